@@ -1,0 +1,10 @@
+package dev.rapport.gateway.api;
+
+/** The data uses (fideslang) the gateway's operations declare; consent enforcement per purpose reads them. */
+final class Purposes {
+    /** Recording and reading what a customer did in the brand's own app, to serve them. */
+    static final String ESSENTIAL_SERVICE = "essential.service";
+
+    private Purposes() {
+    }
+}

@@ -1,0 +1,70 @@
+package dev.rapport.runtime.error;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.grpc.ExceptionHandler;
+import io.quarkus.grpc.ExceptionHandlerProvider;
+
+/** The one place where a failure becomes a gRPC status: field details for bad input, nothing internal leaked. */
+@ApplicationScoped
+public class GrpcErrors implements ExceptionHandlerProvider {
+    private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
+
+    @Override
+    public <ReqT, RespT> ExceptionHandler<ReqT, RespT> createHandler(ServerCall.Listener<ReqT> listener,
+            ServerCall<ReqT, RespT> call, Metadata metadata) {
+        return new ExceptionHandler<>(listener, call, metadata) {
+            @Override
+            protected void handleException(Throwable failure, ServerCall<ReqT, RespT> serverCall, Metadata trailers) {
+                StatusRuntimeException status = toStatus(failure);
+                Metadata out = status.getTrailers() != null ? status.getTrailers() : new Metadata();
+                serverCall.close(status.getStatus(), out);
+            }
+        };
+    }
+
+    @Override
+    public Throwable transform(Throwable failure) {
+        return toStatus(failure);
+    }
+
+    public static StatusRuntimeException toStatus(Throwable failure) {
+        if (failure instanceof StatusRuntimeException status) {
+            return status;
+        }
+        if (failure instanceof StatusException status) {
+            return new StatusRuntimeException(status.getStatus(), status.getTrailers());
+        }
+        if (failure instanceof InvalidInput invalid) {
+            BadRequest.Builder details = BadRequest.newBuilder();
+            invalid.violations().forEach(v -> details.addFieldViolations(
+                    BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())));
+            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                    .setCode(Code.INVALID_ARGUMENT_VALUE)
+                    .setMessage(invalid.getMessage())
+                    .addDetails(Any.pack(details.build()))
+                    .build());
+        }
+        if (failure instanceof NotFound notFound) {
+            return Status.NOT_FOUND.withDescription(notFound.getMessage()).asRuntimeException();
+        }
+        Throwable auth = ExceptionHandlerProvider.toStatusException(failure, true);
+        if (auth instanceof StatusException status) {
+            return new StatusRuntimeException(status.getStatus());
+        }
+        LOG.errorf(failure, "gRPC call failed");
+        return Status.INTERNAL.withDescription("internal error").asRuntimeException();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.rapport.runtime.error;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/** The one place where a failure becomes an HTTP answer: application/problem+json (RFC 9457), no stack trace. */
+public class ProblemResponses {
+    public static final String PROBLEM_JSON = "application/problem+json";
+    private static final Logger LOG = Logger.getLogger(ProblemResponses.class);
+
+    @ServerExceptionMapper
+    public Response invalidInput(InvalidInput invalid) {
+        List<Map<String, String>> fields = invalid.violations().stream()
+                .map(v -> Map.of("field", v.field(), "description", v.description()))
+                .toList();
+        return problem(400, "Invalid input", invalid.getMessage(), Map.of("violations", fields));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFound notFound) {
+        return problem(404, "Not found", notFound.getMessage(), Map.of());
+    }
+
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    public Response unauthenticated(RuntimeException e) {
+        return Response.fromResponse(problem(401, "Unauthenticated", "a valid bearer token is required", Map.of()))
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return problem(403, "Forbidden", "your role does not allow this operation", Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        return problem(status, Response.Status.fromStatusCode(status) != null ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Error",
+                status < 500 ? e.getMessage() : "internal error", Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.errorf(e, "request failed");
+        return problem(500, "Internal error", "internal error", Map.of());
+    }
+
+    public static Response problem(int status, String title, String detail, Map<String, Object> extensions) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.putAll(extensions);
+        return Response.status(status).type(PROBLEM_JSON).entity(body).build();
+    }
+}

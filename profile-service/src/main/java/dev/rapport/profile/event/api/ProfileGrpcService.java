@@ -1,0 +1,43 @@
+package dev.rapport.profile.event.api;
+
+import dev.rapport.profile.event.EventRecorder;
+import dev.rapport.runtime.profile.ProfileIds;
+import dev.rapport.profile.profile.ProfileRepository;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.ListEventsRequest;
+import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.proto.profile.v1.ProfileService;
+import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.runtime.error.NotFound;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+
+/** Internal gRPC API of profile-service (rapport.profile.v1.ProfileService). */
+@GrpcService
+public class ProfileGrpcService implements ProfileService {
+    private final EventRecorder recorder;
+    private final ProfileRepository profiles;
+
+    ProfileGrpcService(EventRecorder recorder, ProfileRepository profiles) {
+        this.recorder = recorder;
+        this.profiles = profiles;
+    }
+
+    @Override
+    public Uni<RecordEventResponse> recordEvent(RecordEventRequest request) {
+        return Uni.createFrom().deferred(() -> recorder.record(request.getIdentifier(), request.getEvent()));
+    }
+
+    @Override
+    public Uni<Profile> getProfile(GetProfileRequest request) {
+        return Uni.createFrom().deferred(() -> profiles.find(ProfileIds.parse("profile_id", request.getProfileId())))
+                .map(found -> found.orElseThrow(() -> new NotFound("profile")));
+    }
+
+    @Override
+    public Uni<ListEventsResponse> listEvents(ListEventsRequest request) {
+        return Uni.createFrom().deferred(() -> recorder.list(request.getProfileId(), request.getPageSize(), request.getPageToken()));
+    }
+}

@@ -1,0 +1,214 @@
+package dev.rapport.profile;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+import com.google.rpc.BadRequest;
+
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.IngestEvent;
+import dev.rapport.proto.profile.v1.ListEventsRequest;
+import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
+import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.runtime.event.Envelopes;
+import dev.rapport.runtime.kafka.Topics;
+import dev.rapport.testing.LocalStack;
+import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestChannels;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+
+@QuarkusTest
+@WithTestResource(PostgresAndKafka.class)
+class EventRecordingTest {
+    @Inject
+    Pool pool;
+
+    private ManagedChannel channel;
+    private ProfileServiceGrpc.ProfileServiceBlockingStub profiles;
+    private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
+
+    @BeforeEach
+    void connect() {
+        channel = TestChannels.toServiceUnderTest();
+        profiles = ProfileServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        TestChannels.close(channel);
+        kafka.close();
+    }
+
+    @Test
+    void anEventRecordedTwiceIsStoredAndPublishedOnce() {
+        Identifier customer = customer();
+        String eventId = "order-" + UUID.randomUUID();
+        RecordEventRequest request = RecordEventRequest.newBuilder()
+                .setIdentifier(customer)
+                .setEvent(Event.newBuilder().setId(eventId).setName("order_placed")
+                        .setProperties(Struct.newBuilder().putFields("total", Value.newBuilder().setNumberValue(42.5).build())))
+                .build();
+
+        RecordEventResponse first = profiles.recordEvent(request);
+        RecordEventResponse second = profiles.recordEvent(request);
+
+        assertFalse(first.getDuplicate());
+        assertTrue(second.getDuplicate());
+        assertEquals(first.getProfileId(), second.getProfileId());
+        ListEventsResponse stored = profiles.listEvents(ListEventsRequest.newBuilder().setProfileId(first.getProfileId()).build());
+        assertEquals(List.of(eventId), stored.getEventsList().stream().map(Event::getId).toList());
+        assertEquals(42.5, stored.getEvents(0).getProperties().getFieldsOrThrow("total").getNumberValue());
+
+        try (ConsumerTask<String, String> published = kafka.consumeStrings()
+                .fromTopics(Topics.PROFILE_EVENTS, records -> records.filter(r -> r.key().equals(first.getProfileId())))) {
+            published.awaitRecords(1, Duration.ofSeconds(15));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> published.count() == 1);
+            assertTrue(published.getFirstRecord().value().contains(eventId));
+        }
+    }
+
+    @Test
+    void everyIdentifierOfAProfileFindsIt() {
+        Identifier customer = customer();
+        RecordEventResponse recorded = profiles.recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(customer).setEvent(Event.newBuilder().setName("app_opened")).build());
+
+        var profile = profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(recorded.getProfileId()).build());
+
+        assertEquals(recorded.getProfileId(), profile.getId());
+        assertEquals(List.of(customer), profile.getIdentifiersList());
+        assertEquals(recorded.getProfileId(), profiles.recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(customer).setEvent(Event.newBuilder().setName("app_closed")).build()).getProfileId());
+    }
+
+    @Test
+    void badInputIsRefusedFieldByFieldAndNothingIsWritten() {
+        long before = eventCount();
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> profiles.recordEvent(
+                RecordEventRequest.newBuilder()
+                        .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EMAIL))
+                        .setEvent(Event.newBuilder().setName("9 not a name")
+                                .setOccurTime(Envelopes.timestamp(Instant.parse("1999-12-31T23:59:59Z"))))
+                        .build()));
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        Set<String> fields = badRequestFields(refused);
+        assertEquals(Set.of("identifier.value", "event.name", "event.occur_time"), fields);
+        assertEquals(before, eventCount());
+    }
+
+    @Test
+    void anUnknownProfileIsNotFoundAndAMalformedIdIsInvalid() {
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> profiles.getProfile(
+                GetProfileRequest.newBuilder().setProfileId(UUID.randomUUID().toString()).build())).getStatus().getCode());
+        StatusRuntimeException malformed = assertThrows(StatusRuntimeException.class,
+                () -> profiles.getProfile(GetProfileRequest.newBuilder().setProfileId("nope").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, malformed.getStatus().getCode());
+        assertEquals(Set.of("profile_id"), badRequestFields(malformed));
+    }
+
+    @Test
+    void eventsArePagedNewestFirst() {
+        Identifier customer = customer();
+        Instant start = Instant.now().minusSeconds(3600);
+        String profileId = null;
+        for (int i = 0; i < 3; i++) {
+            profileId = profiles.recordEvent(RecordEventRequest.newBuilder().setIdentifier(customer)
+                    .setEvent(Event.newBuilder().setId("e" + i + "-" + UUID.randomUUID()).setName("viewed")
+                            .setOccurTime(Envelopes.timestamp(start.plusSeconds(i * 60L))))
+                    .build()).getProfileId();
+        }
+        ListEventsResponse first = profiles.listEvents(ListEventsRequest.newBuilder().setProfileId(profileId).setPageSize(2).build());
+        ListEventsResponse second = profiles.listEvents(ListEventsRequest.newBuilder().setProfileId(profileId).setPageSize(2)
+                .setPageToken(first.getNextPageToken()).build());
+
+        assertEquals(List.of("e2", "e1"), first.getEventsList().stream().map(e -> e.getId().substring(0, 2)).toList());
+        assertEquals(List.of("e0"), second.getEventsList().stream().map(e -> e.getId().substring(0, 2)).toList());
+        assertTrue(second.getNextPageToken().isEmpty());
+    }
+
+    @Test
+    void anEventSentToTheIngestTopicIsStoredOnceEvenWhenSentTwice() throws InvalidProtocolBufferException {
+        Identifier customer = customer();
+        IngestEvent ingest = IngestEvent.newBuilder()
+                .setEnvelope(dev.rapport.proto.common.v1.Envelope.newBuilder().setId(UUID.randomUUID().toString()))
+                .setIdentifier(customer)
+                .setEvent(Event.newBuilder().setName("cart_abandoned"))
+                .build();
+        String json = JsonFormat.printer().print(ingest);
+
+        kafka.produceStrings().fromRecords(
+                KafkaCompanion.record(Topics.PROFILE_INGEST, customer.getValue(), json),
+                KafkaCompanion.record(Topics.PROFILE_INGEST, customer.getValue(), json)).awaitCompletion();
+
+        String profileId = await().atMost(Duration.ofSeconds(20)).until(() -> profileOf(customer), id -> id != null);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> profiles
+                .listEvents(ListEventsRequest.newBuilder().setProfileId(profileId).build()).getEventsCount() == 1);
+        Event stored = profiles.listEvents(ListEventsRequest.newBuilder().setProfileId(profileId).build()).getEvents(0);
+        assertEquals("cart_abandoned", stored.getName());
+        assertEquals("kafka:profile.ingest", stored.getSource());
+    }
+
+    private String profileOf(Identifier identifier) {
+        var rows = pool.preparedQuery("SELECT profile_id FROM identity WHERE type = $1 AND value = $2")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(identifier.getType().name(), identifier.getValue()))
+                .await().atMost(Duration.ofSeconds(5));
+        return rows.iterator().hasNext() ? rows.iterator().next().getUUID(0).toString() : null;
+    }
+
+    private long eventCount() {
+        return pool.query("SELECT count(*) FROM event").execute().await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getLong(0);
+    }
+
+    private static Identifier customer() {
+        return Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("customer-" + UUID.randomUUID()).build();
+    }
+
+    private static Set<String> badRequestFields(StatusRuntimeException e) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        return status.getDetailsList().stream()
+                .filter(any -> any.is(BadRequest.class))
+                .flatMap(any -> {
+                    try {
+                        return any.unpack(BadRequest.class).getFieldViolationsList().stream();
+                    } catch (InvalidProtocolBufferException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                })
+                .map(BadRequest.FieldViolation::getField)
+                .collect(Collectors.toSet());
+    }
+}
