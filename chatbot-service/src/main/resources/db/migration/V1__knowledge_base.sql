@@ -1,6 +1,7 @@
 -- The knowledge base the bot answers from: one article per language.
 CREATE TABLE article (
     id                uuid        PRIMARY KEY,
+    request_id        text        UNIQUE,
     language          text        NOT NULL,
     title             text        NOT NULL,
     body              text        NOT NULL,

@@ -32,11 +32,15 @@ public class SupportExperiences {
                 .replaceWithVoid();
     }
 
-    public Uni<Optional<Instant>> lastBadExperience(UUID profileId) {
-        return pool.preparedQuery("SELECT last_bad_experience_time FROM support_experience WHERE profile_id = $1")
+    public record BadExperience(Instant time, String conversationId) {
+    }
+
+    public Uni<Optional<BadExperience>> lastBad(UUID profileId) {
+        return pool.preparedQuery("SELECT last_bad_experience_time, conversation_id FROM support_experience WHERE profile_id = $1")
                 .execute(Tuple.of(profileId))
                 .map(rows -> rows.iterator().hasNext()
-                        ? Optional.of(rows.iterator().next().getOffsetDateTime(0).toInstant())
+                        ? Optional.of(new BadExperience(rows.iterator().next().getOffsetDateTime(0).toInstant(),
+                                rows.iterator().next().getString(1)))
                         : Optional.empty());
     }
 }
