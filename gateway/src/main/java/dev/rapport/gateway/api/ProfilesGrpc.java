@@ -28,12 +28,12 @@ public class ProfilesGrpc implements Profiles {
     @Override
     @RolesAllowed({ "partner", "marketer", "agent", "admin" })
     public Uni<Profile> getProfile(GetProfileRequest request) {
-        return audited.run("profiles.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), () -> profiles.getProfile(request));
+        return audited.run("profiles.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.getProfile(request));
     }
 
     @Override
     @RolesAllowed({ "partner", "marketer", "agent", "admin" })
     public Uni<ListEventsResponse> listProfileEvents(ListEventsRequest request) {
-        return audited.run("profiles.events.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), () -> profiles.listEvents(request));
+        return audited.run("profiles.events.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.listEvents(request));
     }
 }

@@ -26,6 +26,6 @@ public class SegmentsGrpc implements Segments {
     @Override
     @RolesAllowed({ "partner", "marketer", "admin" })
     public Uni<Engagement> getEngagement(GetEngagementRequest request) {
-        return audited.run("segments.engagement.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), () -> segments.getEngagement(request));
+        return audited.run("segments.engagement.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> segments.getEngagement(request));
     }
 }

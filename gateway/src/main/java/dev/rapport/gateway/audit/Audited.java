@@ -1,35 +1,36 @@
 package dev.rapport.gateway.audit;
 
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.caller.Caller;
+import dev.rapport.proto.profile.v1.RecordEventResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 
-/** Runs one operation on personal data and records it in the audit trail, whatever its outcome. */
+/** Runs one operation on personal data for the calling identity and records it in the audit trail, whatever its outcome. */
 @ApplicationScoped
 public class Audited {
     private final AuditTrail trail;
-    private final SecurityIdentity identity;
+    private final CurrentIdentityAssociation identity;
 
-    Audited(AuditTrail trail, SecurityIdentity identity) {
+    Audited(AuditTrail trail, CurrentIdentityAssociation identity) {
         this.trail = trail;
         this.identity = identity;
     }
 
-    public <T> Uni<T> run(String operation, String purpose, String subjectId, Supplier<Uni<? extends T>> call) {
-        Caller caller = Caller.of(identity);
-        return Uni.createFrom().<T>deferred(call)
+    public <T> Uni<T> run(String operation, String purpose, String subjectId, Function<Caller, Uni<? extends T>> call) {
+        // Authentication is lazy (the operation's @RolesAllowed resolved it): read the identity without blocking.
+        return identity.getDeferredIdentity().map(Caller::of).flatMap(caller -> Uni.createFrom().<T>deferred(() -> call.apply(caller))
                 .call(result -> trail.record(caller, operation, purpose, subjectOf(subjectId, result), "ok"))
-                .onFailure().call(failure -> trail.record(caller, operation, purpose, subjectId, outcome(failure)));
+                .onFailure().call(failure -> trail.record(caller, operation, purpose, subjectId, outcome(failure))));
     }
 
     private static String subjectOf(String subjectId, Object result) {
-        if ((subjectId == null || subjectId.isEmpty()) && result instanceof dev.rapport.proto.profile.v1.RecordEventResponse recorded) {
+        if ((subjectId == null || subjectId.isEmpty()) && result instanceof RecordEventResponse recorded) {
             return recorded.getProfileId();
         }
         return subjectId;

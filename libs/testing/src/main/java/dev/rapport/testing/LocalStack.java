@@ -27,7 +27,7 @@ public final class LocalStack {
     }
 
     public static final String KAFKA_BOOTSTRAP = "127.0.0.1:9092";
-    public static final String KEYCLOAK_URL = "http://127.0.0.1:8180";
+    public static final String KEYCLOAK_URL = "http://localhost:8180";
 
     private LocalStack() {
     }

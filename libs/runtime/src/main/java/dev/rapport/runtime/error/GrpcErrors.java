@@ -16,6 +16,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
+import io.quarkus.security.AuthenticationException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 
 /** The one place where a failure becomes a gRPC status: field details for bad input, nothing internal leaked. */
 @ApplicationScoped
@@ -40,12 +43,22 @@ public class GrpcErrors implements ExceptionHandlerProvider {
         return toStatus(failure);
     }
 
+    /** A status passed on from a call to another service keeps its code; server-side failures lose their detail. */
+    private static StatusRuntimeException withoutInternals(Status status, Metadata trailers) {
+        return switch (status.getCode()) {
+            case INTERNAL, UNKNOWN, DATA_LOSS -> Status.INTERNAL.withDescription("internal error").asRuntimeException();
+            case UNAVAILABLE -> Status.UNAVAILABLE.withDescription("a service is unavailable; retry later").asRuntimeException();
+            case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED.withDescription("a service did not answer in time").asRuntimeException();
+            default -> new StatusRuntimeException(status, trailers);
+        };
+    }
+
     public static StatusRuntimeException toStatus(Throwable failure) {
         if (failure instanceof StatusRuntimeException status) {
-            return status;
+            return withoutInternals(status.getStatus(), status.getTrailers());
         }
         if (failure instanceof StatusException status) {
-            return new StatusRuntimeException(status.getStatus(), status.getTrailers());
+            return withoutInternals(status.getStatus(), status.getTrailers());
         }
         if (failure instanceof InvalidInput invalid) {
             BadRequest.Builder details = BadRequest.newBuilder();
@@ -60,9 +73,11 @@ public class GrpcErrors implements ExceptionHandlerProvider {
         if (failure instanceof NotFound notFound) {
             return Status.NOT_FOUND.withDescription(notFound.getMessage()).asRuntimeException();
         }
-        Throwable auth = ExceptionHandlerProvider.toStatusException(failure, true);
-        if (auth instanceof StatusException status) {
-            return new StatusRuntimeException(status.getStatus());
+        if (failure instanceof AuthenticationException || failure instanceof UnauthorizedException) {
+            return Status.UNAUTHENTICATED.withDescription("a valid bearer token is required").asRuntimeException();
+        }
+        if (failure instanceof ForbiddenException) {
+            return Status.PERMISSION_DENIED.withDescription("your role does not allow this operation").asRuntimeException();
         }
         LOG.errorf(failure, "gRPC call failed");
         return Status.INTERNAL.withDescription("internal error").asRuntimeException();

@@ -1,0 +1,78 @@
+package dev.rapport.e2e;
+
+import static io.restassured.RestAssured.given;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import dev.rapport.testing.LocalStack;
+import io.restassured.http.ContentType;
+
+/** Real tokens from the real Keycloak and its realm `rapport` (k8s/keycloak/rapport-realm.json). */
+final class Keycloak {
+    static final String REALM = LocalStack.KEYCLOAK_URL + "/realms/rapport";
+    static final String PARTNER = "demo-partner";
+    static final String PARTNER_SECRET = "demo-partner-secret";
+
+    private Keycloak() {
+    }
+
+    static String clientToken(String clientId, String secret) {
+        return given().contentType(ContentType.URLENC)
+                .formParams(Map.of("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret))
+                .post(REALM + "/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+    }
+
+    static String userToken(String username, String password) {
+        return given().contentType(ContentType.URLENC)
+                .formParams(Map.of("grant_type", "password", "client_id", "rapport-web", "username", username, "password", password))
+                .post(REALM + "/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+    }
+
+    /**
+     * A confidential client created through the admin API for one test: with or without the gateway audience,
+     * with the given access-token lifespan. Created once; later runs reuse it.
+     */
+    static void ensureClient(String clientId, String secret, boolean gatewayAudience, int tokenLifespanSeconds) {
+        String admin = given().contentType(ContentType.URLENC)
+                .formParams(Map.of("grant_type", "password", "client_id", "admin-cli", "username", "admin", "password", "admin"))
+                .post(LocalStack.KEYCLOAK_URL + "/realms/master/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+        List<?> existing = given().auth().oauth2(admin).queryParam("clientId", clientId)
+                .get(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/clients").then().statusCode(200).extract().as(List.class);
+        if (!existing.isEmpty()) {
+            return;
+        }
+        Map<String, Object> client = new java.util.HashMap<>(Map.of(
+                "clientId", clientId, "secret", secret, "enabled", true, "publicClient", false,
+                "serviceAccountsEnabled", true, "standardFlowEnabled", false,
+                "attributes", Map.of("access.token.lifespan", String.valueOf(tokenLifespanSeconds))));
+        if (gatewayAudience) {
+            client.put("protocolMappers", List.of(Map.of("name", "gateway-audience", "protocol", "openid-connect",
+                    "protocolMapper", "oidc-audience-mapper",
+                    "config", Map.of("included.client.audience", "rapport-gateway", "access.token.claim", "true"))));
+        }
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(client)
+                .post(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/clients").then().statusCode(201);
+    }
+
+    /** The same header and claims as a real token, signed by a key Keycloak never had. */
+    static String resignedWithAnotherKey(String token) throws GeneralSecurityException {
+        String[] parts = token.split("\\.");
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair stranger = generator.generateKeyPair();
+        Signature rs256 = Signature.getInstance("SHA256withRSA");
+        rs256.initSign(stranger.getPrivate());
+        rs256.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+        return parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rs256.sign());
+    }
+}

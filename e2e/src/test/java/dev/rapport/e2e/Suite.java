@@ -1,0 +1,103 @@
+package dev.rapport.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.rapport.testing.LocalStack;
+
+/**
+ * The whole suite as {@code make run} starts it (stack/stack.sh), on its own ports (18080…18084), consumer groups and
+ * the test database, so that it runs beside a suite a developer already has up. Traces go to the test's collector.
+ */
+final class Suite {
+    static final int PORT_BASE = 18080;
+    static final int GATEWAY = PORT_BASE;
+    static final int PROFILE = PORT_BASE + 1;
+    static final int SEGMENT = PORT_BASE + 2;
+    static final int CAMPAIGN = PORT_BASE + 3;
+    static final int CHATBOT = PORT_BASE + 4;
+    static final List<Integer> SERVICES = List.of(GATEWAY, PROFILE, SEGMENT, CAMPAIGN, CHATBOT);
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private Suite() {
+    }
+
+    static void start(String otlpEndpoint) {
+        LocalStack.ensure(LocalStack.Part.POSTGRES, LocalStack.Part.KAFKA, LocalStack.Part.KEYCLOAK);
+        stack(Map.of(
+                "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
+                "RAPPORT_DB_NAME", "rapport_test",
+                "RAPPORT_INSTANCE", "-e2e",
+                "RAPPORT_LOG_SUFFIX", "-e2e",
+                "OTEL_SDK_DISABLED", "false",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint,
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), "up", "--owner", "e2e", "services");
+    }
+
+    static void stop() {
+        stack(Map.of(), "down", "--owner", "e2e");
+    }
+
+    static void killKafka() {
+        stack(Map.of(), "kill-kafka");
+    }
+
+    static void startKafka() {
+        stack(Map.of(), "start-kafka");
+    }
+
+    static boolean kafkaStartedByTheStack() {
+        return LocalStack.root().resolve(".run/pids/kafka.pid").toFile().exists();
+    }
+
+    /** The readiness status ("UP"/"DOWN") a service reports, or "UNREACHABLE". */
+    static String readiness(int port) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.body().contains("\"status\": \"UP\"") && response.statusCode() == 200 ? "UP" : "DOWN";
+        } catch (IOException e) {
+            return "UNREACHABLE";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "UNREACHABLE";
+        }
+    }
+
+    static void awaitReadiness(int port, String status, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> readiness(port).equals(status));
+    }
+
+    private static void stack(Map<String, String> env, String... args) {
+        ProcessBuilder builder = new ProcessBuilder(concat("bash", LocalStack.root().resolve("stack/stack.sh").toString(), args)).inheritIO();
+        builder.environment().putAll(env);
+        try {
+            int exit = builder.start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("stack/stack.sh " + String.join(" ", args) + " failed (see .run/logs)");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String[] concat(String a, String b, String[] rest) {
+        String[] all = new String[rest.length + 2];
+        all[0] = a;
+        all[1] = b;
+        System.arraycopy(rest, 0, all, 2, rest.length);
+        return all;
+    }
+}

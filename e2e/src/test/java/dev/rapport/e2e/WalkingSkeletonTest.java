@@ -1,0 +1,222 @@
+package dev.rapport.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.function.Executable;
+
+import dev.rapport.proto.api.v1.EventsGrpc;
+import dev.rapport.proto.api.v1.ProfilesGrpc;
+import dev.rapport.proto.api.v1.SegmentsGrpc;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.ListEventsRequest;
+import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.proto.segment.v1.Engagement;
+import dev.rapport.proto.segment.v1.GetEngagementRequest;
+import dev.rapport.testing.TestChannels;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+
+/**
+ * The walking skeleton, end to end, as a partner app meets it: a Keycloak token, the gateway's public gRPC API,
+ * profile-service storing in PostgreSQL and publishing to Kafka, segment-service consuming — one trace across all.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WalkingSkeletonTest {
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> TRACEPARENT = Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final ClientInterceptor TEN_SECONDS_PER_CALL = new ClientInterceptor() {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return next.newCall(method, options.withDeadlineAfter(10, TimeUnit.SECONDS));
+        }
+    };
+
+    private static TraceCollector traces;
+    private static ManagedChannel gateway;
+
+    @BeforeAll
+    static void startSuite() throws Exception {
+        traces = new TraceCollector();
+        Suite.start(traces.endpoint());
+        gateway = TestChannels.to(Suite.GATEWAY);
+    }
+
+    @AfterAll
+    static void stopSuite() throws InterruptedException {
+        TestChannels.close(gateway);
+        Suite.stop();
+        traces.close();
+    }
+
+    @Test
+    @Order(1)
+    void aPartnerRecordsAnEventThroughTheGatewayAndReadsItBackWithOneTraceAcrossTheServices() {
+        String token = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
+        String traceId = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        Metadata headers = bearer(token);
+        headers.put(TRACEPARENT, "00-" + traceId + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8)) + "-01");
+        String eventId = "e2e-" + UUID.randomUUID();
+
+        RecordEventResponse recorded = with(EventsGrpc.newBlockingStub(gateway), headers).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("shopper-" + UUID.randomUUID()))
+                .setEvent(Event.newBuilder().setId(eventId).setName("order_placed"))
+                .build());
+
+        assertFalse(recorded.getDuplicate());
+        var events = with(ProfilesGrpc.newBlockingStub(gateway), bearer(token)).listProfileEvents(
+                ListEventsRequest.newBuilder().setProfileId(recorded.getProfileId()).build());
+        assertEquals(List.of(eventId), events.getEventsList().stream().map(Event::getId).toList());
+        assertEquals("client:demo-partner", events.getEvents(0).getSource(), "the source is who the token says called");
+
+        Engagement engagement = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
+                () -> with(SegmentsGrpc.newBlockingStub(gateway), bearer(token))
+                        .getEngagement(GetEngagementRequest.newBuilder().setProfileId(recorded.getProfileId()).build()),
+                e -> e.getEventCount() == 1);
+        assertEquals("order_placed", engagement.getLastEventName());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var spans = traces.trace(traceId);
+            Set<String> services = spans.stream().map(TraceCollector.ReceivedSpan::service).collect(Collectors.toSet());
+            assertTrue(services.containsAll(Set.of("gateway", "profile-service", "segment-service")), "services in the trace: " + spans);
+            assertTrue(spans.stream().anyMatch(s -> s.service().equals("profile-service") && s.kind() == SpanKind.SPAN_KIND_PRODUCER),
+                    "profile-service's Kafka send is in the trace: " + spans);
+            assertTrue(spans.stream().anyMatch(s -> s.service().equals("segment-service") && s.kind() == SpanKind.SPAN_KIND_CONSUMER),
+                    "segment-service's Kafka receive is in the trace: " + spans);
+        });
+    }
+
+    @Test
+    @Order(2)
+    void aRetriedEventIsRecognisedAndCountedOnce() {
+        String token = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
+        RecordEventRequest request = RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("retrier-" + UUID.randomUUID()))
+                .setEvent(Event.newBuilder().setId("retry-" + UUID.randomUUID()).setName("payment_failed"))
+                .build();
+        var events = with(EventsGrpc.newBlockingStub(gateway), bearer(token));
+
+        RecordEventResponse first = events.recordEvent(request);
+        RecordEventResponse retry = events.recordEvent(request);
+
+        assertTrue(retry.getDuplicate());
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        GetEngagementRequest engagement = GetEngagementRequest.newBuilder().setProfileId(first.getProfileId()).build();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> segments.getEngagement(engagement).getEventCount() == 1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> segments.getEngagement(engagement).getEventCount() == 1);
+    }
+
+    @Test
+    @Order(3)
+    void requestsWithoutAValidTokenForTheGatewayAreRefused() throws Exception {
+        Keycloak.ensureClient("e2e-other-app", "e2e-other-app-secret", false, 300);
+        Keycloak.ensureClient("e2e-short-lived", "e2e-short-lived-secret", true, 1);
+        String valid = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
+        String otherAudience = Keycloak.clientToken("e2e-other-app", "e2e-other-app-secret");
+        String expiring = Keycloak.clientToken("e2e-short-lived", "e2e-short-lived-secret");
+        String forged = Keycloak.resignedWithAnotherKey(valid);
+        Thread.sleep(2500); // the short-lived token is now expired
+
+        assertRefused(Status.Code.UNAUTHENTICATED, () -> record(null));
+        assertRefused(Status.Code.UNAUTHENTICATED, () -> record("not-a-jwt"));
+        assertRefused(Status.Code.UNAUTHENTICATED, () -> record(expiring));
+        assertRefused(Status.Code.UNAUTHENTICATED, () -> record(otherAudience));
+        assertRefused(Status.Code.UNAUTHENTICATED, () -> record(forged));
+        record(valid); // and the same request with the real token goes through
+    }
+
+    @Test
+    @Order(4)
+    void aRoleWithoutTheOperationIsRefused() {
+        String customer = Keycloak.userToken("demo-customer", "demo");
+        assertRefused(Status.Code.PERMISSION_DENIED, () -> record(customer));
+    }
+
+    @Test
+    @Order(5)
+    void badInputThroughTheGatewayNamesTheField() {
+        String token = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
+        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> with(EventsGrpc.newBlockingStub(gateway), bearer(token)).recordEvent(RecordEventRequest.newBuilder()
+                        .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("x"))
+                        .setEvent(Event.newBuilder().setName("")).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        var details = io.grpc.protobuf.StatusProto.fromThrowable(refused);
+        assertTrue(details != null && details.getDetailsCount() == 1, "field details reach the partner app: " + refused);
+    }
+
+    @Test
+    @Order(10)
+    void losingKafkaTurnsReadinessRedWhereItIsNeededAndRecoversWithoutRestart() {
+        Assumptions.assumeTrue(Suite.kafkaStartedByTheStack(), "Kafka is not ours to stop (started outside stack/stack.sh)");
+        Suite.SERVICES.forEach(port -> assertEquals("UP", Suite.readiness(port)));
+
+        Suite.killKafka();
+        try {
+            for (int port : List.of(Suite.PROFILE, Suite.SEGMENT, Suite.CAMPAIGN, Suite.CHATBOT)) {
+                Suite.awaitReadiness(port, "DOWN", Duration.ofSeconds(60));
+            }
+            assertEquals("UP", Suite.readiness(Suite.GATEWAY), "the gateway does not use Kafka yet");
+        } finally {
+            Suite.startKafka();
+        }
+
+        for (int port : Suite.SERVICES) {
+            Suite.awaitReadiness(port, "UP", Duration.ofSeconds(90));
+        }
+        aRetriedEventIsRecognisedAndCountedOnce(); // and the path works again, end to end
+    }
+
+    private RecordEventResponse record(String token) {
+        Metadata headers = token == null ? new Metadata() : bearer(token);
+        return with(EventsGrpc.newBlockingStub(gateway), headers).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("auth-" + UUID.randomUUID()))
+                .setEvent(Event.newBuilder().setName("app_opened")).build());
+    }
+
+    private static void assertRefused(Status.Code expected, Executable call) {
+        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, call);
+        assertEquals(expected, refused.getStatus().getCode(), refused.toString());
+    }
+
+    private static Metadata bearer(String token) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        return headers;
+    }
+
+    private static <S extends AbstractStub<S>> S with(S stub, Metadata headers) {
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers), TEN_SECONDS_PER_CALL);
+    }
+}
