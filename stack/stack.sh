@@ -4,6 +4,7 @@
 #   stack/stack.sh up [--owner run|test] [postgres] [kafka] [keycloak] [services]   (no part named: all)
 #   stack/stack.sh down [--owner run|test]     stop what we started (only that owner's parts when given)
 #   stack/stack.sh status
+#   stack/stack.sh clean                      stop what we started, then delete every local data directory
 #   stack/stack.sh kill-kafka | start-kafka   (used by the end-to-end test of readiness)
 #
 # A part that already answers on its port is reused and never stopped by us. Everything we start is recorded in
@@ -83,8 +84,14 @@ stop_part() { # stop_part <name>: SIGTERM, then SIGKILL after 30 s
 }
 
 # ---------------------------------------------------------------- PostgreSQL
-PG_HOME="$DIST/pgsql"
-PG_DATA="$RUN/pg/data"
+# PostgreSQL refuses to run as root, so as root it runs as nobody; nobody must then reach its files. When this
+# checkout is not reachable for nobody (under /root, say), its binaries and data live under /var/tmp instead.
+PG_BASE="$RUN/pg"
+if [ "$(id -u)" = 0 ] && ! runuser -u nobody -- test -x "$RUN" 2>/dev/null; then
+  PG_BASE="/var/tmp/rapport-pg-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
+fi
+PG_HOME="$PG_BASE/pgsql"
+PG_DATA="$PG_BASE/data"
 
 as_pg_user() { # PostgreSQL refuses to run as root: run it as nobody then.
   if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
@@ -100,15 +107,16 @@ up_postgres() {
     mvnw dependency:copy -Dartifact="io.zonky.test.postgres:embedded-postgres-binaries-linux-$arch:$version" -DoutputDirectory="$DIST"
     mkdir -p "$PG_HOME"
     unzip -p "$DIST/embedded-postgres-binaries-linux-$arch-$version.jar" '*.txz' | tar -xJ -C "$PG_HOME"
+    chmod -R a+rX "$PG_HOME"
   fi
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     say "PostgreSQL: creating a cluster in $PG_DATA"
     mkdir -p "$PG_DATA"
-    printf '%s\n' "$DB_PASSWORD" >"$RUN/pg/pwfile"
-    [ "$(id -u)" = 0 ] && chown -R nobody "$RUN/pg"
-    as_pg_user "$PG_HOME/bin/initdb" -D "$PG_DATA" -U "$DB_USER" --pwfile="$RUN/pg/pwfile" \
+    printf '%s\n' "$DB_PASSWORD" >"$PG_BASE/pwfile"
+    [ "$(id -u)" = 0 ] && chown -R nobody "$PG_BASE"
+    as_pg_user "$PG_HOME/bin/initdb" -D "$PG_DATA" -U "$DB_USER" --pwfile="$PG_BASE/pwfile" \
       --auth=scram-sha-256 -E UTF8 --locale=C >"$LOGS/postgres-init.log" 2>&1 || die "initdb failed (see $LOGS/postgres-init.log)"
-    rm -f "$RUN/pg/pwfile"
+    rm -f "$PG_BASE/pwfile"
     # The embedded binaries have no psql: create the databases in single-user mode, before the first start.
     local db
     for db in "$DB_NAME" "${DB_NAME}_test"; do
@@ -117,11 +125,12 @@ up_postgres() {
     done
   fi
   say "PostgreSQL: starting on port $PG_PORT"
-  touch "$LOGS/postgres.log"
-  [ "$(id -u)" = 0 ] && chown nobody "$LOGS/postgres.log"
-  as_pg_user "$PG_HOME/bin/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgres.log" -w -t 60 start \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$RUN/pg -c max_connections=300" >/dev/null \
-    || die "PostgreSQL did not start (see $LOGS/postgres.log)"
+  touch "$PG_BASE/postgres.log"
+  [ "$(id -u)" = 0 ] && chown nobody "$PG_BASE" "$PG_BASE/postgres.log"
+  [ "$PG_BASE" = "$RUN/pg" ] || ln -sfn "$PG_BASE/postgres.log" "$LOGS/postgres.log"
+  as_pg_user "$PG_HOME/bin/pg_ctl" -D "$PG_DATA" -l "$PG_BASE/postgres.log" -w -t 60 start \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_BASE -c max_connections=300" >/dev/null \
+    || die "PostgreSQL did not start (see $PG_BASE/postgres.log)"
   record postgres "$(head -n1 "$PG_DATA/postmaster.pid")" "$owner"
 }
 
@@ -311,5 +320,6 @@ case "${1:-}" in
   kill-kafka) [ -f "$PIDS/kafka.pid" ] || die "Kafka was not started by this script"; kill -KILL "$(cat "$PIDS/kafka.pid")"; rm -f "$PIDS/kafka.pid" ;;
   start-kafka) owner=$(cat "$PIDS/kafka.owner" 2>/dev/null || echo run); kafka_jars; start_kafka "$owner" ;;
   java-home) echo "$JDK" ;;
+  clean) cmd_down; rm -rf "$RUN" "$PG_BASE" ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

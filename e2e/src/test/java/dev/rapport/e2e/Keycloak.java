@@ -14,27 +14,9 @@ import java.util.Map;
 import dev.rapport.testing.LocalStack;
 import io.restassured.http.ContentType;
 
-/** Real tokens from the real Keycloak and its realm `rapport` (k8s/keycloak/rapport-realm.json). */
+/** The real Keycloak's admin API, for clients one test needs, and a token forged with another key. */
 final class Keycloak {
-    static final String REALM = LocalStack.KEYCLOAK_URL + "/realms/rapport";
-    static final String PARTNER = "demo-partner";
-    static final String PARTNER_SECRET = "demo-partner-secret";
-
     private Keycloak() {
-    }
-
-    static String clientToken(String clientId, String secret) {
-        return given().contentType(ContentType.URLENC)
-                .formParams(Map.of("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret))
-                .post(REALM + "/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
-    }
-
-    static String userToken(String username, String password) {
-        return given().contentType(ContentType.URLENC)
-                .formParams(Map.of("grant_type", "password", "client_id", "rapport-web", "username", username, "password", password))
-                .post(REALM + "/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
     }
 
     /**

@@ -34,6 +34,7 @@ import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
 import dev.rapport.testing.TestChannels;
+import dev.rapport.testing.Tokens;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -83,7 +84,7 @@ class WalkingSkeletonTest {
     @Test
     @Order(1)
     void aPartnerRecordsAnEventThroughTheGatewayAndReadsItBackWithOneTraceAcrossTheServices() {
-        String token = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
+        String token = Tokens.partner();
         String traceId = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         Metadata headers = bearer(token);
         headers.put(TRACEPARENT, "00-" + traceId + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8)) + "-01");
@@ -120,7 +121,7 @@ class WalkingSkeletonTest {
     @Test
     @Order(2)
     void aRetriedEventIsRecognisedAndCountedOnce() {
-        String token = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
+        String token = Tokens.partner();
         RecordEventRequest request = RecordEventRequest.newBuilder()
                 .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("retrier-" + UUID.randomUUID()))
                 .setEvent(Event.newBuilder().setId("retry-" + UUID.randomUUID()).setName("payment_failed"))
@@ -142,9 +143,9 @@ class WalkingSkeletonTest {
     void requestsWithoutAValidTokenForTheGatewayAreRefused() throws Exception {
         Keycloak.ensureClient("e2e-other-app", "e2e-other-app-secret", false, 300);
         Keycloak.ensureClient("e2e-short-lived", "e2e-short-lived-secret", true, 1);
-        String valid = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
-        String otherAudience = Keycloak.clientToken("e2e-other-app", "e2e-other-app-secret");
-        String expiring = Keycloak.clientToken("e2e-short-lived", "e2e-short-lived-secret");
+        String valid = Tokens.partner();
+        String otherAudience = Tokens.client("e2e-other-app", "e2e-other-app-secret");
+        String expiring = Tokens.client("e2e-short-lived", "e2e-short-lived-secret");
         String forged = Keycloak.resignedWithAnotherKey(valid);
         Thread.sleep(2500); // the short-lived token is now expired
 
@@ -159,14 +160,14 @@ class WalkingSkeletonTest {
     @Test
     @Order(4)
     void aRoleWithoutTheOperationIsRefused() {
-        String customer = Keycloak.userToken("demo-customer", "demo");
+        String customer = Tokens.person("demo-customer");
         assertRefused(Status.Code.PERMISSION_DENIED, () -> record(customer));
     }
 
     @Test
     @Order(5)
     void badInputThroughTheGatewayNamesTheField() {
-        String token = Keycloak.clientToken(Keycloak.PARTNER, Keycloak.PARTNER_SECRET);
+        String token = Tokens.partner();
         StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                 () -> with(EventsGrpc.newBlockingStub(gateway), bearer(token)).recordEvent(RecordEventRequest.newBuilder()
                         .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("x"))
@@ -174,6 +175,25 @@ class WalkingSkeletonTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
         var details = io.grpc.protobuf.StatusProto.fromThrowable(refused);
         assertTrue(details != null && details.getDetailsCount() == 1, "field details reach the partner app: " + refused);
+    }
+
+    @Test
+    @Order(6)
+    void theRestTwinRecordsOnceUnderAnIdempotencyKeyAndReadsBack() {
+        String token = Tokens.partner();
+        String body = "{\"identifier\": {\"type\": \"EMAIL\", \"value\": \"rest-" + UUID.randomUUID() + "@example.com\"},"
+                + " \"event\": {\"name\": \"newsletter_opened\", \"properties\": {\"issue\": 42}}}";
+        String key = UUID.randomUUID().toString();
+        var post = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .header("Idempotency-Key", key).contentType("application/json").body(body);
+
+        String profileId = post.post("/api/v1/events").then().statusCode(201).extract().path("profileId");
+        post.post("/api/v1/events").then().statusCode(200).body("duplicate", org.hamcrest.Matchers.equalTo(true));
+
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .get("/api/v1/profiles/" + profileId + "/events").then().statusCode(200)
+                .body("events.id", org.hamcrest.Matchers.contains(key))
+                .body("events[0].properties.issue", org.hamcrest.Matchers.equalTo(42.0f)); // Struct numbers are doubles
     }
 
     @Test

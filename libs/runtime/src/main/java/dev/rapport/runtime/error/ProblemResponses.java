@@ -10,6 +10,12 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -41,6 +47,41 @@ public class ProblemResponses {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
         return problem(403, "Forbidden", "your role does not allow this operation", Map.of());
+    }
+
+    /** A failure of a call to another service, as the REST caller should see it. */
+    @ServerExceptionMapper
+    public Response grpcStatus(StatusRuntimeException failure) {
+        Status status = failure.getStatus();
+        return switch (status.getCode()) {
+            case INVALID_ARGUMENT -> problem(400, "Invalid input", status.getDescription(), Map.of("violations", violations(failure)));
+            case NOT_FOUND -> problem(404, "Not found", status.getDescription(), Map.of());
+            case ALREADY_EXISTS -> problem(409, "Conflict", status.getDescription(), Map.of());
+            case FAILED_PRECONDITION -> problem(409, "Conflict", status.getDescription(), Map.of());
+            case RESOURCE_EXHAUSTED -> problem(429, "Too many requests", status.getDescription(), Map.of());
+            case UNAUTHENTICATED -> unauthenticated(failure);
+            case PERMISSION_DENIED -> problem(403, "Forbidden", "your role does not allow this operation", Map.of());
+            case UNAVAILABLE -> problem(503, "Service unavailable", "a service is unavailable; retry later", Map.of());
+            case DEADLINE_EXCEEDED -> problem(504, "Timeout", "a service did not answer in time", Map.of());
+            default -> {
+                LOG.errorf(failure, "call to a service failed");
+                yield problem(500, "Internal error", "internal error", Map.of());
+            }
+        };
+    }
+
+    private static List<Map<String, String>> violations(StatusRuntimeException failure) {
+        com.google.rpc.Status details = StatusProto.fromThrowable(failure);
+        if (details == null) {
+            return List.of();
+        }
+        return details.getDetailsList().stream().filter(any -> any.is(BadRequest.class)).flatMap(any -> {
+            try {
+                return any.unpack(BadRequest.class).getFieldViolationsList().stream();
+            } catch (InvalidProtocolBufferException e) {
+                return java.util.stream.Stream.empty();
+            }
+        }).map(v -> Map.of("field", v.getField(), "description", v.getDescription())).toList();
     }
 
     @ServerExceptionMapper

@@ -1,9 +1,9 @@
-package dev.rapport.gateway.api;
+package dev.rapport.gateway.audit;
 
 /** The data uses (fideslang) the gateway's operations declare; consent enforcement per purpose reads them. */
-final class Purposes {
+public final class Purposes {
     /** Recording and reading what a customer did in the brand's own app, to serve them. */
-    static final String ESSENTIAL_SERVICE = "essential.service";
+    public static final String ESSENTIAL_SERVICE = "essential.service";
 
     private Purposes() {
     }

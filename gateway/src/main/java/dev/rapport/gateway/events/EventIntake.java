@@ -1,31 +1,27 @@
-package dev.rapport.gateway.api;
+package dev.rapport.gateway.events;
 
-import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.audit.Audited;
-import dev.rapport.proto.api.v1.Events;
+import dev.rapport.gateway.audit.Purposes;
 import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 
-/** Public rapport.api.v1.Events: partner apps record what their customers do. */
-@GrpcService
-public class EventsGrpc implements Events {
-    @GrpcClient("profile")
-    ProfileService profiles;
-
+/** Events partner apps record, over gRPC or REST: stamped with who called, passed to profile-service, audited. */
+@ApplicationScoped
+public class EventIntake {
+    private final ProfileService profiles;
     private final Audited audited;
 
-    EventsGrpc(Audited audited) {
+    EventIntake(@GrpcClient("profile") ProfileService profiles, Audited audited) {
+        this.profiles = profiles;
         this.audited = audited;
     }
 
-    @Override
-    @RolesAllowed({ "partner", "admin" })
-    public Uni<RecordEventResponse> recordEvent(RecordEventRequest request) {
+    public Uni<RecordEventResponse> record(RecordEventRequest request) {
         // The source is who the token says called, never what the request claims.
         return audited.run("events.record", Purposes.ESSENTIAL_SERVICE, null, caller -> profiles.recordEvent(request.toBuilder()
                 .setEvent(request.getEvent().toBuilder().setSource(caller.id()))

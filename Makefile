@@ -1,0 +1,60 @@
+# Rapport — the two commands a new user needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Maven, Keycloak and the services need a JDK 21+; stack/stack.sh finds one (JAVA_HOME, PATH, /usr/lib/jvm).
+export JAVA_HOME := $(shell stack/stack.sh java-home)
+MVN := ./mvnw -B
+SERVICES := gateway profile-service segment-service campaign-service chatbot-service
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build every module (no tests)
+	$(MVN) install -DskipTests
+
+# Build only when a service is missing or a source is newer than what was built.
+.PHONY: build-if-needed
+build-if-needed:
+	@stale=0; for s in $(SERVICES); do \
+	  jar=$$s/target/quarkus-app/quarkus-run.jar; \
+	  if [ ! -f $$jar ] || [ -n "$$(find pom.xml proto libs $$s -path '*/target' -prune -o -type f -newer $$jar -print -quit)" ]; then stale=1; fi; \
+	done; \
+	if [ $$stale = 1 ]; then $(MVN) -q install -DskipTests; else echo "[make] build is up to date"; fi
+
+.PHONY: run
+run: build-if-needed ## Start PostgreSQL, Kafka, Keycloak and the five services, then say what runs where
+	@stack/stack.sh up --owner run
+	@stack/stack.sh status
+	@stack/welcome.sh
+
+.PHONY: stop
+stop: ## Stop everything `make run` (or an interrupted `make test`) started; nothing else
+	@stack/stack.sh down
+
+.PHONY: status
+status: ## What runs where
+	@stack/stack.sh status
+
+.PHONY: logs
+logs: ## Follow every log (.run/logs)
+	@tail -n 20 -F .run/logs/*.log
+
+# Every module's tests against the real PostgreSQL and Kafka, then the end-to-end suite with real Keycloak.
+# What this target starts, it stops; what was already running (a `make run`) it reuses and leaves alone.
+.PHONY: test
+test: ## Run every test (unit, service, end-to-end); exits non-zero on any failure
+	@stack/stack.sh up --owner test postgres kafka keycloak
+	@status=0; $(MVN) verify || status=$$?; stack/stack.sh down --owner e2e; stack/stack.sh down --owner test; exit $$status
+
+.PHONY: bench
+bench: run ## Measure the suite (running it if needed) and write the figures into BENCHMARKS.md
+	$(MVN) -q -pl bench -am install -DskipTests
+	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WalkingSkeletonBench BENCHMARKS.md
+
+.PHONY: clean
+clean: ## Stop, then remove builds and every local data directory (.run)
+	@stack/stack.sh clean
+	$(MVN) -q clean

@@ -1,0 +1,42 @@
+package dev.rapport.gateway.profiles;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.gateway.audit.Audited;
+import dev.rapport.gateway.audit.Purposes;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.ListEventsRequest;
+import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.proto.profile.v1.ProfileService;
+import dev.rapport.proto.segment.v1.Engagement;
+import dev.rapport.proto.segment.v1.GetEngagementRequest;
+import dev.rapport.proto.segment.v1.SegmentService;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Uni;
+
+/** Reads of a person's data through the gateway, over gRPC or REST; every one is audited. */
+@ApplicationScoped
+public class ProfileReads {
+    private final ProfileService profiles;
+    private final SegmentService segments;
+    private final Audited audited;
+
+    ProfileReads(@GrpcClient("profile") ProfileService profiles, @GrpcClient("segment") SegmentService segments, Audited audited) {
+        this.profiles = profiles;
+        this.segments = segments;
+        this.audited = audited;
+    }
+
+    public Uni<Profile> profile(GetProfileRequest request) {
+        return audited.run("profiles.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.getProfile(request));
+    }
+
+    public Uni<ListEventsResponse> events(ListEventsRequest request) {
+        return audited.run("profiles.events.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.listEvents(request));
+    }
+
+    public Uni<Engagement> engagement(GetEngagementRequest request) {
+        return audited.run("segments.engagement.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> segments.getEngagement(request));
+    }
+}

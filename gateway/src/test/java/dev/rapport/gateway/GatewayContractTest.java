@@ -1,0 +1,22 @@
+package dev.rapport.gateway;
+
+import java.util.List;
+
+import dev.rapport.testing.PostgresAndKeycloak;
+import dev.rapport.testing.ServiceContractTest;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@WithTestResource(PostgresAndKeycloak.class)
+class GatewayContractTest extends ServiceContractTest {
+    @Override
+    protected List<String> grpcServices() {
+        return List.of("rapport.api.v1.Events", "rapport.api.v1.Profiles", "rapport.api.v1.Segments");
+    }
+
+    @Override
+    protected boolean usesKafka() {
+        return false;
+    }
+}
