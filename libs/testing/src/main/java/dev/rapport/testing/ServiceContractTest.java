@@ -78,32 +78,46 @@ public abstract class ServiceContractTest {
     }
 
     @Test
-    void grpcReflectionListsTheServices() throws InterruptedException {
-        List<String> listed = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(1);
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        response.getListServicesResponse().getServiceList().forEach(s -> listed.add(s.getName()));
-                    }
+    void grpcReflectionListsTheServicesToCurrentAndOlderClients() throws InterruptedException {
+        // grpcurl, Postman and evans ask v1 first; older tools only know v1alpha.
+        List<String> current = new ArrayList<>();
+        List<String> older = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(2);
+        var v1 = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(collect(done,
+                (ServerReflectionResponse r) -> r.getListServicesResponse().getServiceList().forEach(s -> current.add(s.getName()))));
+        v1.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        v1.onCompleted();
+        var v1alpha = grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(collect(done,
+                (grpc.reflection.v1alpha.Reflection.ServerReflectionResponse r) -> r.getListServicesResponse().getServiceList()
+                        .forEach(s -> older.add(s.getName()))));
+        v1alpha.onNext(grpc.reflection.v1alpha.Reflection.ServerReflectionRequest.newBuilder().setListServices("").build());
+        v1alpha.onCompleted();
 
-                    @Override
-                    public void onError(Throwable t) {
-                        done.countDown();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.countDown();
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
         assertTrue(done.await(10, TimeUnit.SECONDS), "reflection answered");
-        assertTrue(listed.contains("grpc.health.v1.Health"), "health is listed: " + listed);
-        for (String service : grpcServices()) {
-            assertTrue(listed.contains(service), service + " is listed: " + listed);
+        for (List<String> listed : List.of(current, older)) {
+            assertTrue(listed.contains("grpc.health.v1.Health"), "health is listed: " + listed);
+            for (String service : grpcServices()) {
+                assertTrue(listed.contains(service), service + " is listed: " + listed);
+            }
         }
+    }
+
+    private static <T> StreamObserver<T> collect(CountDownLatch done, java.util.function.Consumer<T> onResponse) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T response) {
+                onResponse.accept(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                done.countDown();
+            }
+        };
     }
 }

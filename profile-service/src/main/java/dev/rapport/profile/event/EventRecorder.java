@@ -17,7 +17,7 @@ import dev.rapport.proto.profile.v1.ListEventsResponse;
 import dev.rapport.proto.profile.v1.ProfileEventRecorded;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.runtime.error.InvalidInput;
-import dev.rapport.runtime.profile.ProfileIds;
+import dev.rapport.runtime.Ids;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -71,7 +71,7 @@ public class EventRecorder {
     }
 
     public Uni<ListEventsResponse> list(String profileId, int pageSize, String pageToken) {
-        UUID id = ProfileIds.parse("profile_id", profileId);
+        UUID id = Ids.profile("profile_id", profileId);
         if (pageSize < 0 || pageSize > 1000) {
             throw new InvalidInput("page_size", "between 0 and 1000");
         }

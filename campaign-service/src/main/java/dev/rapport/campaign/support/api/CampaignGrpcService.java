@@ -4,7 +4,7 @@ import dev.rapport.campaign.support.MarketingHolds;
 import dev.rapport.proto.campaign.v1.CampaignService;
 import dev.rapport.proto.campaign.v1.GetMarketingHoldRequest;
 import dev.rapport.proto.campaign.v1.MarketingHold;
-import dev.rapport.runtime.profile.ProfileIds;
+import dev.rapport.runtime.Ids;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 
@@ -19,6 +19,6 @@ public class CampaignGrpcService implements CampaignService {
 
     @Override
     public Uni<MarketingHold> getMarketingHold(GetMarketingHoldRequest request) {
-        return Uni.createFrom().deferred(() -> holds.holdFor(ProfileIds.parse("profile_id", request.getProfileId())));
+        return Uni.createFrom().deferred(() -> holds.holdFor(Ids.profile("profile_id", request.getProfileId())));
     }
 }

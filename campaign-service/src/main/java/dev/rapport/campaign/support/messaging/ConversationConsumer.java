@@ -7,7 +7,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import dev.rapport.campaign.support.SupportExperiences;
 import dev.rapport.proto.chat.v1.ConversationEvent;
 import dev.rapport.runtime.event.Envelopes;
-import dev.rapport.runtime.profile.ProfileIds;
+import dev.rapport.runtime.Ids;
 import io.smallrye.mutiny.Uni;
 
 /** Learns of bad support experiences from {@code chat.conversations}. */
@@ -25,7 +25,7 @@ public class ConversationConsumer {
             return Uni.createFrom().voidItem(); // anonymous visitors and good experiences hold nothing back
         }
         return Uni.createFrom().deferred(() -> experiences.recordBadExperience(
-                ProfileIds.parse("profile_id", event.getProfileId()),
+                Ids.profile("profile_id", event.getProfileId()),
                 Envelopes.instant(event.getEventTime()),
                 event.getConversationId()));
     }

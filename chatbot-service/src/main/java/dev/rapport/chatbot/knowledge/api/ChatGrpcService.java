@@ -1,13 +1,11 @@
 package dev.rapport.chatbot.knowledge.api;
 
-import java.util.UUID;
-
 import dev.rapport.chatbot.knowledge.KnowledgeBase;
 import dev.rapport.proto.chat.v1.Article;
 import dev.rapport.proto.chat.v1.ChatService;
 import dev.rapport.proto.chat.v1.CreateArticleRequest;
 import dev.rapport.proto.chat.v1.GetArticleRequest;
-import dev.rapport.runtime.error.InvalidInput;
+import dev.rapport.runtime.Ids;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 
@@ -27,14 +25,6 @@ public class ChatGrpcService implements ChatService {
 
     @Override
     public Uni<Article> getArticle(GetArticleRequest request) {
-        return Uni.createFrom().deferred(() -> knowledge.get(articleId(request.getId())));
-    }
-
-    private static UUID articleId(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInput("id", "not an article id");
-        }
+        return Uni.createFrom().deferred(() -> knowledge.get(Ids.uuid("id", request.getId(), "an article id")));
     }
 }

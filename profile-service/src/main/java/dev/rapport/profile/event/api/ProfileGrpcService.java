@@ -1,7 +1,7 @@
 package dev.rapport.profile.event.api;
 
 import dev.rapport.profile.event.EventRecorder;
-import dev.rapport.runtime.profile.ProfileIds;
+import dev.rapport.runtime.Ids;
 import dev.rapport.profile.profile.ProfileRepository;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
@@ -32,7 +32,7 @@ public class ProfileGrpcService implements ProfileService {
 
     @Override
     public Uni<Profile> getProfile(GetProfileRequest request) {
-        return Uni.createFrom().deferred(() -> profiles.find(ProfileIds.parse("profile_id", request.getProfileId())))
+        return Uni.createFrom().deferred(() -> profiles.find(Ids.profile("profile_id", request.getProfileId())))
                 .map(found -> found.orElseThrow(() -> new NotFound("profile")));
     }
 

@@ -4,7 +4,7 @@ import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
 import dev.rapport.proto.segment.v1.SegmentService;
 import dev.rapport.runtime.error.NotFound;
-import dev.rapport.runtime.profile.ProfileIds;
+import dev.rapport.runtime.Ids;
 import dev.rapport.segment.engagement.EngagementRepository;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
@@ -20,7 +20,7 @@ public class SegmentGrpcService implements SegmentService {
 
     @Override
     public Uni<Engagement> getEngagement(GetEngagementRequest request) {
-        return Uni.createFrom().deferred(() -> engagement.find(ProfileIds.parse("profile_id", request.getProfileId())))
+        return Uni.createFrom().deferred(() -> engagement.find(Ids.profile("profile_id", request.getProfileId())))
                 .map(found -> found.orElseThrow(() -> new NotFound("engagement of that profile")));
     }
 }
