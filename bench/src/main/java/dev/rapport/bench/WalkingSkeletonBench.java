@@ -44,7 +44,7 @@ import io.grpc.stub.MetadataUtils;
 public final class WalkingSkeletonBench {
     private static final String GATEWAY = System.getProperty("rapport.gateway", "127.0.0.1:8080");
     private static final String TOKEN_URL = "http://localhost:8180/realms/rapport/protocol/openid-connect/token";
-    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("rapport.bench.warmup", 10));
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("rapport.bench.warmup", 30));
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("rapport.bench.seconds", 30));
 
     record Run(int inFlight, long calls, long errors, double seconds, long[] latenciesNanos) {
