@@ -100,6 +100,35 @@ class EventRecordingTest {
     }
 
     @Test
+    void manyConcurrentEventsWithRepeatedIdsAreEachStoredAndPublishedOnce() throws Exception {
+        // Concurrent calls share batches: repeated ids inside one batch and across batches must still count once.
+        Identifier customer = customer();
+        String run = UUID.randomUUID().toString();
+        var async = ProfileServiceGrpc.newFutureStub(channel);
+        List<com.google.common.util.concurrent.ListenableFuture<RecordEventResponse>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            calls.add(async.recordEvent(RecordEventRequest.newBuilder().setIdentifier(i % 2 == 0 ? customer : customer())
+                    .setEvent(Event.newBuilder().setId(run + "-" + (i % 100)).setName("tapped")).build()));
+        }
+        List<RecordEventResponse> answers = com.google.common.util.concurrent.Futures.allAsList(calls).get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        var firstAnswers = answers.stream().filter(a -> !a.getDuplicate()).toList();
+        assertEquals(100, firstAnswers.size(), "one first answer per event id");
+        assertEquals(100, firstAnswers.stream().map(RecordEventResponse::getEventId).distinct().count());
+        for (String id : firstAnswers.stream().map(RecordEventResponse::getEventId).toList()) {
+            assertEquals(1, answers.stream().filter(a -> a.getEventId().equals(id)).map(RecordEventResponse::getProfileId).distinct().count(),
+                    "every answer for one event names the profile it was stored under");
+        }
+        assertEquals(100L, pool.preparedQuery("SELECT count(*) FROM event WHERE id LIKE $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(run + "-%")).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0));
+        try (ConsumerTask<String, String> published = kafka.consumeStrings()
+                .fromTopics(Topics.PROFILE_EVENTS, records -> records.filter(r -> r.value().contains(run)))) {
+            published.awaitRecords(100, Duration.ofSeconds(20));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> published.count() == 100);
+        }
+    }
+
+    @Test
     void everyIdentifierOfAProfileFindsIt() {
         Identifier customer = customer();
         RecordEventResponse recorded = profiles.recordEvent(RecordEventRequest.newBuilder()

@@ -6,44 +6,28 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-
-import dev.rapport.profile.profile.ProfileRepository;
-import dev.rapport.proto.common.v1.Envelope;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
-import dev.rapport.proto.profile.v1.ProfileEventRecorded;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.Ids;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.vertx.mutiny.sqlclient.Pool;
 
 /**
- * Records what customers do: validates, finds (or creates) the profile, stores the event once and publishes it on
- * {@code profile.events} before answering, so that an acknowledged event is both durable and announced.
+ * Records what customers do: validates and completes the event, then hands it to the {@link EventBatcher}, which
+ * finds (or creates) the profile, stores the event once and publishes it on {@code profile.events} before
+ * answering, so that an acknowledged event is both durable and announced.
  */
 @ApplicationScoped
 public class EventRecorder {
-    static final String SOURCE = "rapport/profile-service";
-    static final String RECORDED = "dev.rapport.profile.event.recorded.v1";
-
-    private final Pool pool;
-    private final ProfileRepository profiles;
     private final EventRepository events;
-    private final MutinyEmitter<ProfileEventRecorded> published;
+    private final EventBatcher batcher;
 
-    EventRecorder(Pool pool, ProfileRepository profiles, EventRepository events,
-            @Channel("profile-events") MutinyEmitter<ProfileEventRecorded> published) {
-        this.pool = pool;
-        this.profiles = profiles;
+    EventRecorder(EventRepository events, EventBatcher batcher) {
         this.events = events;
-        this.published = published;
+        this.batcher = batcher;
     }
 
     public Uni<RecordEventResponse> record(Identifier identifier, Event event) {
@@ -59,15 +43,7 @@ public class EventRecorder {
         if (accepted.getSource().isEmpty()) {
             accepted.setSource("api");
         }
-        // The Kafka acknowledgement is awaited inside the transaction: if it fails, nothing is stored and the
-        // client retries; if the commit fails after it, the retry is recognised by the event id downstream.
-        return pool.withTransaction(tx -> profiles.findOrCreate(tx, identifier)
-                .flatMap(profileId -> {
-                    Event stored = accepted.setProfileId(profileId.toString()).build();
-                    return events.insertIfAbsent(tx, stored).flatMap(inserted -> inserted
-                            ? publish(stored).replaceWith(response(stored, false))
-                            : events.find(tx, stored.getId()).map(existing -> response(existing, true)));
-                }));
+        return batcher.submit(identifier, accepted.build());
     }
 
     public Uni<ListEventsResponse> list(String profileId, int pageSize, String pageToken) {
@@ -86,22 +62,5 @@ public class EventRecorder {
             }
             return response.build();
         });
-    }
-
-    private Uni<Void> publish(Event event) {
-        ProfileEventRecorded message = ProfileEventRecorded.newBuilder()
-                .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, RECORDED, event.getProfileId(), event.getId()))
-                .setEvent(event)
-                .build();
-        return published.sendMessage(Message.of(message)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.getProfileId()).build()));
-    }
-
-    private static RecordEventResponse response(Event event, boolean duplicate) {
-        return RecordEventResponse.newBuilder()
-                .setProfileId(event.getProfileId())
-                .setEventId(event.getId())
-                .setDuplicate(duplicate)
-                .build();
     }
 }

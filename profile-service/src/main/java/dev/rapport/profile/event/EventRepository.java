@@ -3,7 +3,12 @@ package dev.rapport.profile.event;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +20,6 @@ import com.google.protobuf.util.JsonFormat;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -29,20 +33,39 @@ public class EventRepository {
         this.pool = pool;
     }
 
-    /** Stores the event unless one with its id exists; true when it was stored now. */
-    public Uni<Boolean> insertIfAbsent(SqlClient tx, Event event) {
+    /** Stores the events whose ids are not stored yet; returns the ids stored now. */
+    public Uni<Set<String>> insertAbsent(SqlClient tx, List<Event> batch) {
         return tx.preparedQuery("""
                 INSERT INTO event (id, profile_id, name, occur_time, receive_time, source, properties)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING""")
-                .execute(Tuple.from(List.of(event.getId(), UUID.fromString(event.getProfileId()), event.getName(),
-                        time(event.getOccurTime()), time(event.getReceiveTime()), event.getSource(),
-                        new JsonObject(json(event.getProperties())))))
-                .map(result -> result.rowCount() == 1);
+                SELECT i, p, n, o, r, s, props::jsonb
+                FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+                  AS e (i, p, n, o, r, s, props)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id""")
+                .execute(Tuple.tuple(List.of(
+                        batch.stream().map(Event::getId).toArray(String[]::new),
+                        batch.stream().map(e -> UUID.fromString(e.getProfileId())).toArray(UUID[]::new),
+                        batch.stream().map(Event::getName).toArray(String[]::new),
+                        batch.stream().map(e -> time(e.getOccurTime())).toArray(OffsetDateTime[]::new),
+                        batch.stream().map(e -> time(e.getReceiveTime())).toArray(OffsetDateTime[]::new),
+                        batch.stream().map(Event::getSource).toArray(String[]::new),
+                        batch.stream().map(e -> json(e.getProperties())).toArray(String[]::new))))
+                .map(rows -> {
+                    Set<String> stored = new HashSet<>();
+                    rows.forEach(row -> stored.add(row.getString(0)));
+                    return stored;
+                });
     }
 
-    public Uni<Event> find(SqlClient client, String id) {
-        return client.preparedQuery("SELECT * FROM event WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> rows.iterator().hasNext() ? toEvent(rows.iterator().next()) : null);
+    /** The profile each already-stored event belongs to. */
+    public Uni<Map<String, String>> profilesOf(SqlClient tx, Collection<String> eventIds) {
+        return tx.preparedQuery("SELECT id, profile_id FROM event WHERE id = ANY($1)")
+                .execute(Tuple.of(eventIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, String> profiles = new HashMap<>();
+                    rows.forEach(row -> profiles.put(row.getString("id"), row.getUUID("profile_id").toString()));
+                    return profiles;
+                });
     }
 
     /** Newest first; the cursor is the (occur_time, id) of the last event of the previous page. */

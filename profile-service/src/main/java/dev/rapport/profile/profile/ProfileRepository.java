@@ -3,7 +3,11 @@ package dev.rapport.profile.profile;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -26,20 +30,44 @@ public class ProfileRepository {
         this.pool = pool;
     }
 
-    /** The profile the identifier finds, created with it when none does. One statement decides, even under races. */
-    public Uni<UUID> findOrCreate(SqlClient tx, Identifier identifier) {
-        UUID candidate = UUID.randomUUID();
+    /**
+     * The profile each identifier finds, created with it when none does. One statement claims every identifier, so
+     * concurrent batches agree on one profile per identifier.
+     */
+    public Uni<Map<Identifier, UUID>> findOrCreateAll(SqlClient tx, Collection<Identifier> identifiers) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Identifier> distinct = List.copyOf(new LinkedHashSet<>(identifiers));
+        Map<Identifier, UUID> candidates = new HashMap<>();
+        distinct.forEach(identifier -> candidates.put(identifier, UUID.randomUUID()));
         return tx.preparedQuery("""
-                INSERT INTO identity (type, value, profile_id, create_time) VALUES ($1, $2, $3, $4)
+                INSERT INTO identity (type, value, profile_id, create_time)
+                SELECT t, v, p, $4 FROM unnest($1::text[], $2::text[], $3::uuid[]) AS claimed (t, v, p)
                 ON CONFLICT (type, value) DO UPDATE SET type = EXCLUDED.type
-                RETURNING profile_id""")
-                .execute(Tuple.of(identifier.getType().name(), identifier.getValue(), candidate, now))
-                .map(rows -> rows.iterator().next().getUUID("profile_id"))
-                .call(id -> id.equals(candidate)
-                        ? tx.preparedQuery("INSERT INTO profile (id, create_time, update_time) VALUES ($1, $2, $2)")
-                                .execute(Tuple.of(id, now))
-                        : tx.preparedQuery("UPDATE profile SET update_time = $2 WHERE id = $1").execute(Tuple.of(id, now)));
+                RETURNING type, value, profile_id""")
+                .execute(Tuple.of(
+                        distinct.stream().map(i -> i.getType().name()).toArray(String[]::new),
+                        distinct.stream().map(Identifier::getValue).toArray(String[]::new),
+                        distinct.stream().map(candidates::get).toArray(UUID[]::new),
+                        now))
+                .flatMap(rows -> {
+                    Map<Identifier, UUID> found = new HashMap<>();
+                    List<UUID> created = new ArrayList<>();
+                    List<UUID> existing = new ArrayList<>();
+                    for (Row row : rows) {
+                        Identifier identifier = Identifier.newBuilder().setType(Identifier.Type.valueOf(row.getString("type")))
+                                .setValue(row.getString("value")).build();
+                        UUID profileId = row.getUUID("profile_id");
+                        found.put(identifier, profileId);
+                        (profileId.equals(candidates.get(identifier)) ? created : existing).add(profileId);
+                    }
+                    Uni<?> create = created.isEmpty() ? Uni.createFrom().voidItem()
+                            : tx.preparedQuery("INSERT INTO profile (id, create_time, update_time) SELECT unnest($1::uuid[]), $2, $2")
+                                    .execute(Tuple.of(created.toArray(UUID[]::new), now));
+                    Uni<?> touch = existing.isEmpty() ? Uni.createFrom().voidItem()
+                            : tx.preparedQuery("UPDATE profile SET update_time = $2 WHERE id = ANY($1)")
+                                    .execute(Tuple.of(existing.stream().distinct().sorted().toArray(UUID[]::new), now));
+                    return create.flatMap(x -> touch).replaceWith(found);
+                });
     }
 
     public Uni<Optional<Profile>> find(UUID id) {

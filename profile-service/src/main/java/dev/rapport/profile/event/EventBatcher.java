@@ -1,0 +1,167 @@
+package dev.rapport.profile.event;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+import dev.rapport.profile.profile.ProfileRepository;
+import dev.rapport.proto.common.v1.Envelope;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.ProfileEventRecorded;
+import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.runtime.event.Envelopes;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/**
+ * Group commit: events submitted while a batch is being written wait and go together in the next one — one
+ * transaction, one multi-row insert, one burst of Kafka sends — so durability costs one commit per batch, not per
+ * event. One batch is written at a time, which also keeps each profile's events in order on {@code profile.events}.
+ * Every caller is answered only after its batch is committed and every new event in it acknowledged by Kafka.
+ */
+@ApplicationScoped
+public class EventBatcher {
+    static final int MAX_BATCH = 1000;
+    static final String SOURCE = "rapport/profile-service";
+    static final String RECORDED = "dev.rapport.profile.event.recorded.v1";
+    private static final Logger LOG = Logger.getLogger(EventBatcher.class);
+
+    /** One submitted event and who waits for its answer (answered on the caller's own Vert.x context). */
+    private record Pending(Identifier identifier, Event event, Context context, UniEmitter<? super RecordEventResponse> answer) {
+        void complete(RecordEventResponse response) {
+            run(() -> answer.complete(response));
+        }
+
+        void fail(Throwable failure) {
+            run(() -> answer.fail(failure));
+        }
+
+        private void run(Runnable action) {
+            if (context != null) {
+                context.runOnContext(ignored -> action.run());
+            } else {
+                action.run();
+            }
+        }
+    }
+
+    private final Pool pool;
+    private final ProfileRepository profiles;
+    private final EventRepository events;
+    private final MutinyEmitter<ProfileEventRecorded> published;
+    private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writing = new AtomicBoolean();
+
+    EventBatcher(Pool pool, ProfileRepository profiles, EventRepository events,
+            @Channel("profile-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4 * MAX_BATCH)
+            MutinyEmitter<ProfileEventRecorded> published) {
+        this.pool = pool;
+        this.profiles = profiles;
+        this.events = events;
+        this.published = published;
+    }
+
+    /** Stores (once) and publishes a validated event; the answer comes when that is durable. */
+    Uni<RecordEventResponse> submit(Identifier identifier, Event event) {
+        return Uni.createFrom().emitter(answer -> {
+            waiting.add(new Pending(identifier, event, Vertx.currentContext(), answer));
+            writeNextBatch();
+        });
+    }
+
+    private void writeNextBatch() {
+        if (waiting.isEmpty() || !writing.compareAndSet(false, true)) {
+            return;
+        }
+        List<Pending> batch = new ArrayList<>();
+        for (Pending next; batch.size() < MAX_BATCH && (next = waiting.poll()) != null;) {
+            batch.add(next);
+        }
+        if (batch.isEmpty()) {
+            writing.set(false);
+            writeNextBatch();
+            return;
+        }
+        write(batch).subscribe().with(answers -> {
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).complete(answers.get(i));
+            }
+            done();
+        }, failure -> {
+            LOG.warnf("a batch of %d events was not stored: %s", batch.size(), failure.toString());
+            batch.forEach(pending -> pending.fail(failure));
+            done();
+        });
+    }
+
+    private void done() {
+        writing.set(false);
+        writeNextBatch();
+    }
+
+    /** The answers, in the order of the batch. */
+    private Uni<List<RecordEventResponse>> write(List<Pending> batch) {
+        return pool.withTransaction(tx -> profiles.findOrCreateAll(tx, batch.stream().map(Pending::identifier).toList())
+                .flatMap(profileIds -> {
+                    // The first event with an id is the one stored; a later one in the same batch is its duplicate.
+                    Map<String, Event> firsts = new LinkedHashMap<>();
+                    for (Pending pending : batch) {
+                        firsts.putIfAbsent(pending.event().getId(), pending.event().toBuilder()
+                                .setProfileId(profileIds.get(pending.identifier()).toString()).build());
+                    }
+                    List<Event> candidates = List.copyOf(firsts.values());
+                    return events.insertAbsent(tx, candidates).flatMap(stored -> {
+                        List<Event> fresh = candidates.stream().filter(e -> stored.contains(e.getId())).toList();
+                        List<String> known = candidates.stream().map(Event::getId).filter(id -> !stored.contains(id)).toList();
+                        Uni<Map<String, String>> earlier = known.isEmpty() ? Uni.createFrom().item(Map.of()) : events.profilesOf(tx, known);
+                        return earlier.call(ignored -> publish(fresh)).map(earlierProfiles -> {
+                            Map<String, Boolean> answeredAsNew = new HashMap<>();
+                            List<RecordEventResponse> answers = new ArrayList<>(batch.size());
+                            for (Pending pending : batch) {
+                                String id = pending.event().getId();
+                                boolean isNew = stored.contains(id) && answeredAsNew.putIfAbsent(id, true) == null;
+                                String profileId = earlierProfiles.getOrDefault(id, firsts.get(id).getProfileId());
+                                answers.add(RecordEventResponse.newBuilder().setProfileId(profileId).setEventId(id)
+                                        .setDuplicate(!isNew).build());
+                            }
+                            return answers;
+                        });
+                    });
+                }));
+    }
+
+    /** Sends every new event and waits for every acknowledgement (inside the transaction: no ack, no commit). */
+    private Uni<Void> publish(List<Event> fresh) {
+        if (fresh.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> sends = new ArrayList<>(fresh.size());
+        for (Event event : fresh) {
+            ProfileEventRecorded message = ProfileEventRecorded.newBuilder()
+                    .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, RECORDED, event.getProfileId(), event.getId()))
+                    .setEvent(event)
+                    .build();
+            sends.add(published.sendMessage(Message.of(message)
+                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.getProfileId()).build())));
+        }
+        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+    }
+}
