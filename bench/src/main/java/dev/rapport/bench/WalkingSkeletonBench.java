@@ -1,11 +1,6 @@
 package dev.rapport.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +12,6 @@ import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
@@ -43,7 +36,6 @@ import io.grpc.stub.MetadataUtils;
  */
 public final class WalkingSkeletonBench {
     private static final String GATEWAY = System.getProperty("rapport.gateway", "127.0.0.1:8080");
-    private static final String TOKEN_URL = "http://localhost:8180/realms/rapport/protocol/openid-connect/token";
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("rapport.bench.warmup", 30));
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("rapport.bench.seconds", 30));
 
@@ -63,7 +55,7 @@ public final class WalkingSkeletonBench {
 
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
-        String token = token();
+        String token = Report.token();
         Metadata auth = new Metadata();
         auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         ManagedChannel channel = ManagedChannelBuilder.forTarget(GATEWAY).usePlaintext().build();
@@ -161,21 +153,8 @@ public final class WalkingSkeletonBench {
                 run.inFlight(), run.throughput(), run.percentileMillis(50), run.percentileMillis(99), run.errors());
     }
 
-    private static String token() throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(TOKEN_URL))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=demo-partner&client_secret=demo-partner-secret"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        Matcher token = Pattern.compile("\"access_token\":\"([^\"]+)\"").matcher(response.body());
-        if (!token.find()) {
-            throw new IllegalStateException("no token from Keycloak: " + response.body());
-        }
-        return token.group(1);
-    }
-
     private static void write(Path report, Run single, Run many, long[] visibility) throws IOException {
         String section = String.format(Locale.ROOT, """
-                <!-- bench:walking-skeleton -->
                 ## Walking skeleton: RecordEvent through the gateway
 
                 Measured %s on %s.
@@ -189,16 +168,11 @@ public final class WalkingSkeletonBench {
                 %s
 
                 Recorded → counted by segment-service (via `profile.events`), %d samples: p50 %.1f ms, p95 %.1f ms, max %.1f ms.
-                <!-- /bench:walking-skeleton -->
                 """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
                 Machine.describe(), WARMUP.toSeconds(), MEASURE.toSeconds(), row(single), row(many), visibility.length,
                 visibility[visibility.length / 2] / 1e6, visibility[(int) (visibility.length * 0.95)] / 1e6,
                 visibility[visibility.length - 1] / 1e6);
-        String existing = Files.exists(report) ? Files.readString(report) : "# Benchmarks\n\n";
-        Pattern old = Pattern.compile("<!-- bench:walking-skeleton -->.*?<!-- /bench:walking-skeleton -->\n?", Pattern.DOTALL);
-        String updated = old.matcher(existing).find() ? old.matcher(existing).replaceFirst(Matcher.quoteReplacement(section))
-                : existing + (existing.endsWith("\n") ? "\n" : "\n\n") + section;
-        Files.writeString(report, updated);
+        Report.replaceSection(report, "walking-skeleton", section);
     }
 
     private static String row(Run run) {

@@ -31,6 +31,7 @@ import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
 import dev.rapport.testing.TestChannels;
@@ -194,6 +195,43 @@ class WalkingSkeletonTest {
                 .get("/api/v1/profiles/" + profileId + "/events").then().statusCode(200)
                 .body("events.id", org.hamcrest.Matchers.contains(key))
                 .body("events[0].properties.issue", org.hamcrest.Matchers.equalTo(42.0f)); // Struct numbers are doubles
+    }
+
+    @Test
+    @Order(7)
+    void aPartnerStreamsEventsThroughTheGatewayAndEachIsStoredOnce() throws Exception {
+        var events = EventsGrpc.newStub(gateway).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(Tokens.partner())));
+        String run = UUID.randomUUID().toString();
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<RecordEventsResponse>> send = () -> {
+            var answer = new java.util.concurrent.CompletableFuture<RecordEventsResponse>();
+            var stream = events.recordEvents(new io.grpc.stub.StreamObserver<>() {
+                @Override
+                public void onNext(RecordEventsResponse value) {
+                    answer.complete(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+            for (int i = 0; i < 500; i++) {
+                stream.onNext(RecordEventRequest.newBuilder()
+                        .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.ANONYMOUS_ID).setValue(run + "-visitor-" + (i % 20)))
+                        .setEvent(Event.newBuilder().setId(run + "-" + i).setName("page_viewed")).build());
+            }
+            stream.onCompleted();
+            return answer;
+        };
+
+        assertEquals(500, send.get().get(30, TimeUnit.SECONDS).getRecorded());
+        RecordEventsResponse resent = send.get().get(30, TimeUnit.SECONDS);
+        assertEquals(0, resent.getRecorded());
+        assertEquals(500, resent.getDuplicates());
     }
 
     @Test

@@ -4,10 +4,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.audit.Audited;
 import dev.rapport.gateway.audit.Purposes;
+import dev.rapport.gateway.caller.Caller;
 import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** Events partner apps record, over gRPC or REST: stamped with who called, passed to profile-service, audited. */
@@ -22,9 +25,18 @@ public class EventIntake {
     }
 
     public Uni<RecordEventResponse> record(RecordEventRequest request) {
-        // The source is who the token says called, never what the request claims.
-        return audited.run("events.record", Purposes.ESSENTIAL_SERVICE, null, caller -> profiles.recordEvent(request.toBuilder()
-                .setEvent(request.getEvent().toBuilder().setSource(caller.id()))
-                .build()));
+        return audited.run("events.record", Purposes.ESSENTIAL_SERVICE, null,
+                caller -> profiles.recordEvent(stampedBy(caller, request)));
+    }
+
+    /** A stream is audited once, as one operation: its events are about many people. */
+    public Uni<RecordEventsResponse> recordAll(Multi<RecordEventRequest> requests) {
+        return audited.run("events.record.stream", Purposes.ESSENTIAL_SERVICE, null,
+                caller -> profiles.recordEvents(requests.map(request -> stampedBy(caller, request))));
+    }
+
+    /** The source is who the token says called, never what the request claims. */
+    private static RecordEventRequest stampedBy(Caller caller, RecordEventRequest request) {
+        return request.toBuilder().setEvent(request.getEvent().toBuilder().setSource(caller.id())).build();
     }
 }

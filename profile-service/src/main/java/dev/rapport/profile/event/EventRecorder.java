@@ -3,16 +3,20 @@ package dev.rapport.profile.event;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.Ids;
 import dev.rapport.runtime.event.Envelopes;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -22,6 +26,7 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class EventRecorder {
+    static final int STREAM_IN_FLIGHT = 2 * EventBatcher.MAX_BATCH;
     private final EventRepository events;
     private final EventBatcher batcher;
 
@@ -44,6 +49,29 @@ public class EventRecorder {
             accepted.setSource("api");
         }
         return batcher.submit(identifier, accepted.build());
+    }
+
+    /**
+     * Records a stream of events with up to {@link #STREAM_IN_FLIGHT} in flight, so batches fill while earlier ones
+     * commit. Stops at the first invalid event, naming its index.
+     */
+    public Uni<RecordEventsResponse> recordAll(Multi<RecordEventRequest> requests) {
+        AtomicLong index = new AtomicLong();
+        return requests
+                .onItem().transformToUni(request -> {
+                    long at = index.getAndIncrement();
+                    return Uni.createFrom().deferred(() -> record(request.getIdentifier(), request.getEvent()))
+                            .onFailure(InvalidInput.class).transform(e -> ((InvalidInput) e).within("requests[" + at + "]"));
+                })
+                .merge(STREAM_IN_FLIGHT)
+                .collect().in(RecordEventsResponse::newBuilder, (tally, answer) -> {
+                    if (answer.getDuplicate()) {
+                        tally.setDuplicates(tally.getDuplicates() + 1);
+                    } else {
+                        tally.setRecorded(tally.getRecorded() + 1);
+                    }
+                })
+                .map(RecordEventsResponse.Builder::build);
     }
 
     public Uni<ListEventsResponse> list(String profileId, int pageSize, String pageToken) {

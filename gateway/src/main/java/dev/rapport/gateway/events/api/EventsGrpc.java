@@ -6,7 +6,9 @@ import dev.rapport.gateway.events.EventIntake;
 import dev.rapport.proto.api.v1.Events;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** Public gRPC rapport.api.v1.Events. */
@@ -22,5 +24,11 @@ public class EventsGrpc implements Events {
     @RolesAllowed({ "partner", "admin" })
     public Uni<RecordEventResponse> recordEvent(RecordEventRequest request) {
         return intake.record(request);
+    }
+
+    @Override
+    @RolesAllowed({ "partner", "admin" })
+    public Uni<RecordEventsResponse> recordEvents(Multi<RecordEventRequest> requests) {
+        return intake.recordAll(requests);
     }
 }

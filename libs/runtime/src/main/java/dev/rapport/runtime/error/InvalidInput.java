@@ -21,6 +21,11 @@ public class InvalidInput extends RuntimeException {
         this(List.of(new Violation(field, description)));
     }
 
+    /** The same violations, for an item of a larger request: "event.name" becomes "requests[17].event.name". */
+    public InvalidInput within(String prefix) {
+        return new InvalidInput(violations.stream().map(v -> new Violation(prefix + "." + v.field(), v.description())).toList());
+    }
+
     public List<Violation> violations() {
         return violations;
     }

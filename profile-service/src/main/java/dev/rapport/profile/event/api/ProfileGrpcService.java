@@ -10,8 +10,10 @@ import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.runtime.error.NotFound;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** Internal gRPC API of profile-service (rapport.profile.v1.ProfileService). */
@@ -28,6 +30,11 @@ public class ProfileGrpcService implements ProfileService {
     @Override
     public Uni<RecordEventResponse> recordEvent(RecordEventRequest request) {
         return Uni.createFrom().deferred(() -> recorder.record(request.getIdentifier(), request.getEvent()));
+    }
+
+    @Override
+    public Uni<RecordEventsResponse> recordEvents(Multi<RecordEventRequest> requests) {
+        return recorder.recordAll(requests);
     }
 
     @Override

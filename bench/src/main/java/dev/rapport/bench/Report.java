@@ -1,0 +1,43 @@
+package dev.rapport.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What every benchmark shares: a partner token, and its own section of BENCHMARKS.md rewritten in place. */
+final class Report {
+    private static final String TOKEN_URL = "http://localhost:8180/realms/rapport/protocol/openid-connect/token";
+
+    private Report() {
+    }
+
+    static String token() throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(TOKEN_URL))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=demo-partner&client_secret=demo-partner-secret"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Matcher token = Pattern.compile("\"access_token\":\"([^\"]+)\"").matcher(response.body());
+        if (!token.find()) {
+            throw new IllegalStateException("no token from Keycloak: " + response.body());
+        }
+        return token.group(1);
+    }
+
+    /** Replaces the section between {@code <!-- bench:NAME -->} markers, or appends it. */
+    static void replaceSection(Path report, String name, String body) throws IOException {
+        String section = "<!-- bench:" + name + " -->\n" + body.strip() + "\n<!-- /bench:" + name + " -->\n";
+        String existing = Files.exists(report) ? Files.readString(report) : "# Benchmarks\n";
+        Pattern old = Pattern.compile("<!-- bench:" + Pattern.quote(name) + " -->.*?<!-- /bench:" + Pattern.quote(name) + " -->\n?",
+                Pattern.DOTALL);
+        Matcher found = old.matcher(existing);
+        String updated = found.find() ? found.replaceFirst(Matcher.quoteReplacement(section))
+                : existing + (existing.endsWith("\n") ? "\n" : "\n\n") + section;
+        Files.writeString(report, updated);
+    }
+}

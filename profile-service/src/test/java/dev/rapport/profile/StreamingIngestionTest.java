@@ -1,0 +1,116 @@
+package dev.rapport.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.rpc.BadRequest;
+
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
+import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.proto.profile.v1.RecordEventsResponse;
+import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestChannels;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+@QuarkusTest
+@WithTestResource(PostgresAndKafka.class)
+class StreamingIngestionTest {
+    @Inject
+    Pool pool;
+
+    private ManagedChannel channel;
+
+    @BeforeEach
+    void connect() {
+        channel = TestChannels.toServiceUnderTest();
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        TestChannels.close(channel);
+    }
+
+    @Test
+    void aStreamIsStoredWholeAndARepeatedStreamChangesNothing() throws Exception {
+        String run = UUID.randomUUID().toString();
+        List<RecordEventRequest> requests = events(run, 5000);
+
+        RecordEventsResponse first = send(requests).get(60, TimeUnit.SECONDS);
+        RecordEventsResponse again = send(requests).get(60, TimeUnit.SECONDS);
+
+        assertEquals(RecordEventsResponse.newBuilder().setRecorded(5000).build(), first);
+        assertEquals(RecordEventsResponse.newBuilder().setDuplicates(5000).build(), again);
+        assertEquals(5000L, stored(run));
+    }
+
+    @Test
+    void theFirstInvalidEventEndsTheStreamNamingItsIndex() throws Exception {
+        String run = UUID.randomUUID().toString();
+        List<RecordEventRequest> requests = new java.util.ArrayList<>(events(run, 10));
+        requests.set(7, requests.get(7).toBuilder().setEvent(requests.get(7).getEvent().toBuilder().setName("")).build());
+
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> send(requests).get(30, TimeUnit.SECONDS));
+
+        StatusRuntimeException status = assertInstanceOf(StatusRuntimeException.class, failure.getCause());
+        assertEquals(Status.Code.INVALID_ARGUMENT, status.getStatus().getCode());
+        BadRequest details = StatusProto.fromThrowable(status).getDetails(0).unpack(BadRequest.class);
+        assertEquals("requests[7].event.name", details.getFieldViolations(0).getField());
+    }
+
+    private CompletableFuture<RecordEventsResponse> send(List<RecordEventRequest> requests) {
+        CompletableFuture<RecordEventsResponse> answer = new CompletableFuture<>();
+        StreamObserver<RecordEventRequest> stream = ProfileServiceGrpc.newStub(channel).recordEvents(new StreamObserver<>() {
+            @Override
+            public void onNext(RecordEventsResponse response) {
+                answer.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.forEach(stream::onNext);
+        stream.onCompleted();
+        return answer;
+    }
+
+    private long stored(String run) {
+        return pool.preparedQuery("SELECT count(*) FROM event WHERE id LIKE $1").execute(Tuple.of(run + "-%"))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+    }
+
+    private static List<RecordEventRequest> events(String run, int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.DEVICE_ID).setValue(run + "-device-" + (i % 250)))
+                .setEvent(Event.newBuilder().setId(run + "-" + i).setName("screen_viewed"))
+                .build()).toList();
+    }
+}
