@@ -26,6 +26,7 @@ import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestTopics;
 import dev.rapport.testing.TestChannels;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -54,10 +55,10 @@ class SupportExperienceTest {
         String early = conversation(profile, "c1", first, true);
 
         kafka.produceStrings().fromRecords(
-                KafkaCompanion.record(Topics.CHAT_CONVERSATIONS, profile.toString(), late),
-                KafkaCompanion.record(Topics.CHAT_CONVERSATIONS, profile.toString(), early),
-                KafkaCompanion.record(Topics.CHAT_CONVERSATIONS, profile.toString(), late),
-                KafkaCompanion.record(Topics.CHAT_CONVERSATIONS, profile.toString(), good)).awaitCompletion();
+                KafkaCompanion.record(TestTopics.of(Topics.CHAT_CONVERSATIONS), profile.toString(), late),
+                KafkaCompanion.record(TestTopics.of(Topics.CHAT_CONVERSATIONS), profile.toString(), early),
+                KafkaCompanion.record(TestTopics.of(Topics.CHAT_CONVERSATIONS), profile.toString(), late),
+                KafkaCompanion.record(TestTopics.of(Topics.CHAT_CONVERSATIONS), profile.toString(), good)).awaitCompletion();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> lastBad(profile).isPresent());
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> lastBad(profile).equals(Optional.of(second)));
@@ -70,8 +71,8 @@ class SupportExperienceTest {
         UUID happy = UUID.randomUUID();
         Instant anHourAgo = Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MICROS); // PostgreSQL keeps microseconds
         kafka.produceStrings().fromRecords(
-                KafkaCompanion.record(Topics.CHAT_CONVERSATIONS, unhappy.toString(), conversation(unhappy, "sad", anHourAgo, true)),
-                KafkaCompanion.record(Topics.CHAT_CONVERSATIONS, happy.toString(), conversation(happy, "glad", anHourAgo, false)))
+                KafkaCompanion.record(TestTopics.of(Topics.CHAT_CONVERSATIONS), unhappy.toString(), conversation(unhappy, "sad", anHourAgo, true)),
+                KafkaCompanion.record(TestTopics.of(Topics.CHAT_CONVERSATIONS), happy.toString(), conversation(happy, "glad", anHourAgo, false)))
                 .awaitCompletion();
         var channel = TestChannels.toServiceUnderTest();
         try {

@@ -14,8 +14,9 @@ import java.util.Map;
 import dev.rapport.testing.LocalStack;
 
 /**
- * The whole suite as {@code make run} starts it (stack/stack.sh), on its own ports (18080…18084), consumer groups and
- * the test database, so that it runs beside a suite a developer already has up. Traces go to the test's collector.
+ * The whole suite as {@code make run} starts it (stack/stack.sh), on its own ports (18080…18084), consumer groups,
+ * topics and the test database, so that it runs beside a suite a developer already has up. Traces go to the test's
+ * collector.
  */
 final class Suite {
     static final int PORT_BASE = 18080;
@@ -37,6 +38,7 @@ final class Suite {
                 "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
                 "RAPPORT_DB_NAME", "rapport_test",
                 "RAPPORT_INSTANCE", "-e2e",
+                "RAPPORT_TOPIC_PREFIX", "e2e-" + java.util.UUID.randomUUID() + ".",
                 "RAPPORT_LOG_SUFFIX", "-e2e",
                 "OTEL_SDK_DISABLED", "false",
                 "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint,

@@ -38,6 +38,7 @@ import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestTopics;
 import dev.rapport.testing.TestChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -92,7 +93,7 @@ class EventRecordingTest {
         assertEquals(42.5, stored.getEvents(0).getProperties().getFieldsOrThrow("total").getNumberValue());
 
         try (ConsumerTask<String, String> published = kafka.consumeStrings()
-                .fromTopics(Topics.PROFILE_EVENTS, records -> records.filter(r -> r.key().equals(first.getProfileId())))) {
+                .fromTopics(TestTopics.of(Topics.PROFILE_EVENTS), records -> records.filter(r -> r.key().equals(first.getProfileId())))) {
             published.awaitRecords(1, Duration.ofSeconds(15));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> published.count() == 1);
             assertTrue(published.getFirstRecord().value().contains(eventId));
@@ -122,7 +123,7 @@ class EventRecordingTest {
         assertEquals(100L, pool.preparedQuery("SELECT count(*) FROM event WHERE id LIKE $1")
                 .execute(io.vertx.mutiny.sqlclient.Tuple.of(run + "-%")).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0));
         try (ConsumerTask<String, String> published = kafka.consumeStrings()
-                .fromTopics(Topics.PROFILE_EVENTS, records -> records.filter(r -> r.value().contains(run)))) {
+                .fromTopics(TestTopics.of(Topics.PROFILE_EVENTS), records -> records.filter(r -> r.value().contains(run)))) {
             published.awaitRecords(100, Duration.ofSeconds(20));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> published.count() == 100);
         }
@@ -199,8 +200,8 @@ class EventRecordingTest {
         String json = JsonFormat.printer().print(ingest);
 
         kafka.produceStrings().fromRecords(
-                KafkaCompanion.record(Topics.PROFILE_INGEST, customer.getValue(), json),
-                KafkaCompanion.record(Topics.PROFILE_INGEST, customer.getValue(), json)).awaitCompletion();
+                KafkaCompanion.record(TestTopics.of(Topics.PROFILE_INGEST), customer.getValue(), json),
+                KafkaCompanion.record(TestTopics.of(Topics.PROFILE_INGEST), customer.getValue(), json)).awaitCompletion();
 
         String profileId = await().atMost(Duration.ofSeconds(20)).until(() -> profileOf(customer), id -> id != null);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> profiles

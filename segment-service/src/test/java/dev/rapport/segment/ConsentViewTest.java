@@ -20,6 +20,7 @@ import dev.rapport.proto.privacy.v1.PurposeConsent;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -55,7 +56,7 @@ class ConsentViewTest {
     }
 
     private void publish(String subject, String value) {
-        kafka.produceStrings().fromRecords(KafkaCompanion.record(Topics.PRIVACY_CONSENT, subject, value)).awaitCompletion();
+        kafka.produceStrings().fromRecords(KafkaCompanion.record(TestTopics.of(Topics.PRIVACY_CONSENT), subject, value)).awaitCompletion();
     }
 
     private static String state(String subject, long version, boolean granted) throws InvalidProtocolBufferException {

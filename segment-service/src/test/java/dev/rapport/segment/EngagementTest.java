@@ -25,6 +25,7 @@ import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestTopics;
 import dev.rapport.testing.TestChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -61,9 +62,9 @@ class EngagementTest {
         String opened = recorded(profileId, "app_opened", earlier);
 
         kafka.produceStrings().fromRecords(
-                KafkaCompanion.record(Topics.PROFILE_EVENTS, profileId, placed),
-                KafkaCompanion.record(Topics.PROFILE_EVENTS, profileId, placed),
-                KafkaCompanion.record(Topics.PROFILE_EVENTS, profileId, opened)).awaitCompletion();
+                KafkaCompanion.record(TestTopics.of(Topics.PROFILE_EVENTS), profileId, placed),
+                KafkaCompanion.record(TestTopics.of(Topics.PROFILE_EVENTS), profileId, placed),
+                KafkaCompanion.record(TestTopics.of(Topics.PROFILE_EVENTS), profileId, opened)).awaitCompletion();
 
         Engagement engagement = await().atMost(Duration.ofSeconds(20)).ignoreException(StatusRuntimeException.class)
                 .until(() -> engagement(profileId), e -> e.getEventCount() == 2);
