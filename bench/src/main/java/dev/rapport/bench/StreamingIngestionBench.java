@@ -27,11 +27,11 @@ import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ProfileEventRecorded;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
+import dev.rapport.testing.ClientStreams;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 
 /**
  * High-rate ingestion as issue #3 asks it measured: events streamed through the gateway
@@ -82,27 +82,11 @@ public final class StreamingIngestionBench {
     }
 
     private static CompletableFuture<RecordEventsResponse> stream(EventsGrpc.EventsStub events, int count) {
-        CompletableFuture<RecordEventsResponse> answer = new CompletableFuture<>();
-        StreamObserver<RecordEventRequest> requests = events.withDeadlineAfter(120, TimeUnit.SECONDS).recordEvents(new StreamObserver<>() {
-            @Override
-            public void onNext(RecordEventsResponse response) {
-                answer.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
+        List<RecordEventRequest> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            requests.onNext(request(i));
+            requests.add(request(i));
         }
-        requests.onCompleted();
-        return answer;
+        return ClientStreams.send(events.withDeadlineAfter(120, TimeUnit.SECONDS)::recordEvents, requests);
     }
 
     private static RecordEventRequest request(int i) {

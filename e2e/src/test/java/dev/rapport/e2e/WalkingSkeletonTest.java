@@ -34,6 +34,7 @@ import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
+import dev.rapport.testing.ClientStreams;
 import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.Tokens;
 import io.grpc.CallOptions;
@@ -202,31 +203,11 @@ class WalkingSkeletonTest {
     void aPartnerStreamsEventsThroughTheGatewayAndEachIsStoredOnce() throws Exception {
         var events = EventsGrpc.newStub(gateway).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(Tokens.partner())));
         String run = UUID.randomUUID().toString();
-        java.util.function.Supplier<java.util.concurrent.CompletableFuture<RecordEventsResponse>> send = () -> {
-            var answer = new java.util.concurrent.CompletableFuture<RecordEventsResponse>();
-            var stream = events.recordEvents(new io.grpc.stub.StreamObserver<>() {
-                @Override
-                public void onNext(RecordEventsResponse value) {
-                    answer.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    answer.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-            for (int i = 0; i < 500; i++) {
-                stream.onNext(RecordEventRequest.newBuilder()
-                        .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.ANONYMOUS_ID).setValue(run + "-visitor-" + (i % 20)))
-                        .setEvent(Event.newBuilder().setId(run + "-" + i).setName("page_viewed")).build());
-            }
-            stream.onCompleted();
-            return answer;
-        };
+        List<RecordEventRequest> requests = java.util.stream.IntStream.range(0, 500).mapToObj(i -> RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.ANONYMOUS_ID).setValue(run + "-visitor-" + (i % 20)))
+                .setEvent(Event.newBuilder().setId(run + "-" + i).setName("page_viewed")).build()).toList();
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<RecordEventsResponse>> send =
+                () -> ClientStreams.send(events::recordEvents, requests);
 
         assertEquals(500, send.get().get(30, TimeUnit.SECONDS).getRecorded());
         RecordEventsResponse resent = send.get().get(30, TimeUnit.SECONDS);

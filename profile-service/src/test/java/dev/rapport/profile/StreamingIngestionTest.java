@@ -22,13 +22,13 @@ import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
+import dev.rapport.testing.ClientStreams;
 import dev.rapport.testing.PostgresAndKafka;
 import dev.rapport.testing.TestChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -81,25 +81,7 @@ class StreamingIngestionTest {
     }
 
     private CompletableFuture<RecordEventsResponse> send(List<RecordEventRequest> requests) {
-        CompletableFuture<RecordEventsResponse> answer = new CompletableFuture<>();
-        StreamObserver<RecordEventRequest> stream = ProfileServiceGrpc.newStub(channel).recordEvents(new StreamObserver<>() {
-            @Override
-            public void onNext(RecordEventsResponse response) {
-                answer.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        requests.forEach(stream::onNext);
-        stream.onCompleted();
-        return answer;
+        return ClientStreams.send(ProfileServiceGrpc.newStub(channel)::recordEvents, requests);
     }
 
     private long stored(String run) {
