@@ -15,8 +15,8 @@ import io.grpc.MethodDescriptor;
 import io.quarkus.grpc.GlobalInterceptor;
 
 /**
- * Every outbound gRPC call gets a deadline of its own, counted from when it starts (a stub-level deadline would be
- * counted from when the stub was made). A caller that set a shorter one keeps it.
+ * Every outbound unary gRPC call gets a deadline of its own, counted from when it starts (a stub-level deadline would
+ * be counted from when the stub was made). A caller that set one keeps it; streams keep their caller's deadline.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -29,7 +29,9 @@ public class CallDeadlines implements ClientInterceptor {
 
     @Override
     public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-        CallOptions bounded = options.getDeadline() == null ? options.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS) : options;
-        return next.newCall(method, bounded);
+        if (method.getType() != MethodDescriptor.MethodType.UNARY || options.getDeadline() != null) {
+            return next.newCall(method, options); // a stream lasts as long as its caller streams
+        }
+        return next.newCall(method, options.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
     }
 }
