@@ -54,6 +54,7 @@ bench: run ## Measure the suite (running it if needed) and write the figures int
 	$(MVN) -q -pl bench -am install -DskipTests
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WalkingSkeletonBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.StreamingIngestionBench BENCHMARKS.md
+	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ProfileReadBench BENCHMARKS.md
 
 .PHONY: clean
 clean: ## Stop, then remove builds and every local data directory (.run)

@@ -183,7 +183,8 @@ class WalkingSkeletonTest {
     @Order(6)
     void theRestTwinRecordsOnceUnderAnIdempotencyKeyAndReadsBack() {
         String token = Tokens.partner();
-        String body = "{\"identifier\": {\"type\": \"EMAIL\", \"value\": \"rest-" + UUID.randomUUID() + "@example.com\"},"
+        String email = "rest-" + UUID.randomUUID() + "@example.com";
+        String body = "{\"identifier\": {\"type\": \"EMAIL\", \"value\": \"" + email + "\"},"
                 + " \"event\": {\"name\": \"newsletter_opened\", \"properties\": {\"issue\": 42}}}";
         String key = UUID.randomUUID().toString();
         var post = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
@@ -196,6 +197,9 @@ class WalkingSkeletonTest {
                 .get("/api/v1/profiles/" + profileId + "/events").then().statusCode(200)
                 .body("events.id", org.hamcrest.Matchers.contains(key))
                 .body("events[0].properties.issue", org.hamcrest.Matchers.equalTo(42.0f)); // Struct numbers are doubles
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .queryParam("type", "EMAIL").queryParam("value", email)
+                .get("/api/v1/profiles/lookup").then().statusCode(200).body("id", org.hamcrest.Matchers.equalTo(profileId));
     }
 
     @Test

@@ -139,6 +139,7 @@ class EventRecordingTest {
 
         assertEquals(recorded.getProfileId(), profile.getId());
         assertEquals(List.of(customer), profile.getIdentifiersList());
+        assertEquals(profile, profiles.getProfile(GetProfileRequest.newBuilder().setIdentifier(customer).build()));
         assertEquals(recorded.getProfileId(), profiles.recordEvent(RecordEventRequest.newBuilder()
                 .setIdentifier(customer).setEvent(Event.newBuilder().setName("app_closed")).build()).getProfileId());
     }
@@ -167,6 +168,21 @@ class EventRecordingTest {
                 () -> profiles.getProfile(GetProfileRequest.newBuilder().setProfileId("nope").build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, malformed.getStatus().getCode());
         assertEquals(Set.of("profile_id"), badRequestFields(malformed));
+    }
+
+    @Test
+    void aLookupNeedsExactlyOneOfIdOrIdentifierAndAnUnknownIdentifierIsNotFound() {
+        StatusRuntimeException neither = assertThrows(StatusRuntimeException.class,
+                () -> profiles.getProfile(GetProfileRequest.newBuilder().build()));
+        assertEquals(Set.of("profile_id"), badRequestFields(neither));
+        StatusRuntimeException both = assertThrows(StatusRuntimeException.class, () -> profiles.getProfile(GetProfileRequest.newBuilder()
+                .setProfileId(UUID.randomUUID().toString()).setIdentifier(customer()).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, both.getStatus().getCode());
+        StatusRuntimeException typeless = assertThrows(StatusRuntimeException.class, () -> profiles.getProfile(GetProfileRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setValue("someone")).build()));
+        assertEquals(Set.of("identifier"), badRequestFields(typeless));
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                () -> profiles.getProfile(GetProfileRequest.newBuilder().setIdentifier(customer()).build())).getStatus().getCode());
     }
 
     @Test

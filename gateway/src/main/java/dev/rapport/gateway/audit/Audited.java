@@ -5,6 +5,7 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.caller.Caller;
+import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -30,10 +31,13 @@ public class Audited {
     }
 
     private static String subjectOf(String subjectId, Object result) {
-        if ((subjectId == null || subjectId.isEmpty()) && result instanceof RecordEventResponse recorded) {
+        if (subjectId != null && !subjectId.isEmpty()) {
+            return subjectId;
+        }
+        if (result instanceof RecordEventResponse recorded) {
             return recorded.getProfileId();
         }
-        return subjectId;
+        return result instanceof Profile profile ? profile.getId() : null; // found by another identifier
     }
 
     private static String outcome(Throwable failure) {

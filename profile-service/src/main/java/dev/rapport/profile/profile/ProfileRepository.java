@@ -19,6 +19,7 @@ import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -76,23 +77,35 @@ public class ProfileRepository {
                 FROM profile p LEFT JOIN identity i ON i.profile_id = p.id
                 WHERE p.id = $1 ORDER BY i.create_time""")
                 .execute(Tuple.of(id))
-                .map(rows -> {
-                    Profile.Builder profile = null;
-                    List<Identifier> identifiers = new ArrayList<>();
-                    for (Row row : rows) {
-                        if (profile == null) {
-                            profile = Profile.newBuilder()
-                                    .setId(row.getUUID("id").toString())
-                                    .setCreateTime(Envelopes.timestamp(row.getOffsetDateTime("create_time").toInstant()))
-                                    .setUpdateTime(Envelopes.timestamp(row.getOffsetDateTime("update_time").toInstant()));
-                        }
-                        if (row.getString("type") != null) {
-                            identifiers.add(Identifier.newBuilder()
-                                    .setType(Identifier.Type.valueOf(row.getString("type")))
-                                    .setValue(row.getString("value")).build());
-                        }
-                    }
-                    return Optional.ofNullable(profile).map(p -> p.addAllIdentifiers(identifiers).build());
-                });
+                .map(ProfileRepository::toProfile);
+    }
+
+    /** The profile any of its identifiers finds, in one round trip. */
+    public Uni<Optional<Profile>> find(Identifier identifier) {
+        return pool.preparedQuery("""
+                SELECT p.id, p.create_time, p.update_time, i.type, i.value
+                FROM profile p LEFT JOIN identity i ON i.profile_id = p.id
+                WHERE p.id = (SELECT profile_id FROM identity WHERE type = $1 AND value = $2) ORDER BY i.create_time""")
+                .execute(Tuple.of(identifier.getType().name(), identifier.getValue()))
+                .map(ProfileRepository::toProfile);
+    }
+
+    private static Optional<Profile> toProfile(RowSet<Row> rows) {
+        Profile.Builder profile = null;
+        List<Identifier> identifiers = new ArrayList<>();
+        for (Row row : rows) {
+            if (profile == null) {
+                profile = Profile.newBuilder()
+                        .setId(row.getUUID("id").toString())
+                        .setCreateTime(Envelopes.timestamp(row.getOffsetDateTime("create_time").toInstant()))
+                        .setUpdateTime(Envelopes.timestamp(row.getOffsetDateTime("update_time").toInstant()));
+            }
+            if (row.getString("type") != null) {
+                identifiers.add(Identifier.newBuilder()
+                        .setType(Identifier.Type.valueOf(row.getString("type")))
+                        .setValue(row.getString("value")).build());
+            }
+        }
+        return Optional.ofNullable(profile).map(p -> p.addAllIdentifiers(identifiers).build());
     }
 }

@@ -1,0 +1,146 @@
+package dev.rapport.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+
+import dev.rapport.proto.api.v1.EventsGrpc;
+import dev.rapport.proto.api.v1.ProfilesGrpc;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.testing.ClientStreams;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+
+/**
+ * Profile reads by identifier through the gateway at a fixed rate (issue #3: p99 under 5 ms at 2,000 reads/s).
+ * Open loop: requests leave on schedule whatever the answers do, and latency counts from the scheduled time, so a
+ * stall shows in the figures instead of slowing the load.
+ */
+public final class ProfileReadBench {
+    private static final String GATEWAY = System.getProperty("rapport.gateway", "127.0.0.1:8080");
+    private static final int RATE = Integer.getInteger("rapport.bench.reads-per-second", 2000);
+    private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("rapport.bench.seconds", 30));
+    private static final int PROFILES = 2000;
+
+    public static void main(String[] args) throws Exception {
+        Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
+        Metadata auth = new Metadata();
+        auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + Report.token());
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(GATEWAY).usePlaintext().build();
+        try {
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            List<RecordEventRequest> seed = new ArrayList<>();
+            for (int i = 0; i < PROFILES; i++) {
+                seed.add(RecordEventRequest.newBuilder().setIdentifier(customer(run, i))
+                        .setEvent(Event.newBuilder().setName("signed_up")).build());
+            }
+            ClientStreams.send(EventsGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth))::recordEvents, seed)
+                    .get(120, TimeUnit.SECONDS);
+            var profiles = ProfilesGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+            System.out.println("warming up at " + RATE + " reads/s");
+            read(profiles, run, Duration.ofSeconds(15));
+            long[] result = read(profiles, run, MEASURE);
+            write(report, result);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Latencies in ns (sorted), then as the last two items: errors, and reads answered per second ×1000. */
+    private static long[] read(ProfilesGrpc.ProfilesFutureStub profiles, String run, Duration duration) throws InterruptedException {
+        long interval = TimeUnit.SECONDS.toNanos(1) / RATE;
+        int total = (int) (duration.toSeconds() * RATE);
+        long[] latencies = new long[total];
+        AtomicInteger answered = new AtomicInteger();
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        for (int k = 0; k < total; k++) {
+            long scheduled = start + k * interval;
+            long wait = scheduled - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int slot = k;
+            var call = profiles.withDeadlineAfter(5, TimeUnit.SECONDS).getProfile(GetProfileRequest.newBuilder()
+                    .setIdentifier(customer(run, ThreadLocalRandom.current().nextInt(PROFILES))).build());
+            Futures.addCallback(call, new FutureCallback<Profile>() {
+                @Override
+                public void onSuccess(Profile profile) {
+                    latencies[slot] = System.nanoTime() - scheduled;
+                    answered.incrementAndGet();
+                }
+
+                @Override
+                public void onFailure(Throwable t) {
+                    latencies[slot] = Long.MAX_VALUE;
+                    errors.incrementAndGet();
+                    answered.incrementAndGet();
+                }
+            }, MoreExecutors.directExecutor());
+        }
+        while (answered.get() < total && System.nanoTime() - start < duration.toNanos() + TimeUnit.SECONDS.toNanos(10)) {
+            Thread.sleep(10);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] ok = Arrays.stream(latencies).filter(l -> l > 0 && l != Long.MAX_VALUE).sorted().toArray();
+        long[] out = Arrays.copyOf(ok, ok.length + 2);
+        out[ok.length] = errors.get() + (total - answered.get());
+        out[ok.length + 1] = Math.round(ok.length / seconds * 1000);
+        return out;
+    }
+
+    private static Identifier customer(String run, int i) {
+        return Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("reader-" + run + "-" + i).build();
+    }
+
+    private static double percentile(long[] sorted, int count, double p) {
+        return sorted[Math.max(0, Math.min(count - 1, (int) Math.ceil(p / 100 * count) - 1))] / 1e6;
+    }
+
+    private static void write(Path report, long[] result) throws java.io.IOException {
+        int count = result.length - 2;
+        long errors = result[count];
+        double rate = result[count + 1] / 1000.0;
+        System.out.printf(Locale.ROOT, "reads by identifier at %d/s: answered %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors%n",
+                RATE, rate, percentile(result, count, 50), percentile(result, count, 99), errors);
+        Report.replaceSection(report, "profile-read", String.format(Locale.ROOT, """
+                ## Profile read by identifier through the gateway
+
+                Measured %s on %s.
+                Command: `make bench` (load driver `bench/…/ProfileReadBench`, open loop at %,d reads/s, 15 s warm-up,
+                %d s measured, latency counted from each request's scheduled time; %,d profiles, random external ids).
+                Path: token check at the gateway → gRPC GetProfile(identifier) to profile-service → one indexed query →
+                answer; the gateway writes an audit record for every read.
+
+                | offered reads/s | answered reads/s | p50 ms | p95 ms | p99 ms | max ms | errors |
+                |---:|---:|---:|---:|---:|---:|---:|
+                | %,d | %,.0f | %.2f | %.2f | %.2f | %.2f | %d |
+
+                Target in issue #3: p99 under 5 ms at 2,000 reads/s.
+                """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
+                Machine.describe(), RATE, MEASURE.toSeconds(), PROFILES, RATE, rate, percentile(result, count, 50),
+                percentile(result, count, 95), percentile(result, count, 99), percentile(result, count, 100), errors));
+    }
+}
