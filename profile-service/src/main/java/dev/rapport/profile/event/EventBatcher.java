@@ -5,16 +5,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
-import org.jboss.logging.Logger;
 
 import dev.rapport.profile.profile.ProfileRepository;
 import dev.rapport.proto.common.v1.Envelope;
@@ -22,53 +18,32 @@ import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ProfileEventRecorded;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
+import dev.rapport.runtime.GroupCommit;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
- * Group commit: events submitted while a batch is being written wait and go together in the next one — one
- * transaction, one multi-row insert, one burst of Kafka sends — so durability costs one commit per batch, not per
- * event. One batch is written at a time, which also keeps each profile's events in order on {@code profile.events}.
- * Every caller is answered only after its batch is committed and every new event in it acknowledged by Kafka.
+ * Writes events in group commits ({@link GroupCommit}): one transaction, one multi-row insert and one burst of Kafka
+ * sends per batch. One batch at a time keeps each profile's events in order on {@code profile.events}. Every caller
+ * is answered only after its batch is committed and every new event in it acknowledged by Kafka.
  */
 @ApplicationScoped
 public class EventBatcher {
     static final int MAX_BATCH = 1000;
     static final String SOURCE = "rapport/profile-service";
     static final String RECORDED = "dev.rapport.profile.event.recorded.v1";
-    private static final Logger LOG = Logger.getLogger(EventBatcher.class);
 
-    /** One submitted event and who waits for its answer (answered on the caller's own Vert.x context). */
-    private record Pending(Identifier identifier, Event event, Context context, UniEmitter<? super RecordEventResponse> answer) {
-        void complete(RecordEventResponse response) {
-            run(() -> answer.complete(response));
-        }
-
-        void fail(Throwable failure) {
-            run(() -> answer.fail(failure));
-        }
-
-        private void run(Runnable action) {
-            if (context != null) {
-                context.runOnContext(ignored -> action.run());
-            } else {
-                action.run();
-            }
-        }
+    private record Submitted(Identifier identifier, Event event) {
     }
 
     private final Pool pool;
     private final ProfileRepository profiles;
     private final EventRepository events;
     private final MutinyEmitter<ProfileEventRecorded> published;
-    private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean writing = new AtomicBoolean();
+    private final GroupCommit<Submitted, RecordEventResponse> batches = new GroupCommit<>(MAX_BATCH, this::write);
 
     EventBatcher(Pool pool, ProfileRepository profiles, EventRepository events,
             @Channel("profile-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4 * MAX_BATCH)
@@ -81,49 +56,16 @@ public class EventBatcher {
 
     /** Stores (once) and publishes a validated event; the answer comes when that is durable. */
     Uni<RecordEventResponse> submit(Identifier identifier, Event event) {
-        return Uni.createFrom().emitter(answer -> {
-            waiting.add(new Pending(identifier, event, Vertx.currentContext(), answer));
-            writeNextBatch();
-        });
-    }
-
-    private void writeNextBatch() {
-        if (waiting.isEmpty() || !writing.compareAndSet(false, true)) {
-            return;
-        }
-        List<Pending> batch = new ArrayList<>();
-        for (Pending next; batch.size() < MAX_BATCH && (next = waiting.poll()) != null;) {
-            batch.add(next);
-        }
-        if (batch.isEmpty()) {
-            writing.set(false);
-            writeNextBatch();
-            return;
-        }
-        write(batch).subscribe().with(answers -> {
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).complete(answers.get(i));
-            }
-            done();
-        }, failure -> {
-            LOG.warnf("a batch of %d events was not stored: %s", batch.size(), failure.toString());
-            batch.forEach(pending -> pending.fail(failure));
-            done();
-        });
-    }
-
-    private void done() {
-        writing.set(false);
-        writeNextBatch();
+        return batches.submit(new Submitted(identifier, event));
     }
 
     /** The answers, in the order of the batch. */
-    private Uni<List<RecordEventResponse>> write(List<Pending> batch) {
-        return pool.withTransaction(tx -> profiles.findOrCreateAll(tx, batch.stream().map(Pending::identifier).toList())
+    private Uni<List<RecordEventResponse>> write(List<Submitted> batch) {
+        return pool.withTransaction(tx -> profiles.findOrCreateAll(tx, batch.stream().map(Submitted::identifier).toList())
                 .flatMap(profileIds -> {
                     // The first event with an id is the one stored; a later one in the same batch is its duplicate.
                     Map<String, Event> firsts = new LinkedHashMap<>();
-                    for (Pending pending : batch) {
+                    for (Submitted pending : batch) {
                         firsts.putIfAbsent(pending.event().getId(), pending.event().toBuilder()
                                 .setProfileId(profileIds.get(pending.identifier()).toString()).build());
                     }
@@ -135,7 +77,7 @@ public class EventBatcher {
                         return earlier.call(ignored -> publish(fresh)).map(earlierProfiles -> {
                             Map<String, Boolean> answeredAsNew = new HashMap<>();
                             List<RecordEventResponse> answers = new ArrayList<>(batch.size());
-                            for (Pending pending : batch) {
+                            for (Submitted pending : batch) {
                                 String id = pending.event().getId();
                                 boolean isNew = stored.contains(id) && answeredAsNew.putIfAbsent(id, true) == null;
                                 String profileId = earlierProfiles.getOrDefault(id, firsts.get(id).getProfileId());
