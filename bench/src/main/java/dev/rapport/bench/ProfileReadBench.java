@@ -28,10 +28,8 @@ import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.testing.ClientStreams;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 
 /**
  * Profile reads by identifier through the gateway at a fixed rate (issue #3: p99 under 5 ms at 2,000 reads/s).
@@ -39,16 +37,14 @@ import io.grpc.stub.MetadataUtils;
  * stall shows in the figures instead of slowing the load.
  */
 public final class ProfileReadBench {
-    private static final String GATEWAY = System.getProperty("rapport.gateway", "127.0.0.1:8080");
     private static final int RATE = Integer.getInteger("rapport.bench.reads-per-second", 2000);
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("rapport.bench.seconds", 30));
     private static final int PROFILES = 2000;
 
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
-        Metadata auth = new Metadata();
-        auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + Report.token());
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(GATEWAY).usePlaintext().build();
+        ClientInterceptor asPartner = Report.asPartner();
+        ManagedChannel channel = Report.gateway();
         try {
             String run = UUID.randomUUID().toString().substring(0, 8);
             List<RecordEventRequest> seed = new ArrayList<>();
@@ -56,9 +52,9 @@ public final class ProfileReadBench {
                 seed.add(RecordEventRequest.newBuilder().setIdentifier(customer(run, i))
                         .setEvent(Event.newBuilder().setName("signed_up")).build());
             }
-            ClientStreams.send(EventsGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth))::recordEvents, seed)
+            ClientStreams.send(EventsGrpc.newStub(channel).withInterceptors(asPartner)::recordEvents, seed)
                     .get(120, TimeUnit.SECONDS);
-            var profiles = ProfilesGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+            var profiles = ProfilesGrpc.newFutureStub(channel).withInterceptors(asPartner);
             System.out.println("warming up at " + RATE + " reads/s");
             read(profiles, run, Duration.ofSeconds(15));
             long[] result = read(profiles, run, MEASURE);

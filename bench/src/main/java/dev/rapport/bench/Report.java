@@ -10,14 +10,32 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What every benchmark shares: a partner token, and its own section of BENCHMARKS.md rewritten in place. */
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+
+/** What every benchmark shares: the gateway, a partner token, and its own section of BENCHMARKS.md rewritten in place. */
 final class Report {
     private static final String TOKEN_URL = "http://localhost:8180/realms/rapport/protocol/openid-connect/token";
 
     private Report() {
     }
 
-    static String token() throws IOException, InterruptedException {
+    /** A plaintext channel to the gateway (-Drapport.gateway, default 127.0.0.1:8080). */
+    static ManagedChannel gateway() {
+        return ManagedChannelBuilder.forTarget(System.getProperty("rapport.gateway", "127.0.0.1:8080")).usePlaintext().build();
+    }
+
+    /** Attaches the demo partner app's access token to every call. */
+    static ClientInterceptor asPartner() throws IOException, InterruptedException {
+        Metadata auth = new Metadata();
+        auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token());
+        return MetadataUtils.newAttachHeadersInterceptor(auth);
+    }
+
+    private static String token() throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(TOKEN_URL))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=demo-partner&client_secret=demo-partner-secret"))

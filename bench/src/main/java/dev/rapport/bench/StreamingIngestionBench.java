@@ -28,10 +28,8 @@ import dev.rapport.proto.profile.v1.ProfileEventRecorded;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.testing.ClientStreams;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 
 /**
  * High-rate ingestion as issue #3 asks it measured: events streamed through the gateway
@@ -39,18 +37,16 @@ import io.grpc.stub.MetadataUtils;
  * of a Kafka producer sending the same messages to the same broker in the same run.
  */
 public final class StreamingIngestionBench {
-    private static final String GATEWAY = System.getProperty("rapport.gateway", "127.0.0.1:8080");
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("rapport.bench.seconds", 30));
     private static final int STREAMS = Integer.getInteger("rapport.bench.streams", 4);
     private static final int EVENTS_PER_STREAM = 5_000;
 
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
-        Metadata auth = new Metadata();
-        auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + Report.token());
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(GATEWAY).usePlaintext().build();
+        ClientInterceptor asPartner = Report.asPartner();
+        ManagedChannel channel = Report.gateway();
         try {
-            var events = EventsGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+            var events = EventsGrpc.newStub(channel).withInterceptors(asPartner);
             System.out.println("warming up");
             saturate(events, Duration.ofSeconds(15));
             double streamed = saturate(events, MEASURE);

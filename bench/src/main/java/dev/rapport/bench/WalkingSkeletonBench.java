@@ -24,10 +24,8 @@ import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 
 /**
  * The walking skeleton under load, as a partner app drives it: RecordEvent through the gateway (token checked,
@@ -35,7 +33,6 @@ import io.grpc.stub.MetadataUtils;
  * long a recorded event takes to reach segment-service.
  */
 public final class WalkingSkeletonBench {
-    private static final String GATEWAY = System.getProperty("rapport.gateway", "127.0.0.1:8080");
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("rapport.bench.warmup", 30));
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("rapport.bench.seconds", 30));
 
@@ -55,13 +52,11 @@ public final class WalkingSkeletonBench {
 
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
-        String token = Report.token();
-        Metadata auth = new Metadata();
-        auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(GATEWAY).usePlaintext().build();
+        ClientInterceptor asPartner = Report.asPartner();
+        ManagedChannel channel = Report.gateway();
         try {
-            var events = EventsGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
-            var segments = SegmentsGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+            var events = EventsGrpc.newFutureStub(channel).withInterceptors(asPartner);
+            var segments = SegmentsGrpc.newBlockingStub(channel).withInterceptors(asPartner);
 
             System.out.println("warming up for " + WARMUP.toSeconds() + " s");
             load(events, 16, WARMUP);

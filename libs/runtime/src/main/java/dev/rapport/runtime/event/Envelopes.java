@@ -1,7 +1,6 @@
 package dev.rapport.runtime.event;
 
 import java.time.Instant;
-import java.util.UUID;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
@@ -40,12 +39,8 @@ public final class Envelopes {
         return (E) envelope.build();
     }
 
-    public static <E extends Message> E fill(Message.Builder envelope, String source, String type, String subject) {
-        return fill(envelope, source, type, subject, UUID.randomUUID().toString());
-    }
-
     /** The W3C traceparent of the current span, or null outside a trace. */
-    public static String currentTraceparent() {
+    private static String currentTraceparent() {
         SpanContext span = Span.current().getSpanContext();
         return span.isValid() ? "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex() : null;
     }
