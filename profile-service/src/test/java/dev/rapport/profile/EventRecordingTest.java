@@ -180,7 +180,7 @@ class EventRecordingTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, both.getStatus().getCode());
         StatusRuntimeException typeless = assertThrows(StatusRuntimeException.class, () -> profiles.getProfile(GetProfileRequest.newBuilder()
                 .setIdentifier(Identifier.newBuilder().setValue("someone")).build()));
-        assertEquals(Set.of("identifier"), badRequestFields(typeless));
+        assertEquals(Set.of("identifier.type"), badRequestFields(typeless));
         assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
                 () -> profiles.getProfile(GetProfileRequest.newBuilder().setIdentifier(customer()).build())).getStatus().getCode());
     }

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import dev.rapport.profile.profile.ProfileRepository;
+import dev.rapport.profile.trait.TraitRepository;
 import dev.rapport.proto.common.v1.Envelope;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
@@ -26,8 +27,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
- * Writes events in group commits ({@link GroupCommit}): one transaction, one multi-row insert and one burst of Kafka
- * sends per batch. One batch at a time keeps each profile's events in order on {@code profile.events}. Every caller
+ * Writes events in group commits ({@link GroupCommit}): one transaction, one multi-row insert, the traits of the
+ * events stored (counted once each, in the same transaction) and one burst of Kafka sends per batch. One batch at a time keeps each profile's events in order on {@code profile.events}. Every caller
  * is answered only after its batch is committed and every new event in it acknowledged by Kafka.
  */
 @ApplicationScoped
@@ -42,15 +43,17 @@ public class EventBatcher {
     private final Pool pool;
     private final ProfileRepository profiles;
     private final EventRepository events;
+    private final TraitRepository traits;
     private final MutinyEmitter<ProfileEventRecorded> published;
     private final GroupCommit<Submitted, RecordEventResponse> batches = new GroupCommit<>(MAX_BATCH, this::write);
 
-    EventBatcher(Pool pool, ProfileRepository profiles, EventRepository events,
+    EventBatcher(Pool pool, ProfileRepository profiles, EventRepository events, TraitRepository traits,
             @Channel("profile-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4 * MAX_BATCH)
             MutinyEmitter<ProfileEventRecorded> published) {
         this.pool = pool;
         this.profiles = profiles;
         this.events = events;
+        this.traits = traits;
         this.published = published;
     }
 
@@ -72,9 +75,10 @@ public class EventBatcher {
                     List<Event> candidates = List.copyOf(firsts.values());
                     return events.insertAbsent(tx, candidates).flatMap(stored -> {
                         List<Event> fresh = candidates.stream().filter(e -> stored.contains(e.getId())).toList();
+                        Uni<Void> counted = traits.add(tx, fresh);
                         List<String> known = candidates.stream().map(Event::getId).filter(id -> !stored.contains(id)).toList();
                         Uni<Map<String, String>> earlier = known.isEmpty() ? Uni.createFrom().item(Map.of()) : events.profilesOf(tx, known);
-                        return earlier.call(ignored -> publish(fresh)).map(earlierProfiles -> {
+                        return counted.flatMap(x -> earlier).call(ignored -> publish(fresh)).map(earlierProfiles -> {
                             Map<String, Boolean> answeredAsNew = new HashMap<>();
                             List<RecordEventResponse> answers = new ArrayList<>(batch.size());
                             for (Submitted pending : batch) {

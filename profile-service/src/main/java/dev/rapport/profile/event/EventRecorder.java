@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.rapport.profile.attribute.AttributeValidation;
+import dev.rapport.profile.profile.PageToken;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
@@ -48,6 +50,9 @@ public class EventRecorder {
         if (accepted.getSource().isEmpty()) {
             accepted.setSource("api");
         }
+        if (!accepted.getContext().getLocale().isEmpty()) {
+            accepted.getContextBuilder().setLocale(AttributeValidation.languageTag(accepted.getContext().getLocale()));
+        }
         return batcher.submit(identifier, accepted.build());
     }
 
@@ -76,10 +81,7 @@ public class EventRecorder {
 
     public Uni<ListEventsResponse> list(String profileId, int pageSize, String pageToken) {
         UUID id = Ids.profile("profile_id", profileId);
-        if (pageSize < 0 || pageSize > 1000) {
-            throw new InvalidInput("page_size", "between 0 and 1000");
-        }
-        int size = pageSize == 0 ? 50 : pageSize;
+        int size = PageToken.size(pageSize);
         PageToken cursor = PageToken.decode(pageToken);
         return events.page(id, cursor.time(), cursor.id(), size + 1).map(found -> {
             List<Event> page = found.size() > size ? found.subList(0, size) : found;

@@ -17,7 +17,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 
+import dev.rapport.profile.profile.Json;
 import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.EventContext;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -36,10 +38,10 @@ public class EventRepository {
     /** Stores the events whose ids are not stored yet; returns the ids stored now. */
     public Uni<Set<String>> insertAbsent(SqlClient tx, List<Event> batch) {
         return tx.preparedQuery("""
-                INSERT INTO event (id, profile_id, name, occur_time, receive_time, source, properties)
-                SELECT i, p, n, o, r, s, props::jsonb
-                FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
-                  AS e (i, p, n, o, r, s, props)
+                INSERT INTO event (id, profile_id, name, occur_time, receive_time, source, properties, context)
+                SELECT i, p, n, o, r, s, props::jsonb, ctx::jsonb
+                FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[], $8::text[])
+                  AS e (i, p, n, o, r, s, props, ctx)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id""")
                 .execute(Tuple.tuple(List.of(
@@ -49,7 +51,8 @@ public class EventRepository {
                         batch.stream().map(e -> time(e.getOccurTime())).toArray(OffsetDateTime[]::new),
                         batch.stream().map(e -> time(e.getReceiveTime())).toArray(OffsetDateTime[]::new),
                         batch.stream().map(Event::getSource).toArray(String[]::new),
-                        batch.stream().map(e -> json(e.getProperties())).toArray(String[]::new))))
+                        batch.stream().map(e -> json(e.getProperties())).toArray(String[]::new),
+                        batch.stream().map(e -> e.hasContext() ? Json.print(e.getContext()) : null).toArray(String[]::new))))
                 .map(rows -> {
                     Set<String> stored = new HashSet<>();
                     rows.forEach(row -> stored.add(row.getString(0)));
@@ -68,35 +71,45 @@ public class EventRepository {
                 });
     }
 
-    /** Newest first; the cursor is the (occur_time, id) of the last event of the previous page. */
+    /**
+     * Newest first; the cursor is the (occur_time, id) of the last event of the previous page. A merged profile's id
+     * reads the survivor's events, and the survivor's include those of merged profiles still being moved.
+     */
     public Uni<List<Event>> page(UUID profileId, Instant beforeTime, String beforeId, int size) {
         return pool.preparedQuery("""
-                SELECT * FROM event WHERE profile_id = $1 AND (occur_time, id) < ($2, $3)
+                WITH target AS (SELECT coalesce((SELECT merged_into FROM profile WHERE id = $1), $1) AS id)
+                SELECT event.*, (SELECT id FROM target) AS target_id FROM event
+                WHERE profile_id IN (SELECT id FROM target
+                                     UNION ALL SELECT merged_profile_id FROM profile_merge WHERE surviving_profile_id = (SELECT id FROM target) AND NOT events_moved)
+                  AND (occur_time, id) < ($2, $3)
                 ORDER BY occur_time DESC, id DESC LIMIT $4""")
                 .execute(Tuple.of(profileId, OffsetDateTime.ofInstant(beforeTime, ZoneOffset.UTC), beforeId, size))
                 .map(rows -> {
                     java.util.ArrayList<Event> events = new java.util.ArrayList<>();
-                    rows.forEach(row -> events.add(toEvent(row)));
+                    rows.forEach(row -> events.add(toEvent(row).toBuilder().setProfileId(row.getUUID("target_id").toString()).build()));
                     return events;
                 });
     }
 
-    private static Event toEvent(Row row) {
+    static Event toEvent(Row row) {
         Struct.Builder properties = Struct.newBuilder();
         try {
             JsonFormat.parser().merge(row.getJsonObject("properties").encode(), properties);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored event properties are not a JSON object", e);
         }
-        return Event.newBuilder()
+        Event.Builder event = Event.newBuilder()
                 .setId(row.getString("id"))
                 .setProfileId(row.getUUID("profile_id").toString())
                 .setName(row.getString("name"))
                 .setOccurTime(Envelopes.timestamp(row.getOffsetDateTime("occur_time").toInstant()))
                 .setReceiveTime(Envelopes.timestamp(row.getOffsetDateTime("receive_time").toInstant()))
                 .setSource(row.getString("source"))
-                .setProperties(properties)
-                .build();
+                .setProperties(properties);
+        if (row.getValue("context") != null) {
+            event.setContext(Json.parse(row.getJsonObject("context").encode(), EventContext.newBuilder()));
+        }
+        return event.build();
     }
 
     private static OffsetDateTime time(com.google.protobuf.Timestamp timestamp) {

@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import dev.rapport.profile.attribute.AttributeValidation;
+import dev.rapport.profile.identity.Identifiers;
 import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.EventContext;
+import dev.rapport.proto.profile.v1.GeoPoint;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.error.InvalidInput.Violation;
@@ -25,14 +29,7 @@ final class EventValidation {
 
     static void check(Identifier identifier, Event event, Instant now) {
         List<Violation> violations = new ArrayList<>();
-        if (identifier.getType() == Identifier.Type.TYPE_UNSPECIFIED || identifier.getType() == Identifier.Type.UNRECOGNIZED) {
-            violations.add(new Violation("identifier.type", "required: EXTERNAL_ID, EMAIL, PHONE, DEVICE_ID or ANONYMOUS_ID"));
-        }
-        if (identifier.getValue().isBlank()) {
-            violations.add(new Violation("identifier.value", "required"));
-        } else if (identifier.getValue().length() > 256) {
-            violations.add(new Violation("identifier.value", "at most 256 characters"));
-        }
+        Identifiers.check("identifier", identifier, violations);
         if (!event.getId().isEmpty() && !ID.matcher(event.getId()).matches()) {
             violations.add(new Violation("event.id", "1 to 128 of letters, digits, '_', '.', ':' or '-'"));
         }
@@ -48,8 +45,40 @@ final class EventValidation {
         if (event.getProperties().getSerializedSize() > MAX_PROPERTIES_BYTES) {
             violations.add(new Violation("event.properties", "at most " + MAX_PROPERTIES_BYTES + " bytes"));
         }
+        checkContext(event.getContext(), violations);
         if (!violations.isEmpty()) {
             throw new InvalidInput(violations);
+        }
+    }
+
+    private static void checkContext(EventContext context, List<Violation> violations) {
+        if (context.getPlatform().length() > 32) {
+            violations.add(new Violation("event.context.platform", "at most 32 characters"));
+        }
+        if (context.getDeviceModel().length() > 128) {
+            violations.add(new Violation("event.context.device_model", "at most 128 characters"));
+        }
+        if (context.getAppVersion().length() > 64) {
+            violations.add(new Violation("event.context.app_version", "at most 64 characters"));
+        }
+        if (!context.getLocale().isEmpty()) {
+            try {
+                AttributeValidation.languageTag(context.getLocale());
+            } catch (IllegalArgumentException e) {
+                violations.add(new Violation("event.context.locale", e.getMessage()));
+            }
+        }
+        if (context.hasLocation()) {
+            GeoPoint at = context.getLocation();
+            if (!(at.getLatitude() >= -90 && at.getLatitude() <= 90)) {
+                violations.add(new Violation("event.context.location.latitude", "between -90 and 90"));
+            }
+            if (!(at.getLongitude() >= -180 && at.getLongitude() <= 180)) {
+                violations.add(new Violation("event.context.location.longitude", "between -180 and 180"));
+            }
+            if (!(at.getAccuracyM() >= 0 && at.getAccuracyM() <= 1e7)) {
+                violations.add(new Violation("event.context.location.accuracy_m", "between 0 and 10,000,000 metres"));
+            }
         }
     }
 }

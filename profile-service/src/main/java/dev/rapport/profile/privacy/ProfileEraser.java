@@ -1,0 +1,81 @@
+package dev.rapport.profile.privacy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.rapport.profile.profile.ProfileChanges;
+import dev.rapport.profile.profile.ProfileRepository;
+import dev.rapport.profile.trait.TraitRepository;
+import dev.rapport.proto.profile.v1.ProfileChanged;
+import dev.rapport.runtime.event.Envelopes;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Erases a profile completely — it and every profile merged into it: identifiers, attribute values, events, traits,
+ * versions, merge records, support history and timeline — in one transaction, and announces the erasure on
+ * {@code profile.changes} so that every consumer drops what it holds. Erasing what is gone erases nothing, without
+ * error (a retried request must succeed).
+ */
+@ApplicationScoped
+public class ProfileEraser {
+    private static final Logger LOG = Logger.getLogger(ProfileEraser.class);
+    /** profile_id tables, children before the profile itself. */
+    private static final String[] TABLES = { "identity", "attribute_value", "event", "profile_version", "support_conversation", "timeline_entry" };
+
+    private final Pool pool;
+    private final TraitRepository traits;
+    private final ProfileChanges changes;
+
+    ProfileEraser(Pool pool, TraitRepository traits, ProfileChanges changes) {
+        this.pool = pool;
+        this.traits = traits;
+        this.changes = changes;
+    }
+
+    /** Answers the number of rows removed. */
+    public Uni<Long> erase(UUID profileId) {
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                WITH target AS (SELECT coalesce((SELECT merged_into FROM profile WHERE id = $1), $1) AS id)
+                SELECT id FROM profile WHERE id = (SELECT id FROM target) OR merged_into = (SELECT id FROM target)
+                ORDER BY id FOR UPDATE""").execute(Tuple.of(profileId))
+                .flatMap(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getUUID("id")));
+                    if (ids.isEmpty()) {
+                        return Uni.createFrom().item(0L);
+                    }
+                    return eraseAll(tx, ids.toArray(UUID[]::new));
+                }))
+                .onFailure(ProfileRepository::isDeadlock).retry().atMost(3)
+                .invoke(erased -> LOG.infof("profile erased: %d rows", erased));
+    }
+
+    private Uni<Long> eraseAll(SqlClient tx, UUID[] ids) {
+        Uni<Long> erased = tx.preparedQuery("SELECT 1 FROM identity WHERE profile_id = ANY($1) ORDER BY type COLLATE \"C\", value COLLATE \"C\" FOR UPDATE")
+                .execute(Tuple.of((Object) ids)).replaceWith(0L);
+        for (String table : TABLES) {
+            erased = erased.flatMap(sum -> tx.preparedQuery("DELETE FROM " + table + " WHERE profile_id = ANY($1)").execute(Tuple.of((Object) ids))
+                    .map(rows -> sum + rows.rowCount()));
+        }
+        return erased
+                .flatMap(sum -> traits.erase(tx, ids).map(more -> sum + more))
+                .flatMap(sum -> tx.preparedQuery("DELETE FROM profile_merge WHERE merged_profile_id = ANY($1) OR surviving_profile_id = ANY($1)")
+                        .execute(Tuple.of((Object) ids)).map(rows -> sum + rows.rowCount()))
+                .flatMap(sum -> tx.preparedQuery("DELETE FROM profile WHERE id = ANY($1) RETURNING id, version").execute(Tuple.of((Object) ids))
+                        .flatMap(rows -> {
+                            List<Uni<Void>> announced = new ArrayList<>();
+                            rows.forEach(row -> announced.add(changes.publish(ProfileChanged.newBuilder()
+                                    .setProfileId(row.getUUID("id").toString()).setVersion(row.getLong("version") + 1).setErased(true)
+                                    .setChangeTime(Envelopes.timestamp(java.time.Instant.now())).setSource("privacy.dsr"))));
+                            return Uni.join().all(announced).andFailFast().replaceWith(sum + rows.rowCount());
+                        }));
+    }
+}
