@@ -36,6 +36,7 @@ import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
+import dev.rapport.testing.GrpcFailures;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
 import dev.rapport.testing.TestTopics;
@@ -244,17 +245,6 @@ class EventRecordingTest {
     }
 
     private static Set<String> badRequestFields(StatusRuntimeException e) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(e);
-        return status.getDetailsList().stream()
-                .filter(any -> any.is(BadRequest.class))
-                .flatMap(any -> {
-                    try {
-                        return any.unpack(BadRequest.class).getFieldViolationsList().stream();
-                    } catch (InvalidProtocolBufferException ex) {
-                        throw new IllegalStateException(ex);
-                    }
-                })
-                .map(BadRequest.FieldViolation::getField)
-                .collect(Collectors.toSet());
+        return Set.copyOf(GrpcFailures.badRequestFields(e));
     }
 }

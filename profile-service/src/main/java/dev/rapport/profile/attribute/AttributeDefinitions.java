@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.rapport.profile.profile.StoredTime;
 import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.proto.profile.v1.AttributeDefinition.MergeRule;
 import dev.rapport.proto.profile.v1.AttributeDefinition.Type;
@@ -39,7 +40,7 @@ public class AttributeDefinitions {
     /** Creates a custom definition; the same definition again answers the stored one, a different one is refused. */
     public Uni<AttributeDefinition> create(AttributeDefinition requested) {
         AttributeDefinition definition = AttributeValidation.checkDefinition(requested);
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime now = StoredTime.now();
         return pool.preparedQuery("""
                 INSERT INTO attribute_definition (name, type, data_category, merge_rule, description, max_length, create_time)
                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING""")

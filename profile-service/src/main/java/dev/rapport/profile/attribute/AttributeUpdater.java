@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.google.protobuf.Value;
 
+import dev.rapport.profile.profile.StoredTime;
 import dev.rapport.profile.identity.Identifiers;
 import dev.rapport.profile.profile.ProfileChanges;
 import dev.rapport.profile.profile.ProfileRepository;
@@ -84,7 +85,7 @@ public class AttributeUpdater {
     }
 
     private Uni<Void> apply(SqlClient tx, UUID id, Map<String, Value> values, String source) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime now = StoredTime.now();
         return attributes.values(tx, id, values.keySet()).flatMap(current -> {
             List<AttributeChange> changed = new ArrayList<>();
             Map<String, Value> writes = new java.util.LinkedHashMap<>();

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.google.protobuf.Value;
 
+import dev.rapport.profile.profile.StoredTime;
 import dev.rapport.profile.attribute.AttributeDefinitions;
 import dev.rapport.profile.attribute.AttributeRepository;
 import dev.rapport.profile.attribute.AttributeRepository.Stored;
@@ -145,7 +146,7 @@ public class ProfileMerger {
 
     /** Merges one profile into another inside the transaction; empty when there was nothing to merge. */
     private Uni<Optional<ProfileMerge>> merge(SqlClient tx, UUID merged, UUID survivor, String reason, String source, boolean guardKnownUsers) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime now = StoredTime.now();
         return tx.preparedQuery("SELECT type, value, profile_id FROM identity WHERE profile_id = ANY($1) ORDER BY type COLLATE \"C\", value COLLATE \"C\" FOR UPDATE")
                 .execute(Tuple.of(new UUID[] { merged, survivor }))
                 .flatMap(identities -> tx.preparedQuery("SELECT id, merged_into FROM profile WHERE id = ANY($1) ORDER BY id FOR UPDATE")

@@ -46,7 +46,7 @@ public class ProfileRepository {
      * concurrent batches agree on one profile per identifier.
      */
     public Uni<Map<Identifier, UUID>> findOrCreateAll(SqlClient tx, Collection<Identifier> identifiers) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime now = StoredTime.now();
         Map<Identifier, UUID> candidates = new HashMap<>();
         identifiers.forEach(identifier -> candidates.computeIfAbsent(identifier, i -> UUID.randomUUID()));
         return claim(tx, candidates).flatMap(found -> {
@@ -80,7 +80,7 @@ public class ProfileRepository {
                         sorted.stream().map(i -> i.getType().name()).toArray(String[]::new),
                         sorted.stream().map(Identifier::getValue).toArray(String[]::new),
                         sorted.stream().map(candidates::get).toArray(UUID[]::new),
-                        OffsetDateTime.now(ZoneOffset.UTC)))
+                        StoredTime.now()))
                 .map(rows -> {
                     Map<Identifier, UUID> found = new HashMap<>();
                     for (Row row : rows) {
@@ -99,7 +99,7 @@ public class ProfileRepository {
     }
 
     public Uni<Void> create(SqlClient tx, UUID id) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime now = StoredTime.now();
         return tx.preparedQuery("INSERT INTO profile (id, create_time, update_time) VALUES ($1, $2, $2)").execute(Tuple.of(id, now)).replaceWithVoid();
     }
 
@@ -170,7 +170,7 @@ public class ProfileRepository {
         return tx.preparedQuery("UPDATE profile SET version = version + 1, update_time = $2 WHERE id = $1 RETURNING version")
                 .execute(Tuple.of(id, time))
                 .map(rows -> rows.iterator().next().getLong("version"))
-                .call(version -> tx.preparedQuery("INSERT INTO profile_version (profile_id, version, change_time, source, changes) VALUES ($1, $2, $3, $4, $5::jsonb)")
+                .call(version -> tx.preparedQuery("INSERT INTO profile_version (profile_id, version, change_time, source, changes) VALUES ($1, $2, $3, $4, $5::text::jsonb)")
                         .execute(Tuple.of(id, version, time, source, json)));
     }
 
