@@ -220,6 +220,52 @@ class WalkingSkeletonTest {
     }
 
     @Test
+    @Order(8)
+    void aPartnerDeclaresAnAttributeSetsValuesOverRestAndIdentifiesAVisitorOverGrpc() {
+        String token = Tokens.partner();
+        var rest = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json");
+        String diet = "diet_" + UUID.randomUUID().toString().substring(0, 8);
+        rest.body("{\"name\": \"" + diet + "\", \"type\": \"LIST\", \"dataCategory\": \"user.demographic.profile\", \"mergeRule\": \"UNION\"}")
+                .post("/api/v1/attribute-definitions").then().statusCode(200).body("mergeRule", org.hamcrest.Matchers.equalTo("UNION"));
+
+        Identifier visitor = Identifier.newBuilder().setType(Identifier.Type.ANONYMOUS_ID).setValue("cookie-" + UUID.randomUUID()).build();
+        Identifier user = Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("shopper-" + UUID.randomUUID()).build();
+        String anonymous = with(EventsGrpc.newBlockingStub(gateway), bearer(token)).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(visitor).setEvent(Event.newBuilder().setName("cart_abandoned")).build()).getProfileId();
+        String known = with(EventsGrpc.newBlockingStub(gateway), bearer(token)).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(user).setEvent(Event.newBuilder().setName("app_opened")).build()).getProfileId();
+
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json")
+                .queryParam("source", "crm")
+                .body("{\"language\": \"ko-kr\", \"time_zone\": \"Asia/Seoul\", \"" + diet + "\": [\"vegan\"]}")
+                .patch("/api/v1/profiles/" + known + "/attributes").then().statusCode(200)
+                .body("attributes.language", org.hamcrest.Matchers.equalTo("ko-KR"))
+                .body("version", org.hamcrest.Matchers.equalTo("1"));
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json")
+                .body("{\"time_zone\": \"Mars/Base\", \"birth_date\": \"2001-02-29\"}")
+                .patch("/api/v1/profiles/" + known + "/attributes").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", org.hamcrest.Matchers.contains("attributes.birth_date", "attributes.time_zone"));
+
+        var identified = with(ProfilesGrpc.newBlockingStub(gateway), bearer(token)).identify(
+                dev.rapport.proto.profile.v1.IdentifyRequest.newBuilder().setUser(user).addIdentifiers(visitor).build());
+        assertEquals(known, identified.getProfileId());
+        assertEquals(anonymous, identified.getMerges(0).getMergedProfileId());
+        assertEquals("client:demo-partner", identified.getMerges(0).getSource(), "the source is who the token says called");
+
+        var profile = with(ProfilesGrpc.newBlockingStub(gateway), bearer(token)).getProfile(
+                dev.rapport.proto.profile.v1.GetProfileRequest.newBuilder().setIdentifier(visitor).build());
+        assertEquals(known, profile.getId());
+        assertEquals(2, profile.getTraits().getEventCount());
+        var versions = with(ProfilesGrpc.newBlockingStub(gateway), bearer(token)).listProfileVersions(
+                dev.rapport.proto.profile.v1.ListProfileVersionsRequest.newBuilder().setProfileId(known).build());
+        assertEquals(List.of("client:demo-partner", "client:demo-partner/crm"),
+                versions.getVersionsList().stream().map(v -> v.getSource()).toList());
+        assertRefused(Status.Code.PERMISSION_DENIED, () -> with(ProfilesGrpc.newBlockingStub(gateway), bearer(Tokens.person("demo-customer")))
+                .identify(dev.rapport.proto.profile.v1.IdentifyRequest.newBuilder().setUser(user).addIdentifiers(visitor).build()));
+    }
+
+    @Test
     @Order(10)
     void losingKafkaTurnsReadinessRedWhereItIsNeededAndRecoversWithoutRestart() {
         Assumptions.assumeTrue(Suite.kafkaStartedByTheStack(), "Kafka is not ours to stop (started outside stack/stack.sh)");

@@ -12,7 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class GatewayContractTest extends ServiceContractTest {
     @Override
     protected List<String> grpcServices() {
-        return List.of("rapport.api.v1.Events", "rapport.api.v1.Profiles", "rapport.api.v1.Segments");
+        return List.of("rapport.api.v1.Events", "rapport.api.v1.Profiles", "rapport.api.v1.AttributeSchema", "rapport.api.v1.Segments");
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.caller.Caller;
+import dev.rapport.proto.profile.v1.IdentifyResponse;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import io.grpc.Status;
@@ -34,10 +35,13 @@ public class Audited {
         if (subjectId != null && !subjectId.isEmpty()) {
             return subjectId;
         }
-        if (result instanceof RecordEventResponse recorded) {
-            return recorded.getProfileId();
-        }
-        return result instanceof Profile profile ? profile.getId() : null; // found by another identifier
+        // Found or created by an identifier: the subject is the profile the answer names.
+        return switch (result) {
+            case RecordEventResponse recorded -> recorded.getProfileId();
+            case IdentifyResponse identified -> identified.getProfileId();
+            case Profile profile -> profile.getId();
+            case null, default -> null;
+        };
     }
 
     private static String outcome(Throwable failure) {

@@ -7,6 +7,10 @@ import dev.rapport.gateway.audit.Purposes;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.ListProfileVersionsRequest;
+import dev.rapport.proto.profile.v1.ListProfileVersionsResponse;
+import dev.rapport.proto.profile.v1.ListTimelineRequest;
+import dev.rapport.proto.profile.v1.ListTimelineResponse;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.proto.segment.v1.Engagement;
@@ -34,6 +38,15 @@ public class ProfileReads {
 
     public Uni<ListEventsResponse> events(ListEventsRequest request) {
         return audited.run("profiles.events.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.listEvents(request));
+    }
+
+    public Uni<ListProfileVersionsResponse> versions(ListProfileVersionsRequest request) {
+        return audited.run("profiles.versions.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(),
+                caller -> profiles.listProfileVersions(request));
+    }
+
+    public Uni<ListTimelineResponse> timeline(ListTimelineRequest request) {
+        return audited.run("profiles.timeline.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.listTimeline(request));
     }
 
     public Uni<Engagement> engagement(GetEngagementRequest request) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +15,7 @@ import com.google.protobuf.Value;
 
 import dev.rapport.profile.profile.StoredTime;
 import dev.rapport.profile.identity.Identifiers;
+import dev.rapport.profile.profile.ChangeSource;
 import dev.rapport.profile.profile.ProfileChanges;
 import dev.rapport.profile.profile.ProfileRepository;
 import dev.rapport.profile.trait.TraitRepository;
@@ -38,8 +38,6 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  */
 @ApplicationScoped
 public class AttributeUpdater {
-    private static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9_.:/-]{1,64}");
-
     private final Pool pool;
     private final AttributeDefinitions definitions;
     private final AttributeRepository attributes;
@@ -67,10 +65,7 @@ public class AttributeUpdater {
         if (!byId) {
             Identifiers.check("identifier", request.getIdentifier());
         }
-        String source = request.getSource().isEmpty() ? "api" : request.getSource();
-        if (!SOURCE.matcher(source).matches()) {
-            throw new InvalidInput("source", "1 to 64 of letters, digits, '_', '.', ':', '/' or '-'");
-        }
+        String source = ChangeSource.of(request.getSource());
         return definitions.of(request.getAttributesMap().keySet()).flatMap(known -> {
             Map<String, Value> values = AttributeValidation.check(request.getAttributesMap(), known, LocalDate.now(ZoneOffset.UTC));
             return pool.withTransaction(tx -> target(tx, profileId, request.getIdentifier())

@@ -91,7 +91,7 @@ public class EventRepository {
                 });
     }
 
-    static Event toEvent(Row row) {
+    public static Event toEvent(Row row) {
         Struct.Builder properties = Struct.newBuilder();
         try {
             JsonFormat.parser().merge(row.getJsonObject("properties").encode(), properties);

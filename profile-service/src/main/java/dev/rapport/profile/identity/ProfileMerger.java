@@ -19,6 +19,7 @@ import dev.rapport.profile.profile.StoredTime;
 import dev.rapport.profile.attribute.AttributeDefinitions;
 import dev.rapport.profile.attribute.AttributeRepository;
 import dev.rapport.profile.attribute.AttributeRepository.Stored;
+import dev.rapport.profile.profile.ChangeSource;
 import dev.rapport.profile.profile.ProfileChanges;
 import dev.rapport.profile.profile.ProfileRepository;
 import dev.rapport.profile.trait.TraitRepository;
@@ -85,7 +86,7 @@ public class ProfileMerger {
         if (!violations.isEmpty()) {
             throw new InvalidInput(violations);
         }
-        String source = source(request.getSource());
+        String source = ChangeSource.of(request.getSource());
         Identifier user = request.getUser();
         Set<Identifier> linked = new LinkedHashSet<>(request.getIdentifiersList());
         linked.remove(user);
@@ -115,7 +116,7 @@ public class ProfileMerger {
             throw new InvalidInput("reason", "at most 512 characters");
         }
         String reason = request.getReason().isBlank() ? "merged by request" : request.getReason().strip();
-        String source = source(request.getSource());
+        String source = ChangeSource.of(request.getSource());
         return pool.withTransaction(tx -> merge(tx, merged, survivor, reason, source, false))
                 .map(done -> done.orElseThrow())
                 .invoke(mover::moveSoon)
@@ -280,13 +281,6 @@ public class ProfileMerger {
     private static String describe(Map<Identifier, UUID> found, UUID profile) {
         return found.entrySet().stream().filter(e -> e.getValue().equals(profile)).map(e -> e.getKey().getType().name())
                 .distinct().sorted().collect(java.util.stream.Collectors.joining(", "));
-    }
-
-    private static String source(String given) {
-        if (given.length() > 64) {
-            throw new InvalidInput("source", "at most 64 characters");
-        }
-        return given.isBlank() ? "api" : given;
     }
 
     private static Value nullValue() {

@@ -85,7 +85,7 @@ public class TraitRepository {
         Map<UUID, Activity> activity = new TreeMap<>();
         Map<DayKey, Long> days = new TreeMap<>(java.util.Comparator.comparing(DayKey::profile).thenComparing(DayKey::name).thenComparing(DayKey::day));
         Map<PurchaseKey, Purchases> bought = new TreeMap<>(java.util.Comparator.comparing(PurchaseKey::profile).thenComparing(PurchaseKey::currency));
-        List<Event> engaged = new ArrayList<>();
+        List<Engagement> engaged = new ArrayList<>();
         for (Event event : stored) {
             UUID profile = UUID.fromString(event.getProfileId());
             Instant at = Envelopes.instant(event.getOccurTime());
@@ -112,7 +112,7 @@ public class TraitRepository {
                 });
             }
             if (engagements.contains(event.getName())) {
-                engaged.add(event);
+                engaged.add(new Engagement(profile, at));
             }
         }
         List<Uni<Void>> writes = new ArrayList<>();
@@ -171,14 +171,17 @@ public class TraitRepository {
         return Uni.join().all(writes).andFailFast().replaceWithVoid();
     }
 
+    /** A moment a person engaged (a session, an open, a click). */
+    public record Engagement(UUID profile, Instant at) {
+    }
+
     /** Engagement counted by hour of the week in each person's time zone (UTC when they have none). */
-    private Uni<Void> addEngagement(SqlClient tx, List<Event> engaged) {
-        UUID[] profiles = engaged.stream().map(e -> UUID.fromString(e.getProfileId())).distinct().toArray(UUID[]::new);
+    public Uni<Void> addEngagement(SqlClient tx, List<Engagement> engaged) {
+        UUID[] profiles = engaged.stream().map(Engagement::profile).distinct().toArray(UUID[]::new);
         return timeZones(tx, profiles).flatMap(zones -> {
             Map<UUID, long[]> hours = new TreeMap<>();
-            for (Event event : engaged) {
-                UUID profile = UUID.fromString(event.getProfileId());
-                hours.computeIfAbsent(profile, p -> new long[168])[hourOfWeek(Envelopes.instant(event.getOccurTime()), zones.getOrDefault(profile, ZoneOffset.UTC))]++;
+            for (Engagement engagement : engaged) {
+                hours.computeIfAbsent(engagement.profile(), p -> new long[168])[hourOfWeek(engagement.at(), zones.getOrDefault(engagement.profile(), ZoneOffset.UTC))]++;
             }
             return writeEngagement(tx, hours, false);
         });
@@ -187,7 +190,10 @@ public class TraitRepository {
     /** Counts the profile's engagement again from its events: its time zone changed. */
     public Uni<Void> recomputeEngagement(SqlClient tx, UUID profile) {
         return timeZones(tx, new UUID[] { profile }).flatMap(zones -> tx.preparedQuery(
-                "SELECT occur_time FROM event WHERE profile_id = $1 AND name = ANY($2)")
+                """
+                SELECT occur_time FROM event WHERE profile_id = $1 AND name = ANY($2)
+                UNION ALL SELECT entry_time FROM timeline_entry
+                WHERE profile_id = $1 AND kind = 'delivery' AND summary ->> 'status' IN ('OPENED', 'CLICKED')""")
                 .execute(Tuple.of(profile, engagements.toArray(String[]::new)))
                 .flatMap(rows -> {
                     long[] counts = new long[168];

@@ -1,8 +1,11 @@
 package dev.rapport.gateway.profiles.api;
 
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -10,13 +13,24 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+import com.google.protobuf.Struct;
 
 import dev.rapport.gateway.profiles.ProfileReads;
+import dev.rapport.gateway.profiles.ProfileWrites;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.IdentifyRequest;
+import dev.rapport.proto.profile.v1.IdentifyResponse;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.ListProfileVersionsRequest;
+import dev.rapport.proto.profile.v1.ListProfileVersionsResponse;
+import dev.rapport.proto.profile.v1.ListTimelineRequest;
+import dev.rapport.proto.profile.v1.ListTimelineResponse;
 import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
 import dev.rapport.runtime.error.InvalidInput;
@@ -27,9 +41,11 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class ProfilesResource {
     private final ProfileReads reads;
+    private final ProfileWrites writes;
 
-    ProfilesResource(ProfileReads reads) {
+    ProfilesResource(ProfileReads reads, ProfileWrites writes) {
         this.reads = reads;
+        this.writes = writes;
     }
 
     @GET
@@ -61,6 +77,51 @@ public class ProfilesResource {
     public Uni<ListEventsResponse> events(@PathParam("profileId") String profileId,
             @QueryParam("page_size") @DefaultValue("0") int pageSize, @QueryParam("page_token") @DefaultValue("") String pageToken) {
         return reads.events(ListEventsRequest.newBuilder().setProfileId(profileId).setPageSize(pageSize).setPageToken(pageToken).build());
+    }
+
+    @GET
+    @Path("{profileId}/timeline")
+    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @Operation(summary = "A profile's events, campaign deliveries and support conversations, newest first; follow nextPageToken for more")
+    public Uni<ListTimelineResponse> timeline(@PathParam("profileId") String profileId,
+            @QueryParam("page_size") @DefaultValue("0") int pageSize, @QueryParam("page_token") @DefaultValue("") String pageToken) {
+        return reads.timeline(ListTimelineRequest.newBuilder().setProfileId(profileId).setPageSize(pageSize).setPageToken(pageToken).build());
+    }
+
+    @GET
+    @Path("{profileId}/versions")
+    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @Operation(summary = "What changed in each version of a profile, newest first; follow nextPageToken for more")
+    public Uni<ListProfileVersionsResponse> versions(@PathParam("profileId") String profileId,
+            @QueryParam("page_size") @DefaultValue("0") int pageSize, @QueryParam("page_token") @DefaultValue("") String pageToken) {
+        return reads.versions(ListProfileVersionsRequest.newBuilder().setProfileId(profileId).setPageSize(pageSize).setPageToken(pageToken).build());
+    }
+
+    @PATCH
+    @Path("{profileId}/attributes")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({ "partner", "admin" })
+    @Operation(summary = "Set a profile's attributes (JSON object of name to value, null removes one); all or nothing, answers the profile")
+    public Uni<Profile> updateAttributes(@PathParam("profileId") String profileId, Struct attributes,
+            @Parameter(description = "Where the values come from, e.g. crm or app; recorded with the version")
+            @QueryParam("source") @DefaultValue("") String source) {
+        if (attributes == null) {
+            throw new InvalidInput("body", "a JSON object of attribute name to value");
+        }
+        return writes.updateAttributes(UpdateAttributesRequest.newBuilder().setProfileId(profileId)
+                .putAllAttributes(attributes.getFieldsMap()).setSource(source).build());
+    }
+
+    @POST
+    @Path("identify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({ "partner", "admin" })
+    @Operation(summary = "Link identifiers to a known user's profile (IdentifyRequest JSON), merging profiles they found; idempotent")
+    public Uni<IdentifyResponse> identify(IdentifyRequest request) {
+        if (request == null) {
+            throw new InvalidInput("body", "an IdentifyRequest in JSON");
+        }
+        return writes.identify(request);
     }
 
     @GET

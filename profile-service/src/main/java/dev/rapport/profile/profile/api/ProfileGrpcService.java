@@ -24,6 +24,11 @@ import dev.rapport.proto.profile.v1.ListAttributeDefinitionsRequest;
 import dev.rapport.proto.profile.v1.ListAttributeDefinitionsResponse;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.ListTimelineRequest;
+import dev.rapport.proto.profile.v1.ListTimelineResponse;
+import dev.rapport.proto.profile.v1.TimelineEntry;
+import dev.rapport.profile.timeline.TimelineRepository;
+import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.proto.profile.v1.ListProfileVersionsRequest;
 import dev.rapport.proto.profile.v1.ListProfileVersionsResponse;
 import dev.rapport.proto.profile.v1.MergeProfilesRequest;
@@ -53,9 +58,10 @@ public class ProfileGrpcService implements ProfileService {
     private final ProfileMerger merger;
     private final ProfileExporter exporter;
     private final ProfileEraser eraser;
+    private final TimelineRepository timeline;
 
     ProfileGrpcService(EventRecorder recorder, ProfileRepository profiles, AttributeUpdater updater, AttributeDefinitions definitions,
-            ProfileMerger merger, ProfileExporter exporter, ProfileEraser eraser) {
+            ProfileMerger merger, ProfileExporter exporter, ProfileEraser eraser, TimelineRepository timeline) {
         this.recorder = recorder;
         this.profiles = profiles;
         this.updater = updater;
@@ -63,6 +69,7 @@ public class ProfileGrpcService implements ProfileService {
         this.merger = merger;
         this.exporter = exporter;
         this.eraser = eraser;
+        this.timeline = timeline;
     }
 
     @Override
@@ -95,6 +102,24 @@ public class ProfileGrpcService implements ProfileService {
     @Override
     public Uni<ListEventsResponse> listEvents(ListEventsRequest request) {
         return Uni.createFrom().deferred(() -> recorder.list(request.getProfileId(), request.getPageSize(), request.getPageToken()));
+    }
+
+    @Override
+    public Uni<ListTimelineResponse> listTimeline(ListTimelineRequest request) {
+        return Uni.createFrom().deferred(() -> {
+            UUID id = Ids.profile("profile_id", request.getProfileId());
+            int size = PageToken.size(request.getPageSize());
+            PageToken cursor = PageToken.decode(request.getPageToken());
+            return timeline.page(id, cursor.time(), cursor.id(), size + 1).map(found -> {
+                var page = found.size() > size ? found.subList(0, size) : found;
+                ListTimelineResponse.Builder response = ListTimelineResponse.newBuilder().addAllEntries(page);
+                if (found.size() > size) {
+                    TimelineEntry last = page.get(page.size() - 1);
+                    response.setNextPageToken(PageToken.encode(Envelopes.instant(last.getTime()), last.getId()));
+                }
+                return response.build();
+            });
+        });
     }
 
     @Override
