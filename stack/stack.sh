@@ -318,6 +318,9 @@ case "${1:-}" in
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   kill-kafka) [ -f "$PIDS/kafka.pid" ] || die "Kafka was not started by this script"; kill -KILL "$(cat "$PIDS/kafka.pid")"; rm -f "$PIDS/kafka.pid" ;;
+  kill-service) # kill-service <name>: kill -9, as a crash would (tests of recovery); `up services` starts it again
+    part="$2${RAPPORT_LOG_SUFFIX:-}"; [ -f "$PIDS/$part.pid" ] || die "$2 was not started by this script"
+    kill -KILL "$(cat "$PIDS/$part.pid")"; rm -f "$PIDS/$part.pid" "$PIDS/$part.owner" ;;
   start-kafka) owner=$(cat "$PIDS/kafka.owner" 2>/dev/null || echo run); kafka_jars; start_kafka "$owner" ;;
   java-home) echo "$JDK" ;;
   clean) cmd_down; rm -rf "$RUN" "$PG_BASE" ;;

@@ -32,9 +32,11 @@ final class Suite {
     private Suite() {
     }
 
+    private static Map<String, String> environment = Map.of();
+
     static void start(String otlpEndpoint) {
         LocalStack.ensure(LocalStack.Part.POSTGRES, LocalStack.Part.KAFKA, LocalStack.Part.KEYCLOAK);
-        stack(Map.of(
+        environment = Map.of(
                 "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
                 "RAPPORT_DB_NAME", "rapport_test",
                 "RAPPORT_INSTANCE", "-e2e",
@@ -42,7 +44,18 @@ final class Suite {
                 "RAPPORT_LOG_SUFFIX", "-e2e",
                 "OTEL_SDK_DISABLED", "false",
                 "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint,
-                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), "up", "--owner", "e2e", "services");
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        startServices();
+    }
+
+    /** Starts whichever of the suite's services is not running (all of them at first), as before. */
+    static void startServices() {
+        stack(environment, "up", "--owner", "e2e", "services");
+    }
+
+    /** kill -9, as a crash would. */
+    static void killService(String name) {
+        stack(environment, "kill-service", name);
     }
 
     static void stop() {

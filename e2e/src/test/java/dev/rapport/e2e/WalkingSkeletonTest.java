@@ -266,6 +266,70 @@ class WalkingSkeletonTest {
     }
 
     @Test
+    @Order(9)
+    void everyAcknowledgedEventSurvivesProfileServiceKilledInTheMiddleOfItsBatches() throws Exception {
+        String token = Tokens.partner();
+        String run = UUID.randomUUID().toString();
+        List<Identifier> devices = java.util.stream.IntStream.range(0, 20).mapToObj(i -> Identifier.newBuilder()
+                .setType(Identifier.Type.DEVICE_ID).setValue(run + "-device-" + i).build()).toList();
+        Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        for (int t = 0; t < 16; t++) {
+            pool.submit(() -> {
+                var events = with(EventsGrpc.newBlockingStub(gateway), bearer(token));
+                while (sending.get()) {
+                    long i = next.getAndIncrement();
+                    String id = run + "-" + i;
+                    try {
+                        events.recordEvent(RecordEventRequest.newBuilder().setIdentifier(devices.get((int) (i % devices.size())))
+                                .setEvent(Event.newBuilder().setId(id).setName("screen_viewed")).build());
+                        acknowledged.add(id);
+                    } catch (StatusRuntimeException e) {
+                        refused.incrementAndGet(); // not acknowledged: may or may not be stored
+                    }
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 1_000);
+        Suite.killService("profile-service");
+        long acknowledgedBeforeTheCrash = acknowledged.size();
+        Thread.sleep(1_000);
+        Suite.startServices();
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= acknowledgedBeforeTheCrash + 1_000);
+        sending.set(false);
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+
+        Set<String> stored = new java.util.HashSet<>();
+        long counted = 0;
+        var profiles = with(ProfilesGrpc.newBlockingStub(gateway), bearer(token));
+        for (Identifier device : devices) {
+            var profile = profiles.getProfile(dev.rapport.proto.profile.v1.GetProfileRequest.newBuilder().setIdentifier(device).build());
+            String page = "";
+            long storedForDevice = 0;
+            do {
+                var events = profiles.listProfileEvents(ListEventsRequest.newBuilder().setProfileId(profile.getId()).setPageSize(1000)
+                        .setPageToken(page).build());
+                events.getEventsList().forEach(e -> stored.add(e.getId()));
+                storedForDevice += events.getEventsCount();
+                page = events.getNextPageToken();
+            } while (!page.isEmpty());
+            assertEquals(storedForDevice, profile.getTraits().getEventCount(), "each stored event counted once in the traits");
+            counted += storedForDevice;
+        }
+        System.out.printf("kill -9 of profile-service under load: %d acknowledged, %d refused while it was down, %d stored%n",
+                acknowledged.size(), refused.get(), stored.size());
+        assertTrue(refused.get() > 0, "the crash was felt: some calls failed");
+        assertEquals(counted, stored.size(), "no event stored twice");
+        Set<String> lost = new java.util.HashSet<>(acknowledged);
+        lost.removeAll(stored);
+        assertEquals(Set.of(), lost, "every acknowledged event is stored");
+    }
+
+    @Test
     @Order(10)
     void losingKafkaTurnsReadinessRedWhereItIsNeededAndRecoversWithoutRestart() {
         Assumptions.assumeTrue(Suite.kafkaStartedByTheStack(), "Kafka is not ours to stop (started outside stack/stack.sh)");
