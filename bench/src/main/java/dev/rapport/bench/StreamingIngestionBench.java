@@ -26,6 +26,7 @@ import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ProfileEventRecorded;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.testing.ClientStreams;
 import io.grpc.ClientInterceptor;
@@ -51,9 +52,13 @@ public final class StreamingIngestionBench {
             saturate(events, Duration.ofSeconds(15));
             double streamed = saturate(events, MEASURE);
             System.out.printf(Locale.ROOT, "streamed through the gateway: %.0f events/s (%d streams)%n", streamed, STREAMS);
+            double half = streamed / 2;
+            Acknowledgements acks = acknowledgedAtRate(events, half, MEASURE);
+            System.out.printf(Locale.ROOT, "per-event acknowledgement at %.0f events/s: p50 %.2f ms, p99 %.2f ms, %d not acknowledged%n",
+                    half, acks.percentile(50), acks.percentile(99), acks.missing());
             double raw = rawKafka(Duration.ofSeconds(15));
             System.out.printf(Locale.ROOT, "raw Kafka producer, same messages: %.0f records/s%n", raw);
-            write(report, streamed, raw);
+            write(report, streamed, raw, half, acks);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -75,6 +80,76 @@ public final class StreamingIngestionBench {
         }
         CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 120, TimeUnit.SECONDS);
         return acknowledged.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Acknowledgement latencies in ns, sorted, and how many events sent were never acknowledged. */
+    record Acknowledgements(long[] sorted, long missing) {
+        double percentile(double p) {
+            return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1))] / 1e6;
+        }
+
+        double max() {
+            return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6;
+        }
+    }
+
+    /**
+     * Open loop at a fixed rate over {@link #STREAMS} bidirectional streams ({@code RecordEventStream}): each event's
+     * latency runs from the time it was due to be sent (not when it was sent) to its acknowledgement, so a stall
+     * counts against every event it delayed.
+     */
+    private static Acknowledgements acknowledgedAtRate(EventsGrpc.EventsStub events, double rate, Duration duration) throws Exception {
+        java.util.concurrent.ConcurrentHashMap<String, Long> due = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        long intervalNanos = (long) (STREAMS * 1e9 / rate);
+        long start = System.nanoTime() + 100_000_000L;
+        long end = start + duration.toNanos();
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        List<CompletableFuture<Void>> senders = new ArrayList<>();
+        AtomicLong sent = new AtomicLong();
+        for (int s = 0; s < STREAMS; s++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            closed.add(done);
+            var out = events.withDeadlineAfter(duration.toSeconds() + 120, TimeUnit.SECONDS).recordEventStream(new io.grpc.stub.StreamObserver<>() {
+                @Override
+                public void onNext(RecordEventResponse ack) {
+                    Long dueAt = due.remove(ack.getEventId());
+                    if (dueAt != null) {
+                        latencies.add(System.nanoTime() - dueAt);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    done.complete(null);
+                }
+            });
+            long offset = s * intervalNanos / STREAMS;
+            senders.add(CompletableFuture.runAsync(() -> {
+                for (long k = 0;; k++) {
+                    long at = start + offset + k * intervalNanos;
+                    if (at >= end) {
+                        break;
+                    }
+                    long wait = at - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    RecordEventRequest request = request((int) (sent.getAndIncrement() % 10_000));
+                    due.put(request.getEvent().getId(), at);
+                    out.onNext(request);
+                }
+                out.onCompleted();
+            }));
+        }
+        CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60, TimeUnit.SECONDS);
+        CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        return new Acknowledgements(latencies.stream().mapToLong(Long::longValue).sorted().toArray(), due.size());
     }
 
     private static CompletableFuture<RecordEventsResponse> stream(EventsGrpc.EventsStub events, int count) {
@@ -124,7 +199,7 @@ public final class StreamingIngestionBench {
         }
     }
 
-    private static void write(Path report, double streamed, double raw) throws java.io.IOException {
+    private static void write(Path report, double streamed, double raw, double half, Acknowledgements acks) throws java.io.IOException {
         Report.replaceSection(report, "streaming-ingestion", String.format(Locale.ROOT, """
                 ## Streaming ingestion: RecordEvents through the gateway
 
@@ -140,10 +215,19 @@ public final class StreamingIngestionBench {
                 | raw Kafka producer, same message size, same broker, same run | %,.0f records/s |
                 | ratio | %.2f |
 
-                Target in issue #3: at least 15,000 events/s and at least half the raw Kafka rate.
-                Acknowledgement latency at half load is not measured yet: a client stream answers once, at its end;
-                per-event acknowledgements need the bidirectional stream that is still to be built.
+                Acknowledgement latency per event at half that rate: open loop at %,.0f events/s over %d bidirectional
+                streams (`RecordEventStream`, one acknowledgement per event as soon as it is stored and published),
+                %d s, counted from each event's scheduled send time.
+
+                | events acknowledged | p50 ms | p95 ms | p99 ms | max ms | never acknowledged |
+                |---:|---:|---:|---:|---:|---:|
+                | %,d | %.2f | %.2f | %.2f | %.2f | %d |
+
+                Targets in issue #3: at least 15,000 events/s, at least half the raw Kafka rate, p99 acknowledgement under
+                20 ms at half load.
                 """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
-                Machine.describe(), MEASURE.toSeconds(), STREAMS, EVENTS_PER_STREAM, streamed, raw, streamed / raw));
+                Machine.describe(), MEASURE.toSeconds(), STREAMS, EVENTS_PER_STREAM, streamed, raw, streamed / raw,
+                half, STREAMS, MEASURE.toSeconds(), acks.sorted().length, acks.percentile(50), acks.percentile(95), acks.percentile(99),
+                acks.max(), acks.missing()));
     }
 }

@@ -217,6 +217,9 @@ class WalkingSkeletonTest {
         RecordEventsResponse resent = send.get().get(30, TimeUnit.SECONDS);
         assertEquals(0, resent.getRecorded());
         assertEquals(500, resent.getDuplicates());
+        var acknowledged = ClientStreams.exchange(events::recordEventStream, requests).get(30, TimeUnit.SECONDS);
+        assertEquals(500, acknowledged.size(), "one acknowledgement per event through the gateway");
+        assertTrue(acknowledged.stream().allMatch(RecordEventResponse::getDuplicate));
     }
 
     @Test

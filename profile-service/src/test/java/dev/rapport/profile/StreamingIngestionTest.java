@@ -21,6 +21,7 @@ import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.testing.ClientStreams;
 import dev.rapport.testing.PostgresAndKafka;
@@ -63,6 +64,21 @@ class StreamingIngestionTest {
         assertEquals(RecordEventsResponse.newBuilder().setRecorded(5000).build(), first);
         assertEquals(RecordEventsResponse.newBuilder().setDuplicates(5000).build(), again);
         assertEquals(5000L, stored(run));
+    }
+
+    @Test
+    void aBidirectionalStreamAcknowledgesEachEventOnceWithItsId() throws Exception {
+        String run = UUID.randomUUID().toString();
+        List<RecordEventRequest> requests = new java.util.ArrayList<>(events(run, 2000));
+        requests.addAll(requests.subList(0, 100)); // sent twice in the same stream
+
+        List<RecordEventResponse> answers = ClientStreams.exchange(ProfileServiceGrpc.newStub(channel)::recordEventStream, requests)
+                .get(60, TimeUnit.SECONDS);
+
+        assertEquals(2100, answers.size(), "one answer per event sent");
+        assertEquals(2000, answers.stream().filter(a -> !a.getDuplicate()).map(RecordEventResponse::getEventId).distinct().count());
+        assertEquals(100, answers.stream().filter(RecordEventResponse::getDuplicate).count());
+        assertEquals(2000L, stored(run));
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.rapport.proto.profile.v1.RecordEventResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** Runs one operation on personal data for the calling identity and records it in the audit trail, whatever its outcome. */
@@ -29,6 +30,13 @@ public class Audited {
         return identity.getDeferredIdentity().map(Caller::of).flatMap(caller -> Uni.createFrom().<T>deferred(() -> call.apply(caller))
                 .call(result -> trail.record(caller, operation, purpose, subjectOf(subjectId, result), "ok"))
                 .onFailure().call(failure -> trail.record(caller, operation, purpose, subjectId, outcome(failure))));
+    }
+
+    /** A stream of operations about many people, recorded once when it ends (however it ends). */
+    public <T> Multi<T> stream(String operation, String purpose, Function<Caller, Multi<T>> call) {
+        return identity.getDeferredIdentity().map(Caller::of).onItem().transformToMulti(caller -> Multi.createFrom().<T>deferred(() -> call.apply(caller))
+                .onCompletion().call(() -> trail.record(caller, operation, purpose, null, "ok"))
+                .onFailure().call(failure -> trail.record(caller, operation, purpose, null, outcome(failure))));
     }
 
     private static String subjectOf(String subjectId, Object result) {

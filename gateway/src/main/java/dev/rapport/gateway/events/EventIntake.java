@@ -35,6 +35,12 @@ public class EventIntake {
                 caller -> profiles.recordEvents(requests.map(request -> stampedBy(caller, request))));
     }
 
+    /** The same, acknowledging each event as soon as it is durable; audited once, as one operation. */
+    public Multi<RecordEventResponse> recordEach(Multi<RecordEventRequest> requests) {
+        return audited.stream("events.record.stream", Purposes.ESSENTIAL_SERVICE,
+                caller -> profiles.recordEventStream(requests.map(request -> stampedBy(caller, request))));
+    }
+
     /** The source is who the token says called, never what the request claims. */
     private static RecordEventRequest stampedBy(Caller caller, RecordEventRequest request) {
         return request.toBuilder().setEvent(request.getEvent().toBuilder().setSource(caller.id())).build();

@@ -36,4 +36,29 @@ public final class ClientStreams {
         stream.onCompleted();
         return answer;
     }
+
+    /** A bidirectional stream: sends every request, then answers with every response, in arrival order. */
+    public static <Q, R> CompletableFuture<java.util.List<R>> exchange(Function<StreamObserver<R>, StreamObserver<Q>> call, Iterable<Q> requests) {
+        CompletableFuture<java.util.List<R>> answers = new CompletableFuture<>();
+        java.util.List<R> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        StreamObserver<Q> stream = call.apply(new StreamObserver<>() {
+            @Override
+            public void onNext(R response) {
+                received.add(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                answers.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                answers.complete(java.util.List.copyOf(received));
+            }
+        });
+        requests.forEach(stream::onNext);
+        stream.onCompleted();
+        return answers;
+    }
 }

@@ -58,17 +58,10 @@ public class EventRecorder {
 
     /**
      * Records a stream of events with up to {@link #STREAM_IN_FLIGHT} in flight, so batches fill while earlier ones
-     * commit. Stops at the first invalid event, naming its index.
+     * commit, and answers once, with counts, when all are durable. Stops at the first invalid event, naming its index.
      */
     public Uni<RecordEventsResponse> recordAll(Multi<RecordEventRequest> requests) {
-        AtomicLong index = new AtomicLong();
-        return requests
-                .onItem().transformToUni(request -> {
-                    long at = index.getAndIncrement();
-                    return Uni.createFrom().deferred(() -> record(request.getIdentifier(), request.getEvent()))
-                            .onFailure(InvalidInput.class).transform(e -> ((InvalidInput) e).within("requests[" + at + "]"));
-                })
-                .merge(STREAM_IN_FLIGHT)
+        return recordEach(requests)
                 .collect().in(RecordEventsResponse::newBuilder, (tally, answer) -> {
                     if (answer.getDuplicate()) {
                         tally.setDuplicates(tally.getDuplicates() + 1);
@@ -77,6 +70,18 @@ public class EventRecorder {
                     }
                 })
                 .map(RecordEventsResponse.Builder::build);
+    }
+
+    /** The same, answering each event as soon as it is durable. */
+    public Multi<RecordEventResponse> recordEach(Multi<RecordEventRequest> requests) {
+        AtomicLong index = new AtomicLong();
+        return requests
+                .onItem().transformToUni(request -> {
+                    long at = index.getAndIncrement();
+                    return Uni.createFrom().deferred(() -> record(request.getIdentifier(), request.getEvent()))
+                            .onFailure(InvalidInput.class).transform(e -> ((InvalidInput) e).within("requests[" + at + "]"));
+                })
+                .merge(STREAM_IN_FLIGHT);
     }
 
     public Uni<ListEventsResponse> list(String profileId, int pageSize, String pageToken) {

@@ -31,4 +31,10 @@ public class EventsGrpc implements Events {
     public Uni<RecordEventsResponse> recordEvents(Multi<RecordEventRequest> requests) {
         return intake.recordAll(requests);
     }
+
+    @Override
+    @RolesAllowed({ "partner", "admin" })
+    public Multi<RecordEventResponse> recordEventStream(Multi<RecordEventRequest> requests) {
+        return intake.recordEach(requests);
+    }
 }

@@ -83,6 +83,11 @@ public class ProfileGrpcService implements ProfileService {
     }
 
     @Override
+    public Multi<RecordEventResponse> recordEventStream(Multi<RecordEventRequest> requests) {
+        return recorder.recordEach(requests);
+    }
+
+    @Override
     public Uni<Profile> getProfile(GetProfileRequest request) {
         return Uni.createFrom().deferred(() -> lookup(request)).map(found -> found.orElseThrow(() -> new NotFound("profile")));
     }
