@@ -200,6 +200,21 @@ class WalkingSkeletonTest {
         io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
                 .queryParam("type", "EMAIL").queryParam("value", email)
                 .get("/api/v1/profiles/lookup").then().statusCode(200).body("id", org.hamcrest.Matchers.equalTo(profileId));
+
+        String batchKey = UUID.randomUUID().toString();
+        String batch = "{\"requests\": [{\"identifier\": {\"type\": \"EMAIL\", \"value\": \"" + email + "\"}, \"event\": {\"name\": \"page_viewed\"}},"
+                + " {\"identifier\": {\"type\": \"EMAIL\", \"value\": \"" + email + "\"}, \"event\": {\"name\": \"cart_viewed\"}}]}";
+        for (int attempt = 0; attempt < 2; attempt++) {
+            io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                    .header("Idempotency-Key", batchKey).contentType("application/json").body(batch)
+                    .post("/api/v1/events/batch").then().statusCode(200)
+                    .body("results.eventId", org.hamcrest.Matchers.contains(batchKey + ":0", batchKey + ":1"))
+                    .body("results.duplicate", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.equalTo(attempt == 1)));
+        }
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json")
+                .body("{\"requests\": [{\"identifier\": {\"type\": \"EMAIL\", \"value\": \"x@example.com\"}, \"event\": {\"name\": \"\"}}]}")
+                .post("/api/v1/events/batch").then().statusCode(400).contentType("application/problem+json")
+                .body("violations.field", org.hamcrest.Matchers.contains("requests[0].event.name"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.rapport.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.time.Duration;
@@ -20,6 +21,7 @@ import com.google.rpc.BadRequest;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
+import dev.rapport.proto.profile.v1.RecordEventBatchRequest;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
@@ -79,6 +81,27 @@ class StreamingIngestionTest {
         assertEquals(2000, answers.stream().filter(a -> !a.getDuplicate()).map(RecordEventResponse::getEventId).distinct().count());
         assertEquals(100, answers.stream().filter(RecordEventResponse::getDuplicate).count());
         assertEquals(2000L, stored(run));
+    }
+
+    @Test
+    void aBatchWithBadEventsNamesEachAndStoresNoneOfIt() throws Exception {
+        String run = UUID.randomUUID().toString();
+        List<RecordEventRequest> requests = new java.util.ArrayList<>(events(run, 20));
+        requests.set(3, requests.get(3).toBuilder().setEvent(requests.get(3).getEvent().toBuilder().setName("")).build());
+        requests.set(11, requests.get(11).toBuilder().setIdentifier(Identifier.newBuilder().setValue("no-type")).build());
+        var profiles = ProfileServiceGrpc.newBlockingStub(channel);
+
+        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> profiles.recordEventBatch(RecordEventBatchRequest.newBuilder().addAllRequests(requests).build()));
+        assertEquals(List.of("requests[3].event.name", "requests[11].identifier.type"), dev.rapport.testing.GrpcFailures.badRequestFields(refused));
+        assertEquals(0L, stored(run));
+
+        List<RecordEventRequest> fixed = events(run, 20);
+        var answers = profiles.recordEventBatch(RecordEventBatchRequest.newBuilder().addAllRequests(fixed).addRequests(fixed.get(0)).build());
+        assertEquals(fixed.stream().map(r -> r.getEvent().getId()).toList(),
+                answers.getResultsList().subList(0, 20).stream().map(RecordEventResponse::getEventId).toList(), "answers in request order");
+        assertTrue(answers.getResults(20).getDuplicate());
+        assertEquals(20L, stored(run));
     }
 
     @Test

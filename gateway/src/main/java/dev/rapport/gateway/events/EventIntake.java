@@ -6,6 +6,8 @@ import dev.rapport.gateway.audit.Audited;
 import dev.rapport.gateway.audit.Purposes;
 import dev.rapport.gateway.caller.Caller;
 import dev.rapport.proto.profile.v1.ProfileService;
+import dev.rapport.proto.profile.v1.RecordEventBatchRequest;
+import dev.rapport.proto.profile.v1.RecordEventBatchResponse;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
@@ -33,6 +35,12 @@ public class EventIntake {
     public Uni<RecordEventsResponse> recordAll(Multi<RecordEventRequest> requests) {
         return audited.run("events.record.stream", Purposes.ESSENTIAL_SERVICE, null,
                 caller -> profiles.recordEvents(requests.map(request -> stampedBy(caller, request))));
+    }
+
+    /** A batch, all or nothing on bad input; audited once, as one operation. */
+    public Uni<RecordEventBatchResponse> recordBatch(RecordEventBatchRequest batch) {
+        return audited.run("events.record.batch", Purposes.ESSENTIAL_SERVICE, null, caller -> profiles.recordEventBatch(
+                RecordEventBatchRequest.newBuilder().addAllRequests(batch.getRequestsList().stream().map(r -> stampedBy(caller, r)).toList()).build()));
     }
 
     /** The same, acknowledging each event as soon as it is durable; audited once, as one operation. */

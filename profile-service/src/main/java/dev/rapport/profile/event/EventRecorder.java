@@ -1,6 +1,7 @@
 package dev.rapport.profile.event;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,6 +13,7 @@ import dev.rapport.profile.profile.PageToken;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
+import dev.rapport.proto.profile.v1.RecordEventBatchResponse;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
@@ -29,6 +31,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class EventRecorder {
     static final int STREAM_IN_FLIGHT = 2 * EventBatcher.MAX_BATCH;
+    public static final int MAX_BATCH = 1000;
     private final EventRepository events;
     private final EventBatcher batcher;
 
@@ -70,6 +73,28 @@ public class EventRecorder {
                     }
                 })
                 .map(RecordEventsResponse.Builder::build);
+    }
+
+    /** A batch: every event checked first (all or nothing on bad input), then recorded; answers in request order. */
+    public Uni<RecordEventBatchResponse> recordBatch(List<RecordEventRequest> requests) {
+        if (requests.isEmpty() || requests.size() > MAX_BATCH) {
+            throw new InvalidInput("requests", "1 to " + MAX_BATCH + " events");
+        }
+        Instant now = Instant.now();
+        List<InvalidInput.Violation> violations = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            try {
+                EventValidation.check(requests.get(i).getIdentifier(), requests.get(i).getEvent(), now);
+            } catch (InvalidInput invalid) {
+                violations.addAll(invalid.within("requests[" + i + "]").violations());
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInput(violations);
+        }
+        return Uni.join().all(requests.stream().map(request -> record(request.getIdentifier(), request.getEvent())).toList())
+                .andFailFast()
+                .map(answers -> RecordEventBatchResponse.newBuilder().addAllResults(answers).build());
     }
 
     /** The same, answering each event as soon as it is durable. */

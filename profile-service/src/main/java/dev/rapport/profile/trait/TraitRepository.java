@@ -44,6 +44,23 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class TraitRepository {
     private static final String[] TRAIT_TABLES = { "activity", "event_day", "purchase", "engagement_hour" };
 
+    /** How activity adds up: earliest first seen, latest last seen, counts summed, the newer location and locale. */
+    private static final String ADD_ACTIVITY = """
+            ON CONFLICT (profile_id) DO UPDATE SET
+              first_seen = least(activity.first_seen, EXCLUDED.first_seen),
+              last_seen = greatest(activity.last_seen, EXCLUDED.last_seen),
+              event_count = activity.event_count + EXCLUDED.event_count,
+              location = CASE WHEN EXCLUDED.location_time > activity.location_time OR activity.location_time IS NULL
+                              THEN coalesce(EXCLUDED.location, activity.location) ELSE activity.location END,
+              location_time = greatest(activity.location_time, EXCLUDED.location_time),
+              locale = CASE WHEN EXCLUDED.locale_time > activity.locale_time OR activity.locale_time IS NULL
+                            THEN coalesce(EXCLUDED.locale, activity.locale) ELSE activity.locale END,
+              locale_time = greatest(activity.locale_time, EXCLUDED.locale_time)""";
+    private static final String ADD_PURCHASES = """
+            ON CONFLICT (profile_id, currency) DO UPDATE SET
+              count = purchase.count + EXCLUDED.count, total = purchase.total + EXCLUDED.total,
+              first_time = least(purchase.first_time, EXCLUDED.first_time),
+              last_time = greatest(purchase.last_time, EXCLUDED.last_time)""";
     private final TraitConfig config;
     private final Set<String> purchases;
     private final Set<String> engagements;
@@ -121,16 +138,7 @@ public class TraitRepository {
                 SELECT p, f, l, c, loc::jsonb, lt, lc, lct
                 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
                   AS a (p, f, l, c, loc, lt, lc, lct)
-                ON CONFLICT (profile_id) DO UPDATE SET
-                  first_seen = least(activity.first_seen, EXCLUDED.first_seen),
-                  last_seen = greatest(activity.last_seen, EXCLUDED.last_seen),
-                  event_count = activity.event_count + EXCLUDED.event_count,
-                  location = CASE WHEN EXCLUDED.location_time > activity.location_time OR activity.location_time IS NULL
-                                  THEN coalesce(EXCLUDED.location, activity.location) ELSE activity.location END,
-                  location_time = greatest(activity.location_time, EXCLUDED.location_time),
-                  locale = CASE WHEN EXCLUDED.locale_time > activity.locale_time OR activity.locale_time IS NULL
-                                THEN coalesce(EXCLUDED.locale, activity.locale) ELSE activity.locale END,
-                  locale_time = greatest(activity.locale_time, EXCLUDED.locale_time)""")
+                """ + ADD_ACTIVITY)
                 .execute(Tuple.from(List.of(
                         activity.keySet().toArray(UUID[]::new),
                         activity.values().stream().map(a -> utc(a.first)).toArray(OffsetDateTime[]::new),
@@ -153,10 +161,7 @@ public class TraitRepository {
             writes.add(tx.preparedQuery("""
                     INSERT INTO purchase (profile_id, currency, count, total, first_time, last_time)
                     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::numeric[], $5::timestamptz[], $6::timestamptz[])
-                    ON CONFLICT (profile_id, currency) DO UPDATE SET
-                      count = purchase.count + EXCLUDED.count, total = purchase.total + EXCLUDED.total,
-                      first_time = least(purchase.first_time, EXCLUDED.first_time),
-                      last_time = greatest(purchase.last_time, EXCLUDED.last_time)""")
+                """ + ADD_PURCHASES)
                     .execute(Tuple.of(
                             bought.keySet().stream().map(PurchaseKey::profile).toArray(UUID[]::new),
                             bought.keySet().stream().map(PurchaseKey::currency).toArray(String[]::new),
@@ -254,16 +259,7 @@ public class TraitRepository {
         return tx.preparedQuery("""
                 WITH moved AS (DELETE FROM activity WHERE profile_id = $1 RETURNING *)
                 INSERT INTO activity SELECT $2, first_seen, last_seen, event_count, location, location_time, locale, locale_time FROM moved
-                ON CONFLICT (profile_id) DO UPDATE SET
-                  first_seen = least(activity.first_seen, EXCLUDED.first_seen),
-                  last_seen = greatest(activity.last_seen, EXCLUDED.last_seen),
-                  event_count = activity.event_count + EXCLUDED.event_count,
-                  location = CASE WHEN EXCLUDED.location_time > activity.location_time OR activity.location_time IS NULL
-                                  THEN coalesce(EXCLUDED.location, activity.location) ELSE activity.location END,
-                  location_time = greatest(activity.location_time, EXCLUDED.location_time),
-                  locale = CASE WHEN EXCLUDED.locale_time > activity.locale_time OR activity.locale_time IS NULL
-                                THEN coalesce(EXCLUDED.locale, activity.locale) ELSE activity.locale END,
-                  locale_time = greatest(activity.locale_time, EXCLUDED.locale_time)""").execute(Tuple.of(merged, survivor))
+                """ + ADD_ACTIVITY).execute(Tuple.of(merged, survivor))
                 .flatMap(x -> tx.preparedQuery("""
                         WITH moved AS (DELETE FROM event_day WHERE profile_id = $1 RETURNING *)
                         INSERT INTO event_day SELECT $2, name, day, count FROM moved
@@ -271,10 +267,7 @@ public class TraitRepository {
                 .flatMap(x -> tx.preparedQuery("""
                         WITH moved AS (DELETE FROM purchase WHERE profile_id = $1 RETURNING *)
                         INSERT INTO purchase SELECT $2, currency, count, total, first_time, last_time FROM moved
-                        ON CONFLICT (profile_id, currency) DO UPDATE SET
-                          count = purchase.count + EXCLUDED.count, total = purchase.total + EXCLUDED.total,
-                          first_time = least(purchase.first_time, EXCLUDED.first_time),
-                          last_time = greatest(purchase.last_time, EXCLUDED.last_time)""").execute(Tuple.of(merged, survivor)))
+                """ + ADD_PURCHASES).execute(Tuple.of(merged, survivor)))
                 .flatMap(x -> tx.preparedQuery("""
                         WITH moved AS (DELETE FROM engagement_hour WHERE profile_id = $1 RETURNING *)
                         INSERT INTO engagement_hour SELECT $2, hour_of_week, count FROM moved

@@ -4,6 +4,8 @@ import jakarta.annotation.security.RolesAllowed;
 
 import dev.rapport.gateway.events.EventIntake;
 import dev.rapport.proto.api.v1.Events;
+import dev.rapport.proto.profile.v1.RecordEventBatchRequest;
+import dev.rapport.proto.profile.v1.RecordEventBatchResponse;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
@@ -30,6 +32,12 @@ public class EventsGrpc implements Events {
     @RolesAllowed({ "partner", "admin" })
     public Uni<RecordEventsResponse> recordEvents(Multi<RecordEventRequest> requests) {
         return intake.recordAll(requests);
+    }
+
+    @Override
+    @RolesAllowed({ "partner", "admin" })
+    public Uni<RecordEventBatchResponse> recordEventBatch(RecordEventBatchRequest batch) {
+        return intake.recordBatch(batch);
     }
 
     @Override

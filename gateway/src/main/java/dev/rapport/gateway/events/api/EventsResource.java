@@ -13,7 +13,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 import dev.rapport.gateway.events.EventIntake;
+import dev.rapport.proto.profile.v1.RecordEventBatchRequest;
+import dev.rapport.proto.profile.v1.RecordEventBatchResponse;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.runtime.error.InvalidInput;
 import io.smallrye.mutiny.Uni;
 
 /** Public REST twin of rapport.api.v1.Events; bodies are the same messages in protobuf JSON. */
@@ -37,5 +40,28 @@ public class EventsResource {
                 ? request.toBuilder().setEvent(request.getEvent().toBuilder().setId(idempotencyKey)).build()
                 : request;
         return intake.record(keyed).map(recorded -> Response.status(recorded.getDuplicate() ? 200 : 201).entity(recorded).build());
+    }
+
+    @POST
+    @Path("batch")
+    @RolesAllowed({ "partner", "admin" })
+    @Operation(summary = "Record up to 1,000 events (RecordEventBatchRequest JSON): all or nothing on bad input, every bad field named;"
+            + " results in request order")
+    public Uni<RecordEventBatchResponse> recordBatch(RecordEventBatchRequest batch,
+            @Parameter(description = "Events without an id get <key>:<index> as their id: a retried batch is then stored once")
+            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        if (batch == null) {
+            throw new InvalidInput("body", "a RecordEventBatchRequest in JSON");
+        }
+        RecordEventBatchRequest.Builder keyed = batch.toBuilder();
+        if (idempotencyKey != null && !idempotencyKey.isBlank()) {
+            for (int i = 0; i < keyed.getRequestsCount(); i++) {
+                RecordEventRequest request = keyed.getRequests(i);
+                if (request.getEvent().getId().isEmpty()) {
+                    keyed.setRequests(i, request.toBuilder().setEvent(request.getEvent().toBuilder().setId(idempotencyKey + ":" + i)));
+                }
+            }
+        }
+        return intake.recordBatch(keyed.build());
     }
 }

@@ -37,6 +37,8 @@ import dev.rapport.proto.profile.v1.ProfileExportPart;
 import dev.rapport.proto.profile.v1.ProfileMerge;
 import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.proto.profile.v1.ProfileVersion;
+import dev.rapport.proto.profile.v1.RecordEventBatchRequest;
+import dev.rapport.proto.profile.v1.RecordEventBatchResponse;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
@@ -80,6 +82,11 @@ public class ProfileGrpcService implements ProfileService {
     @Override
     public Uni<RecordEventsResponse> recordEvents(Multi<RecordEventRequest> requests) {
         return recorder.recordAll(requests);
+    }
+
+    @Override
+    public Uni<RecordEventBatchResponse> recordEventBatch(RecordEventBatchRequest request) {
+        return Uni.createFrom().deferred(() -> recorder.recordBatch(request.getRequestsList()));
     }
 
     @Override
