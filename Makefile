@@ -53,6 +53,7 @@ test: ## Run every test (unit, service, end-to-end); exits non-zero on any failu
 bench: run ## Measure the suite (running it if needed) and write the figures into BENCHMARKS.md
 # Reads before streaming ingestion: the stream leaves consumers a backlog that would load the disk under the reads.
 	$(MVN) -q -pl bench -am install -DskipTests
+	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WarmUp
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WalkingSkeletonBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ProfileReadBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.StreamingIngestionBench BENCHMARKS.md

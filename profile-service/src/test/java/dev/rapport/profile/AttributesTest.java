@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ListValue;
@@ -29,40 +27,20 @@ import dev.rapport.proto.profile.v1.ListProfileVersionsRequest;
 import dev.rapport.proto.profile.v1.ListProfileVersionsResponse;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.ProfileChanged;
-import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
 import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.GrpcFailures;
-import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.TestTopics;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class AttributesTest {
-    private ManagedChannel channel;
-    private ProfileServiceGrpc.ProfileServiceBlockingStub profiles;
-    private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        profiles = ProfileServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-        kafka.close();
-    }
+class AttributesTest extends CallsProfileService {
 
     static Identifier customer() {
         return Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("customer-" + UUID.randomUUID()).build();

@@ -11,19 +11,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
-import com.google.rpc.BadRequest;
 
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
@@ -37,14 +33,10 @@ import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.GrpcFailures;
-import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
 import dev.rapport.testing.TestTopics;
-import dev.rapport.testing.TestChannels;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -53,25 +45,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class EventRecordingTest {
+class EventRecordingTest extends CallsProfileService {
     @Inject
     Pool pool;
-
-    private ManagedChannel channel;
-    private ProfileServiceGrpc.ProfileServiceBlockingStub profiles;
-    private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        profiles = ProfileServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-        kafka.close();
-    }
 
     @Test
     void anEventRecordedTwiceIsStoredAndPublishedOnce() {

@@ -19,8 +19,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.Struct;
@@ -46,41 +44,21 @@ import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.ClientStreams;
-import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.TestTopics;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class IdentityMergeTest {
+class IdentityMergeTest extends CallsProfileService {
     @Inject
     Pool pool;
-
-    private ManagedChannel channel;
-    private ProfileServiceGrpc.ProfileServiceBlockingStub profiles;
-    private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        profiles = ProfileServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-        kafka.close();
-    }
 
     private static Identifier user() {
         return Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("user-" + UUID.randomUUID()).build();

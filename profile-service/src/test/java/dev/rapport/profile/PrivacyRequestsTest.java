@@ -12,8 +12,6 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.util.JsonFormat;
@@ -28,15 +26,11 @@ import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.IdentifyRequest;
 import dev.rapport.proto.profile.v1.ProfileExportPart;
-import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.runtime.kafka.Topics;
-import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.TestTopics;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
@@ -48,7 +42,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class PrivacyRequestsTest {
+class PrivacyRequestsTest extends CallsProfileService {
     /** Every table that holds something about a profile, and the column naming it. */
     private static final List<String> HOLDERS = List.of("profile.id", "profile.merged_into", "identity.profile_id", "attribute_value.profile_id",
             "event.profile_id", "profile_version.profile_id", "profile_merge.merged_profile_id", "profile_merge.surviving_profile_id",
@@ -57,22 +51,6 @@ class PrivacyRequestsTest {
 
     @Inject
     Pool pool;
-
-    private ManagedChannel channel;
-    private ProfileServiceGrpc.ProfileServiceBlockingStub profiles;
-    private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        profiles = ProfileServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-        kafka.close();
-    }
 
     /** A person with two merged profiles, attributes, purchases and engagement: ids of both profiles. */
     private List<UUID> aPersonWithHistory() {

@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.Message;
@@ -25,39 +23,20 @@ import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.ListTimelineRequest;
 import dev.rapport.proto.profile.v1.ListTimelineResponse;
-import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.SupportSummary;
 import dev.rapport.proto.profile.v1.TimelineEntry;
 import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
-import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.TestTopics;
-import io.grpc.ManagedChannel;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class TimelineTest {
-    private ManagedChannel channel;
-    private ProfileServiceGrpc.ProfileServiceBlockingStub profiles;
-    private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        profiles = ProfileServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-        kafka.close();
-    }
+class TimelineTest extends CallsProfileService {
 
     private void send(String topic, String key, Message message) throws Exception {
         String json = JsonFormat.printer().print(message);

@@ -10,8 +10,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.Struct;
@@ -23,34 +21,18 @@ import dev.rapport.proto.profile.v1.EventCount;
 import dev.rapport.proto.profile.v1.GeoPoint;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.Identifier;
-import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
 import dev.rapport.proto.profile.v1.PurchaseSummary;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.Traits;
 import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
-import io.grpc.ManagedChannel;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class TraitsTest {
-    private ManagedChannel channel;
-    private ProfileServiceGrpc.ProfileServiceBlockingStub profiles;
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        profiles = ProfileServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-    }
+class TraitsTest extends CallsProfileService {
 
     private void record(Identifier who, String name, Instant at, Struct properties, EventContext context) {
         Event.Builder event = Event.newBuilder().setId(UUID.randomUUID().toString()).setName(name).setOccurTime(Envelopes.timestamp(at));
