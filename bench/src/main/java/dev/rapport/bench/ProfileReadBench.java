@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
@@ -80,10 +79,7 @@ public final class ProfileReadBench {
         long start = System.nanoTime();
         for (int k = 0; k < total; k++) {
             long scheduled = start + k * interval;
-            long wait = scheduled - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
+            Pacing.awaitTick(scheduled);
             int slot = k;
             var call = profiles.withDeadlineAfter(5, TimeUnit.SECONDS).getProfile(GetProfileRequest.newBuilder()
                     .setIdentifier(customer(run, ThreadLocalRandom.current().nextInt(PROFILES))).build());

@@ -138,10 +138,7 @@ public final class StreamingIngestionBench {
                     if (at >= end) {
                         break;
                     }
-                    long wait = at - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
+                    Pacing.awaitTick(at);
                     RecordEventRequest request = request((int) (sent.getAndIncrement() % 10_000));
                     due.put(request.getEvent().getId(), at);
                     out.onNext(request);
