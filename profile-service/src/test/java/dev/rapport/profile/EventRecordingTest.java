@@ -148,6 +148,22 @@ class EventRecordingTest extends CallsProfileService {
     }
 
     @Test
+    void textsPostgreSQLCannotStoreAreRefusedByNameAndTheRestOfTheBatchIsUnharmed() throws Exception {
+        // NUL cannot be stored in text or JSON: refused by field before the batch it would have failed whole.
+        var async = ProfileServiceGrpc.newFutureStub(channel);
+        Identifier fine = customer();
+        var healthy = async.recordEvent(RecordEventRequest.newBuilder().setIdentifier(fine)
+                .setEvent(Event.newBuilder().setName("app_opened")).build());
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> profiles.recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("nul\u0000id"))
+                .setEvent(Event.newBuilder().setName("app_opened").setSource("bad\u0000source")
+                        .setProperties(Struct.newBuilder().putFields("note", Value.newBuilder().setStringValue("a\u0000b").build())))
+                .build()));
+        assertEquals(Set.of("identifier.value", "event.properties", "event.source"), badRequestFields(refused));
+        assertFalse(healthy.get(10, java.util.concurrent.TimeUnit.SECONDS).getDuplicate());
+    }
+
+    @Test
     void aLookupNeedsExactlyOneOfIdOrIdentifierAndAnUnknownIdentifierIsNotFound() {
         StatusRuntimeException neither = assertThrows(StatusRuntimeException.class,
                 () -> profiles.getProfile(GetProfileRequest.newBuilder().build()));

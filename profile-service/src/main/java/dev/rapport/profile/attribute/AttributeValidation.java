@@ -180,6 +180,9 @@ public final class AttributeValidation {
             throw new IllegalArgumentException(expected);
         }
         String text = value.getStringValue().strip();
+        if (text.indexOf('\u0000') >= 0) {
+            throw new IllegalArgumentException(expected + " without NUL characters");
+        }
         if (text.isEmpty()) {
             throw new IllegalArgumentException(expected + " (empty; send null to remove the attribute)");
         }

@@ -64,6 +64,12 @@ public class EventBatcher {
 
     /** The answers, in the order of the batch. */
     private Uni<List<RecordEventResponse>> write(List<Submitted> batch) {
+        // A merge or an erasure may hold identifiers this batch needs in another order: PostgreSQL then fails one of
+        // the two transactions, and the batch is simply written again (its events are idempotent on their ids).
+        return writeOnce(batch).onFailure(ProfileRepository::isDeadlock).retry().atMost(3);
+    }
+
+    private Uni<List<RecordEventResponse>> writeOnce(List<Submitted> batch) {
         return pool.withTransaction(tx -> profiles.findOrCreateAll(tx, batch.stream().map(Submitted::identifier).toList())
                 .flatMap(profileIds -> {
                     // The first event with an id is the one stored; a later one in the same batch is its duplicate.

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import com.google.protobuf.Value;
+
 import dev.rapport.profile.attribute.AttributeValidation;
 import dev.rapport.profile.identity.Identifiers;
 import dev.rapport.proto.profile.v1.Event;
@@ -44,6 +46,11 @@ final class EventValidation {
         }
         if (event.getProperties().getSerializedSize() > MAX_PROPERTIES_BYTES) {
             violations.add(new Violation("event.properties", "at most " + MAX_PROPERTIES_BYTES + " bytes"));
+        } else if (hasNul(Value.newBuilder().setStructValue(event.getProperties()).build())) {
+            violations.add(new Violation("event.properties", "no NUL characters in names or texts"));
+        }
+        if (event.getSource().length() > 128 || event.getSource().chars().anyMatch(Character::isISOControl)) {
+            violations.add(new Violation("event.source", "at most 128 printable characters"));
         }
         checkContext(event.getContext(), violations);
         if (!violations.isEmpty()) {
@@ -51,7 +58,21 @@ final class EventValidation {
         }
     }
 
+    /** PostgreSQL stores no NUL in text or JSON: refused here, named, rather than failing a whole batch later. */
+    private static boolean hasNul(Value value) {
+        return switch (value.getKindCase()) {
+            case STRING_VALUE -> value.getStringValue().indexOf('\u0000') >= 0;
+            case STRUCT_VALUE -> value.getStructValue().getFieldsMap().entrySet().stream()
+                    .anyMatch(field -> field.getKey().indexOf('\u0000') >= 0 || hasNul(field.getValue()));
+            case LIST_VALUE -> value.getListValue().getValuesList().stream().anyMatch(EventValidation::hasNul);
+            default -> false;
+        };
+    }
+
     private static void checkContext(EventContext context, List<Violation> violations) {
+        if ((context.getPlatform() + context.getDeviceModel() + context.getAppVersion()).indexOf('\u0000') >= 0) {
+            violations.add(new Violation("event.context", "no NUL characters"));
+        }
         if (context.getPlatform().length() > 32) {
             violations.add(new Violation("event.context.platform", "at most 32 characters"));
         }

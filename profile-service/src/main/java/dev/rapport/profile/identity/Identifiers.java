@@ -21,6 +21,8 @@ public final class Identifiers {
             violations.add(new Violation(field + ".value", "required"));
         } else if (identifier.getValue().length() > MAX_VALUE_LENGTH) {
             violations.add(new Violation(field + ".value", "at most " + MAX_VALUE_LENGTH + " characters"));
+        } else if (identifier.getValue().indexOf('\u0000') >= 0) {
+            violations.add(new Violation(field + ".value", "no NUL characters"));
         }
     }
 

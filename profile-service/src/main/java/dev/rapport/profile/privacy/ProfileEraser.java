@@ -42,25 +42,29 @@ public class ProfileEraser {
 
     /** Answers the number of rows removed. */
     public Uni<Long> erase(UUID profileId) {
+        // Locks in the order ingestion takes them: the identifiers first (sorted), then the profiles.
         return pool.withTransaction(tx -> tx.preparedQuery("""
                 WITH target AS (SELECT coalesce((SELECT merged_into FROM profile WHERE id = $1), $1) AS id)
-                SELECT id FROM profile WHERE id = (SELECT id FROM target) OR merged_into = (SELECT id FROM target)
-                ORDER BY id FOR UPDATE""").execute(Tuple.of(profileId))
+                SELECT id FROM profile WHERE id = (SELECT id FROM target) OR merged_into = (SELECT id FROM target)""")
+                .execute(Tuple.of(profileId))
                 .flatMap(rows -> {
                     List<UUID> ids = new ArrayList<>();
                     rows.forEach(row -> ids.add(row.getUUID("id")));
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(0L);
                     }
-                    return eraseAll(tx, ids.toArray(UUID[]::new));
+                    UUID[] all = ids.toArray(UUID[]::new);
+                    return tx.preparedQuery("SELECT 1 FROM identity WHERE profile_id = ANY($1) ORDER BY type COLLATE \"C\", value COLLATE \"C\" FOR UPDATE")
+                            .execute(Tuple.of((Object) all))
+                            .flatMap(x -> tx.preparedQuery("SELECT id FROM profile WHERE id = ANY($1) ORDER BY id FOR UPDATE").execute(Tuple.of((Object) all)))
+                            .flatMap(x -> eraseAll(tx, all));
                 }))
                 .onFailure(ProfileRepository::isDeadlock).retry().atMost(3)
                 .invoke(erased -> LOG.infof("profile erased: %d rows", erased));
     }
 
     private Uni<Long> eraseAll(SqlClient tx, UUID[] ids) {
-        Uni<Long> erased = tx.preparedQuery("SELECT 1 FROM identity WHERE profile_id = ANY($1) ORDER BY type COLLATE \"C\", value COLLATE \"C\" FOR UPDATE")
-                .execute(Tuple.of((Object) ids)).replaceWith(0L);
+        Uni<Long> erased = Uni.createFrom().item(0L);
         for (String table : TABLES) {
             erased = erased.flatMap(sum -> tx.preparedQuery("DELETE FROM " + table + " WHERE profile_id = ANY($1)").execute(Tuple.of((Object) ids))
                     .map(rows -> sum + rows.rowCount()));

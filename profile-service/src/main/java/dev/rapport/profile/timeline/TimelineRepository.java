@@ -33,12 +33,13 @@ public class TimelineRepository {
 
     /**
      * Adds an entry once (its id), to the profile or the one it was merged into; answers the profile it landed on, or
-     * empty when it was seen before or the profile does not exist (an erased person's history is not rebuilt).
+     * empty when it was seen before or the profile does not exist (an erased person's history is not rebuilt). The
+     * profile row is share-locked, so an erasure or a merge running meanwhile is either wholly before or after.
      */
     public Uni<Optional<UUID>> add(SqlClient tx, String id, UUID profile, String kind, Instant time, Struct details) {
         return tx.preparedQuery("""
                 INSERT INTO timeline_entry (id, profile_id, kind, entry_time, summary)
-                SELECT $1, coalesce(p.merged_into, p.id), $3, $4, $5::text::jsonb FROM profile p WHERE p.id = $2
+                SELECT $1, coalesce(p.merged_into, p.id), $3, $4, $5::text::jsonb FROM profile p WHERE p.id = $2 FOR SHARE OF p
                 ON CONFLICT (id) DO NOTHING RETURNING profile_id""")
                 .execute(Tuple.from(List.of(id, profile, kind, OffsetDateTime.ofInstant(time, ZoneOffset.UTC), Json.print(details))))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("profile_id")));

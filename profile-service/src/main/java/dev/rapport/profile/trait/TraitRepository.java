@@ -196,7 +196,8 @@ public class TraitRepository {
     public Uni<Void> recomputeEngagement(SqlClient tx, UUID profile) {
         return timeZones(tx, new UUID[] { profile }).flatMap(zones -> tx.preparedQuery(
                 """
-                SELECT occur_time FROM event WHERE profile_id = $1 AND name = ANY($2)
+                SELECT occur_time FROM event WHERE name = ANY($2) AND profile_id IN (SELECT $1 UNION ALL
+                  SELECT merged_profile_id FROM profile_merge WHERE surviving_profile_id = $1 AND NOT events_moved)
                 UNION ALL SELECT entry_time FROM timeline_entry
                 WHERE profile_id = $1 AND kind = 'delivery' AND summary ->> 'status' IN ('OPENED', 'CLICKED')""")
                 .execute(Tuple.of(profile, engagements.toArray(String[]::new)))

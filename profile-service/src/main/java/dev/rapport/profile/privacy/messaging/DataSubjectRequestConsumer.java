@@ -51,7 +51,9 @@ public class DataSubjectRequestConsumer {
         }
         return switch (request.getKind()) {
             case ERASURE -> eraser.erase(subject)
-                    .flatMap(erased -> report(request, State.COMPLETED, erased, erased == 0 ? "nothing held" : "profile erased"));
+                    .flatMap(erased -> report(request, State.COMPLETED, erased, erased == 0 ? "nothing held" : "profile erased"))
+                    // Said out loud, so that the gateway retries it; never left to a dead-letter topic nobody reads.
+                    .onFailure().recoverWithUni(failure -> report(request, State.FAILED, 0, "erasure failed; nothing was erased, retry the request"));
             case ACCESS, PORTABILITY -> exporter.export(subject).collect().with(java.util.stream.Collectors.counting())
                     .flatMap(parts -> report(request, State.COMPLETED, parts, "export ready: ProfileService.ExportProfile"))
                     .onFailure(dev.rapport.runtime.error.NotFound.class).recoverWithUni(() -> report(request, State.COMPLETED, 0, "nothing held"));
