@@ -220,6 +220,22 @@ class EventRecordingTest extends CallsProfileService {
         assertEquals("kafka:profile.ingest", stored.getSource());
     }
 
+    @Test
+    void anIngestRecordWhoseEnvelopeIdIsNoEventIdIsStillStoredOnce() throws InvalidProtocolBufferException {
+        Identifier customer = customer();
+        String json = JsonFormat.printer().print(IngestEvent.newBuilder()
+                .setEnvelope(dev.rapport.proto.common.v1.Envelope.newBuilder().setId("crm/export/" + UUID.randomUUID()))
+                .setIdentifier(customer).setEvent(Event.newBuilder().setName("crm_synced")).build());
+
+        kafka.produceStrings().fromRecords(
+                KafkaCompanion.record(TestTopics.of(Topics.PROFILE_INGEST), customer.getValue(), json),
+                KafkaCompanion.record(TestTopics.of(Topics.PROFILE_INGEST), customer.getValue(), json)).awaitCompletion();
+
+        String profileId = await().atMost(Duration.ofSeconds(20)).until(() -> profileOf(customer), id -> id != null);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> profiles
+                .listEvents(ListEventsRequest.newBuilder().setProfileId(profileId).build()).getEventsCount() == 1);
+    }
+
     private String profileOf(Identifier identifier) {
         var rows = pool.preparedQuery("SELECT profile_id FROM identity WHERE type = $1 AND value = $2")
                 .execute(io.vertx.mutiny.sqlclient.Tuple.of(identifier.getType().name(), identifier.getValue()))

@@ -91,5 +91,11 @@ class TimelineTest extends CallsProfileService {
         assertEquals("resolved", support.getLastOutcome());
         assertEquals(2, support.getLastSatisfaction());
         assertEquals(1, traits.getEngagementByHourOfWeekList().stream().mapToLong(Long::longValue).sum(), "the open counts as engagement, once");
+
+        List<dev.rapport.proto.profile.v1.ProfileExportPart> exported = new ArrayList<>();
+        profiles.exportProfile(dev.rapport.proto.profile.v1.ExportProfileRequest.newBuilder().setProfileId(profileId).build())
+                .forEachRemaining(exported::add);
+        assertEquals(4, exported.stream().filter(dev.rapport.proto.profile.v1.ProfileExportPart::hasTimelineEntry).count(),
+                "an access request sees what other services reported too");
     }
 }

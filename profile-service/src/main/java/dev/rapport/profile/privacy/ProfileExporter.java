@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.profile.event.EventRepository;
 import dev.rapport.profile.profile.ProfileRepository;
+import dev.rapport.profile.timeline.TimelineRepository;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.ProfileExportPart;
 import dev.rapport.runtime.error.NotFound;
@@ -18,7 +19,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Everything held about a profile, for access and portability requests: the profile (identifiers, attributes,
- * traits), every version, every merge into it and every event, streamed page by page so that a long history
+ * traits), every version, every merge into it, every event and every delivery or conversation step, streamed page by page so that a long history
  * never sits whole in memory.
  */
 @ApplicationScoped
@@ -29,11 +30,13 @@ public class ProfileExporter {
     private final Pool pool;
     private final ProfileRepository profiles;
     private final EventRepository events;
+    private final TimelineRepository timeline;
 
-    ProfileExporter(Pool pool, ProfileRepository profiles, EventRepository events) {
+    ProfileExporter(Pool pool, ProfileRepository profiles, EventRepository events, TimelineRepository timeline) {
         this.pool = pool;
         this.profiles = profiles;
         this.events = events;
+        this.timeline = timeline;
     }
 
     public Multi<ProfileExportPart> export(UUID requested) {
@@ -48,7 +51,8 @@ public class ProfileExporter {
                             pool.preparedQuery("SELECT * FROM profile_merge WHERE surviving_profile_id = $1 ORDER BY merge_time").execute(Tuple.of(id))
                                     .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                                     .map(row -> ProfileExportPart.newBuilder().setMerge(dev.rapport.profile.identity.EventMover.toMerge(row)).build()),
-                            eventsBefore(id, END_OF_TIME, ""));
+                            eventsBefore(id, END_OF_TIME, ""),
+                            timeline.entries(id).map(entry -> ProfileExportPart.newBuilder().setTimelineEntry(entry).build()));
                 });
     }
 

@@ -45,6 +45,16 @@ public class TimelineRepository {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("profile_id")));
     }
 
+    /** Every entry other services reported about a profile (deliveries, conversation steps), oldest first. */
+    public io.smallrye.mutiny.Multi<TimelineEntry> entries(UUID profileId) {
+        return pool.preparedQuery("SELECT id, kind, entry_time, summary::text AS summary FROM timeline_entry WHERE profile_id = $1 ORDER BY entry_time, id")
+                .execute(Tuple.of(profileId))
+                .onItem().transformToMulti(rows -> io.smallrye.mutiny.Multi.createFrom().iterable(rows))
+                .map(row -> TimelineEntry.newBuilder().setId(row.getString("id")).setKind(row.getString("kind"))
+                        .setTime(Envelopes.timestamp(row.getOffsetDateTime("entry_time").toInstant()))
+                        .setDetails(Json.parse(row.getString("summary"), Struct.newBuilder())).build());
+    }
+
     /** Newest first across events and entries; the cursor is the (time, id) of the last entry of the previous page. */
     public Uni<List<TimelineEntry>> page(UUID profileId, Instant beforeTime, String beforeId, int size) {
         return pool.preparedQuery("""

@@ -1,11 +1,15 @@
 package dev.rapport.profile.event.messaging;
 
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.rapport.profile.event.EventRecorder;
 import dev.rapport.proto.profile.v1.IngestEvent;
+import dev.rapport.runtime.error.InvalidInput;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -24,7 +28,13 @@ public class IngestConsumer {
     public Uni<Void> ingest(IngestEvent message) {
         var event = message.getEvent().toBuilder();
         if (event.getId().isEmpty()) {
-            event.setId(message.getEnvelope().getId()); // the envelope id makes a re-read record a duplicate
+            // The envelope id makes a re-read record a duplicate; derived (stable) when it is not a valid event id.
+            String envelopeId = message.getEnvelope().getId();
+            if (envelopeId.isEmpty()) {
+                throw new InvalidInput("event.id", "required when the envelope has no id: without one a re-read record would be stored twice");
+            }
+            event.setId(envelopeId.matches("[A-Za-z0-9_.:-]{1,128}") ? envelopeId
+                    : UUID.nameUUIDFromBytes(envelopeId.getBytes(StandardCharsets.UTF_8)).toString());
         }
         if (event.getSource().isEmpty()) {
             event.setSource("kafka:profile.ingest");
