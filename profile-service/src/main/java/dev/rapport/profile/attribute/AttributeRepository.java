@@ -13,6 +13,8 @@ import com.google.protobuf.Value;
 
 import dev.rapport.profile.profile.Json;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -23,25 +25,21 @@ public class AttributeRepository {
     }
 
     public Uni<Map<String, Stored>> values(SqlClient tx, UUID profileId, Collection<String> names) {
-        return tx.preparedQuery("SELECT name, value::text AS json, update_time, source FROM attribute_value WHERE profile_id = $1 AND name = ANY($2)")
-                .execute(Tuple.of(profileId, names.toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, Stored> values = new HashMap<>();
-                    rows.forEach(row -> values.put(row.getString("name"),
-                            new Stored(Json.value(row.getString("json")), row.getOffsetDateTime("update_time"), row.getString("source"))));
-                    return values;
-                });
+        return tx.preparedQuery(SELECT + " AND name = ANY($2)").execute(Tuple.of(profileId, names.toArray(String[]::new)))
+                .map(AttributeRepository::toStored);
     }
 
     public Uni<Map<String, Stored>> all(SqlClient tx, UUID profileId) {
-        return tx.preparedQuery("SELECT name, value::text AS json, update_time, source FROM attribute_value WHERE profile_id = $1")
-                .execute(Tuple.of(profileId))
-                .map(rows -> {
-                    Map<String, Stored> values = new HashMap<>();
-                    rows.forEach(row -> values.put(row.getString("name"),
-                            new Stored(Json.value(row.getString("json")), row.getOffsetDateTime("update_time"), row.getString("source"))));
-                    return values;
-                });
+        return tx.preparedQuery(SELECT).execute(Tuple.of(profileId)).map(AttributeRepository::toStored);
+    }
+
+    private static final String SELECT = "SELECT name, value::text AS json, update_time, source FROM attribute_value WHERE profile_id = $1";
+
+    private static Map<String, Stored> toStored(RowSet<Row> rows) {
+        Map<String, Stored> values = new HashMap<>();
+        rows.forEach(row -> values.put(row.getString("name"),
+                new Stored(Json.value(row.getString("json")), row.getOffsetDateTime("update_time"), row.getString("source"))));
+        return values;
     }
 
     /** Sets the values given (a null value removes the attribute), all with the same time and source. */

@@ -299,7 +299,8 @@ public final class AttributeValidation {
                 .build();
     }
 
-    static Value nullValue() {
+    /** A removed (or never set) attribute's value. */
+    public static Value nullValue() {
         return Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
     }
 }

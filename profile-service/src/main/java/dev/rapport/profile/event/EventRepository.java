@@ -13,9 +13,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.profile.profile.Json;
 import dev.rapport.proto.profile.v1.Event;
@@ -51,7 +49,7 @@ public class EventRepository {
                         batch.stream().map(e -> time(e.getOccurTime())).toArray(OffsetDateTime[]::new),
                         batch.stream().map(e -> time(e.getReceiveTime())).toArray(OffsetDateTime[]::new),
                         batch.stream().map(Event::getSource).toArray(String[]::new),
-                        batch.stream().map(e -> json(e.getProperties())).toArray(String[]::new),
+                        batch.stream().map(e -> Json.print(e.getProperties())).toArray(String[]::new),
                         batch.stream().map(e -> e.hasContext() ? Json.print(e.getContext()) : null).toArray(String[]::new))))
                 .map(rows -> {
                     Set<String> stored = new HashSet<>();
@@ -92,12 +90,6 @@ public class EventRepository {
     }
 
     public static Event toEvent(Row row) {
-        Struct.Builder properties = Struct.newBuilder();
-        try {
-            JsonFormat.parser().merge(row.getJsonObject("properties").encode(), properties);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("stored event properties are not a JSON object", e);
-        }
         Event.Builder event = Event.newBuilder()
                 .setId(row.getString("id"))
                 .setProfileId(row.getUUID("profile_id").toString())
@@ -105,7 +97,7 @@ public class EventRepository {
                 .setOccurTime(Envelopes.timestamp(row.getOffsetDateTime("occur_time").toInstant()))
                 .setReceiveTime(Envelopes.timestamp(row.getOffsetDateTime("receive_time").toInstant()))
                 .setSource(row.getString("source"))
-                .setProperties(properties);
+                .setProperties(Json.parse(row.getJsonObject("properties").encode(), Struct.newBuilder()));
         if (row.getValue("context") != null) {
             event.setContext(Json.parse(row.getJsonObject("context").encode(), EventContext.newBuilder()));
         }
@@ -114,13 +106,5 @@ public class EventRepository {
 
     private static OffsetDateTime time(com.google.protobuf.Timestamp timestamp) {
         return OffsetDateTime.ofInstant(Envelopes.instant(timestamp), ZoneOffset.UTC);
-    }
-
-    static String json(Struct struct) {
-        try {
-            return JsonFormat.printer().omittingInsignificantWhitespace().print(struct);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 }

@@ -17,6 +17,7 @@ import com.google.protobuf.Value;
 
 import dev.rapport.profile.profile.StoredTime;
 import dev.rapport.profile.attribute.AttributeDefinitions;
+import dev.rapport.profile.attribute.AttributeValidation;
 import dev.rapport.profile.attribute.AttributeRepository;
 import dev.rapport.profile.attribute.AttributeRepository.Stored;
 import dev.rapport.profile.profile.ChangeSource;
@@ -248,7 +249,7 @@ public class ProfileMerger {
                                 : (theirs.updateTime().isAfter(ours.updateTime()) ? theirs.updateTime() : ours.updateTime());
                         writes.add(attributes.write(tx, survivor, Map.of(name, winner), time, theirs.source()));
                         changed.add(AttributeChange.newBuilder().setAttribute(name)
-                                .setOldValue(ours == null ? nullValue() : ours.value()).setNewValue(winner)
+                                .setOldValue(ours == null ? AttributeValidation.nullValue() : ours.value()).setNewValue(winner)
                                 .setChangeTime(Envelopes.timestamp(now.toInstant())).setSource(source).build());
                     }
                     return (writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(writes).andFailFast().replaceWithVoid())
@@ -281,9 +282,5 @@ public class ProfileMerger {
     private static String describe(Map<Identifier, UUID> found, UUID profile) {
         return found.entrySet().stream().filter(e -> e.getValue().equals(profile)).map(e -> e.getKey().getType().name())
                 .distinct().sorted().collect(java.util.stream.Collectors.joining(", "));
-    }
-
-    private static Value nullValue() {
-        return Value.newBuilder().setNullValue(com.google.protobuf.NullValue.NULL_VALUE).build();
     }
 }

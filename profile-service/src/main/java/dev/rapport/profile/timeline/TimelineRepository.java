@@ -47,12 +47,12 @@ public class TimelineRepository {
 
     /** Every entry other services reported about a profile (deliveries, conversation steps), oldest first. */
     public io.smallrye.mutiny.Multi<TimelineEntry> entries(UUID profileId) {
-        return pool.preparedQuery("SELECT id, kind, entry_time, summary::text AS summary FROM timeline_entry WHERE profile_id = $1 ORDER BY entry_time, id")
+        return pool.preparedQuery("""
+                SELECT kind, id AS entry_id, entry_time, summary::text AS summary FROM timeline_entry
+                WHERE profile_id = $1 ORDER BY entry_time, id""")
                 .execute(Tuple.of(profileId))
                 .onItem().transformToMulti(rows -> io.smallrye.mutiny.Multi.createFrom().iterable(rows))
-                .map(row -> TimelineEntry.newBuilder().setId(row.getString("id")).setKind(row.getString("kind"))
-                        .setTime(Envelopes.timestamp(row.getOffsetDateTime("entry_time").toInstant()))
-                        .setDetails(Json.parse(row.getString("summary"), Struct.newBuilder())).build());
+                .map(TimelineRepository::toEntry);
     }
 
     /** Newest first across events and entries; the cursor is the (time, id) of the last entry of the previous page. */
@@ -76,17 +76,20 @@ public class TimelineRepository {
                 .execute(Tuple.of(profileId, OffsetDateTime.ofInstant(beforeTime, ZoneOffset.UTC), beforeId, size))
                 .map(rows -> {
                     List<TimelineEntry> entries = new ArrayList<>();
-                    for (Row row : rows) {
-                        TimelineEntry.Builder entry = TimelineEntry.newBuilder().setId(row.getString("entry_id")).setKind(row.getString("kind"))
-                                .setTime(Envelopes.timestamp(row.getOffsetDateTime("entry_time").toInstant()));
-                        if ("event".equals(entry.getKind())) {
-                            entry.setEvent(EventRepository.toEvent(row));
-                        } else {
-                            entry.setDetails(Json.parse(row.getString("summary"), Struct.newBuilder()));
-                        }
-                        entries.add(entry.build());
-                    }
+                    rows.forEach(row -> entries.add(toEntry(row)));
                     return entries;
                 });
+    }
+
+    /** A row with kind, entry_id, entry_time and either summary or (kind "event") the event's columns. */
+    private static TimelineEntry toEntry(Row row) {
+        TimelineEntry.Builder entry = TimelineEntry.newBuilder().setId(row.getString("entry_id")).setKind(row.getString("kind"))
+                .setTime(Envelopes.timestamp(row.getOffsetDateTime("entry_time").toInstant()));
+        if ("event".equals(entry.getKind())) {
+            entry.setEvent(EventRepository.toEvent(row));
+        } else {
+            entry.setDetails(Json.parse(row.getString("summary"), Struct.newBuilder()));
+        }
+        return entry.build();
     }
 }
