@@ -28,6 +28,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 /** The shared consent view (libs/privacy) follows the compacted topic inside a running service. */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
+@WithTestResource(ProfileSchemaStandIn.class)
 class ConsentViewTest {
     private static final String MARKETING = "marketing.communications";
 

@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
+@WithTestResource(ProfileSchemaStandIn.class)
 class SegmentServiceContractTest extends ServiceContractTest {
     @Override
     protected List<String> grpcServices() {

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
+import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.profile.profile.ProfileRepository;
 import dev.rapport.profile.trait.TraitRepository;
 import dev.rapport.proto.common.v1.Envelope;
@@ -66,7 +67,7 @@ public class EventBatcher {
     private Uni<List<RecordEventResponse>> write(List<Submitted> batch) {
         // A merge or an erasure may hold identifiers this batch needs in another order: PostgreSQL then fails one of
         // the two transactions, and the batch is simply written again (its events are idempotent on their ids).
-        return writeOnce(batch).onFailure(ProfileRepository::isDeadlock).retry().atMost(3);
+        return writeOnce(batch).onFailure(LockConflicts::isRetryable).retry().atMost(3);
     }
 
     private Uni<List<RecordEventResponse>> writeOnce(List<Submitted> batch) {

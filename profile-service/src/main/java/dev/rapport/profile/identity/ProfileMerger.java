@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.google.protobuf.Value;
 
+import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.profile.profile.StoredTime;
 import dev.rapport.profile.attribute.AttributeDefinitions;
 import dev.rapport.profile.attribute.AttributeValidation;
@@ -104,7 +105,7 @@ public class ProfileMerger {
             return merged.replaceWith(response);
         })).invoke(response -> response.getMergesList().forEach(m -> mover.moveSoon(m)))
                 .map(IdentifyResponse.Builder::build)
-                .onFailure(ProfileRepository::isDeadlock).retry().atMost(3);
+                .onFailure(LockConflicts::isRetryable).retry().atMost(3);
     }
 
     public Uni<ProfileMerge> merge(MergeProfilesRequest request) {
@@ -121,7 +122,7 @@ public class ProfileMerger {
         return pool.withTransaction(tx -> merge(tx, merged, survivor, reason, source, false))
                 .map(done -> done.orElseThrow())
                 .invoke(mover::moveSoon)
-                .onFailure(ProfileRepository::isDeadlock).retry().atMost(3);
+                .onFailure(LockConflicts::isRetryable).retry().atMost(3);
     }
 
     /**

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.profile.profile.ProfileChanges;
 import dev.rapport.profile.profile.ProfileRepository;
 import dev.rapport.profile.trait.TraitRepository;
@@ -59,7 +60,7 @@ public class ProfileEraser {
                             .flatMap(x -> tx.preparedQuery("SELECT id FROM profile WHERE id = ANY($1) ORDER BY id FOR UPDATE").execute(Tuple.of((Object) all)))
                             .flatMap(x -> eraseAll(tx, all));
                 }))
-                .onFailure(ProfileRepository::isDeadlock).retry().atMost(3)
+                .onFailure(LockConflicts::isRetryable).retry().atMost(3)
                 .invoke(erased -> LOG.infof("profile erased: %d rows", erased));
     }
 

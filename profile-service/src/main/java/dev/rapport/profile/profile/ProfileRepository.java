@@ -120,11 +120,6 @@ public class ProfileRepository {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("profile_id")));
     }
 
-    /** PostgreSQL broke a lock cycle by failing this transaction: it may simply be run again. */
-    public static boolean isDeadlock(Throwable failure) {
-        return failure instanceof io.vertx.pgclient.PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
-    }
-
     /** The profile with this id, or the one it was merged into. */
     public Uni<Optional<Profile>> find(UUID id) {
         return pool.preparedQuery(SELECT_PROFILE + "(SELECT coalesce(merged_into, id) FROM profile WHERE id = $1)")

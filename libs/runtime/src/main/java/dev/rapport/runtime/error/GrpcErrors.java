@@ -46,7 +46,10 @@ public class GrpcErrors implements ExceptionHandlerProvider {
     /** A status passed on from a call to another service keeps its code; server-side failures lose their detail. */
     private static StatusRuntimeException withoutInternals(Status status, Metadata trailers) {
         return switch (status.getCode()) {
-            case INTERNAL, UNKNOWN, DATA_LOSS -> Status.INTERNAL.withDescription("internal error").asRuntimeException();
+            case INTERNAL, UNKNOWN, DATA_LOSS -> {
+                LOG.errorf(status.getCause(), "a call failed with %s: %s", status.getCode(), status.getDescription());
+                yield Status.INTERNAL.withDescription("internal error").asRuntimeException();
+            }
             case UNAVAILABLE -> Status.UNAVAILABLE.withDescription("a service is unavailable; retry later").asRuntimeException();
             case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED.withDescription("a service did not answer in time").asRuntimeException();
             default -> new StatusRuntimeException(status, trailers);

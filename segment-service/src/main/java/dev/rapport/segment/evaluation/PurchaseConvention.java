@@ -1,0 +1,26 @@
+package dev.rapport.segment.evaluation;
+
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Which events are purchases and where their amount and currency are: the same keys and defaults as profile-service's
+ * traits (rapport.traits.*), so a segment's "spent over 100 EUR" and a profile's purchase summary agree.
+ */
+@ConfigMapping(prefix = "rapport.traits")
+public interface PurchaseConvention {
+    @WithDefault("order_placed,order_completed,purchase")
+    List<String> purchaseEvents();
+
+    /** Tried in this order; the first that holds a number is the amount. */
+    @WithDefault("total,revenue,amount")
+    List<String> amountProperties();
+
+    @WithDefault("currency")
+    String currencyProperty();
+
+    @WithDefault("EUR")
+    String defaultCurrency();
+}

@@ -1,0 +1,158 @@
+package dev.rapport.segment.evaluation;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.rapport.segment.definition.Condition;
+import dev.rapport.segment.definition.Condition.AgeIs;
+import dev.rapport.segment.definition.Condition.All;
+import dev.rapport.segment.definition.Condition.Any;
+import dev.rapport.segment.definition.Condition.AttributeIs;
+import dev.rapport.segment.definition.Condition.ConsentIs;
+import dev.rapport.segment.definition.Condition.EventCount;
+import dev.rapport.segment.definition.Condition.EventMatch;
+import dev.rapport.segment.definition.Condition.EventTime;
+import dev.rapport.segment.definition.Condition.InSegment;
+import dev.rapport.segment.definition.Condition.Near;
+import dev.rapport.segment.definition.Condition.Not;
+import dev.rapport.segment.definition.Condition.Purchases;
+import dev.rapport.segment.definition.Condition.Sequence;
+import dev.rapport.segment.definition.SqlParams;
+import dev.rapport.segment.definition.ValueType;
+import dev.rapport.segment.definition.Window;
+
+/**
+ * Compiles a definition to one SQL condition over this service's projection: {@code p} a row of {@code profile},
+ * {@code c} the person's row of {@code consent} (left-joined). Every condition means here what it means in
+ * {@link Evaluator}; values are bound as parameters, never spliced in.
+ */
+public final class SqlCompiler {
+    private final Map<UUID, Condition> segments;
+    private final PurchaseConvention purchases;
+    private final Instant now;
+    private final SqlParams params;
+
+    public SqlCompiler(Map<UUID, Condition> segments, PurchaseConvention purchases, Instant now, SqlParams params) {
+        this.segments = segments;
+        this.purchases = purchases;
+        this.now = now;
+        this.params = params;
+    }
+
+    public String compile(Condition condition) {
+        return switch (condition) {
+            case All all -> "(" + String.join(" AND ", all.of().stream().map(this::compile).toList()) + ")";
+            case Any any -> "(" + String.join(" OR ", any.of().stream().map(this::compile).toList()) + ")";
+            case Not not -> "(NOT " + compile(not.condition()) + ")";
+            case InSegment in -> {
+                Condition referenced = segments.get(in.segmentId());
+                yield referenced == null ? "false" : compile(referenced);
+            }
+            case AttributeIs a -> {
+                String json = "(p.attributes -> " + params.text(a.attribute()) + ")";
+                yield a.comparison().sql(a.comparison().type().sql(json), now, params);
+            }
+            case AgeIs age -> {
+                String birth = ValueType.DATE.sql("(p.attributes -> 'birth_date')");
+                LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+                StringBuilder sql = new StringBuilder("COALESCE((" + birth + " IS NOT NULL");
+                if (age.bornByYearsAgo() != null) {
+                    sql.append(" AND ").append(birth).append(" <= ").append(params.text(today.minusYears(age.bornByYearsAgo()), "date"));
+                }
+                if (age.bornAfterYearsAgo() != null) {
+                    sql.append(" AND ").append(birth).append(" > ").append(params.text(today.minusYears(age.bornAfterYearsAgo()), "date"));
+                }
+                yield sql.append("), false)").toString();
+            }
+            case Near near -> "COALESCE((CASE WHEN jsonb_typeof(p.attributes -> 'location' -> 'latitude') = 'number'"
+                    + " AND jsonb_typeof(p.attributes -> 'location' -> 'longitude') = 'number' THEN distance_km("
+                    + "(p.attributes -> 'location' ->> 'latitude')::float8, (p.attributes -> 'location' ->> 'longitude')::float8, "
+                    + params.text(near.latitude(), "float8") + ", " + params.text(near.longitude(), "float8") + ") <= "
+                    + params.text(near.radiusKm(), "float8") + " END), false)";
+            case EventCount count -> {
+                String matching = "(SELECT count(*) FROM event e WHERE e.profile_id = p.profile_id AND " + match(count.match(), "e")
+                        + window(count.window(), "e") + ")";
+                String n = params.text(count.bound().count(), "bigint");
+                yield switch (count.bound().kind()) {
+                    case AT_LEAST -> matching + " >= " + n;
+                    case AT_MOST -> matching + " <= " + n;
+                    case EXACTLY -> matching + " = " + n;
+                };
+            }
+            case EventTime time -> "COALESCE((SELECT " + time.comparison().sql("t.at", now, params) + " FROM (SELECT "
+                    + (time.first() ? "min" : "max") + "(e.occur_time) AS at FROM event e WHERE e.profile_id = p.profile_id AND "
+                    + match(time.match(), "e") + ") t), false)";
+            case Sequence s -> sequence(s);
+            case Purchases p -> purchases(p);
+            case ConsentIs consent -> {
+                String decision = decision(consent.purpose(), consent.channel());
+                yield switch (consent.state()) {
+                    case GRANTED -> "COALESCE(" + decision + ", false)";
+                    case WITHDRAWN -> "COALESCE(NOT " + decision + ", false)";
+                    case UNDECIDED -> "(" + decision + " IS NULL)";
+                };
+            }
+        };
+    }
+
+    /** SQL of the person's decision for a purpose (NULL: never decided), as {@link Evaluator#decision}. */
+    public String decision(String purpose, String channel) {
+        String general = "(c.decisions ->> " + params.text(purpose) + ")::boolean";
+        return channel.isEmpty() ? "(" + general + ")"
+                : "COALESCE((c.decisions ->> " + params.text(purpose + "/" + channel) + ")::boolean, " + general + ")";
+    }
+
+    private String sequence(Sequence s) {
+        String within = params.text(s.within(), "interval");
+        String followed = "EXISTS (SELECT 1 FROM event b WHERE b.profile_id = p.profile_id AND " + match(s.then(), "b")
+                + " AND b.occur_time > a.occur_time AND b.occur_time <= a.occur_time + " + within + ")";
+        return "EXISTS (SELECT 1 FROM event a WHERE a.profile_id = p.profile_id AND " + match(s.first(), "a") + window(s.window(), "a")
+                + (s.thenHappened() ? " AND " + followed
+                        : " AND a.occur_time + " + within + " <= " + params.text(now, "timestamptz") + " AND NOT " + followed) + ")";
+    }
+
+    private String purchases(Purchases p) {
+        StringBuilder amount = new StringBuilder("COALESCE(");
+        for (String property : purchases.amountProperties()) {
+            amount.append(ValueType.NUMBER.sql("(e.properties -> " + params.text(property) + ")")).append(", ");
+        }
+        amount.append("NULL::numeric)");
+        String currency = "COALESCE(" + ValueType.STRING.sql("(e.properties -> " + params.text(purchases.currencyProperty()) + ")")
+                + ", " + params.text(purchases.defaultCurrency()) + ")";
+        String names = params.text("{" + String.join(",", purchases.purchaseEvents()) + "}", "text[]");
+        String rows = "SELECT " + amount + " AS amount FROM event e WHERE e.profile_id = p.profile_id AND e.name = ANY(" + names + ")"
+                + (p.currency() == null ? "" : " AND " + currency + " = " + params.text(p.currency()))
+                + window(p.window(), "e");
+        String compared = switch (p.measure()) {
+            case TOTAL -> p.comparison().sql("t.total", now, params);
+            case COUNT -> p.comparison().sql("t.purchases", now, params);
+            case AVERAGE -> "t.priced > 0 AND " + p.comparison().sql("t.total", now, params, "t.priced");
+        };
+        return "COALESCE((SELECT " + compared + " FROM (SELECT COALESCE(sum(x.amount), 0) AS total, count(*)::numeric AS purchases, "
+                + "count(x.amount)::numeric AS priced FROM (" + rows + ") x) t), false)";
+    }
+
+    private String match(EventMatch match, String alias) {
+        StringBuilder sql = new StringBuilder(match.name() == null ? "true" : alias + ".name = " + params.text(match.name()));
+        for (Condition.PropertyFilter filter : match.where()) {
+            String json = "(" + alias + ".properties #> " + params.text("{" + String.join(",", filter.path()) + "}", "text[]") + ")";
+            sql.append(" AND ").append(filter.comparison().sql(filter.comparison().type().sql(json), now, params));
+        }
+        return sql.toString();
+    }
+
+    private String window(Window window, String alias) {
+        Window.Range range = window.at(now);
+        StringBuilder sql = new StringBuilder();
+        if (range.from() != null) {
+            sql.append(" AND ").append(alias).append(".occur_time >= ").append(params.text(range.from(), "timestamptz"));
+        }
+        if (range.until() != null) {
+            sql.append(" AND ").append(alias).append(".occur_time < ").append(params.text(range.until(), "timestamptz"));
+        }
+        return sql.toString();
+    }
+}

@@ -1,0 +1,210 @@
+package dev.rapport.segment.projection;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.rapport.proto.profile.v1.AttributeChange;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.ProfileChanged;
+import dev.rapport.runtime.event.Envelopes;
+import dev.rapport.segment.evaluation.Facts;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * This service's copy of what segments are evaluated on: profiles' attributes, their events, their consent. Each
+ * write is idempotent (event ids, profile versions, consent versions), so a record read twice changes nothing.
+ */
+@ApplicationScoped
+public class Projection {
+
+    /** What a batch of events changed: per profile, the names of the events newly stored. */
+    public record StoredEvents(Map<UUID, Set<String>> namesByProfile, List<Event> fresh) {
+    }
+
+    /**
+     * Stores the events not stored before (under the surviving profile when theirs was merged) and makes sure each
+     * profile has a row.
+     */
+    public Uni<StoredEvents> recordEvents(SqlClient tx, List<Event> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().item(new StoredEvents(Map.of(), List.of()));
+        }
+        UUID[] profiles = batch.stream().map(e -> UUID.fromString(e.getProfileId())).distinct().toArray(UUID[]::new);
+        return tx.preparedQuery("SELECT profile_id, survivor_id FROM merged_profile WHERE profile_id = ANY($1)")
+                .execute(Tuple.of(profiles))
+                .flatMap(mergedRows -> {
+                    Map<String, String> survivor = new HashMap<>();
+                    mergedRows.forEach(r -> survivor.put(r.getUUID("profile_id").toString(), r.getUUID("survivor_id").toString()));
+                    Map<String, Event> byId = new LinkedHashMap<>();
+                    for (Event e : batch) {
+                        String owner = survivor.getOrDefault(e.getProfileId(), e.getProfileId());
+                        byId.putIfAbsent(e.getId(), e.toBuilder().setProfileId(owner).build());
+                    }
+                    List<Event> events = List.copyOf(byId.values());
+                    return tx.preparedQuery("""
+                            INSERT INTO event (event_id, profile_id, name, occur_time, properties)
+                            SELECT id, profile, name, at, properties::jsonb
+                            FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[]) AS x(id, profile, name, at, properties)
+                            ON CONFLICT (event_id) DO NOTHING RETURNING event_id""")
+                            .execute(Tuple.tuple(List.of(
+                                    events.stream().map(Event::getId).toArray(String[]::new),
+                                    events.stream().map(e -> UUID.fromString(e.getProfileId())).toArray(UUID[]::new),
+                                    events.stream().map(Event::getName).toArray(String[]::new),
+                                    events.stream().map(e -> time(e)).toArray(OffsetDateTime[]::new),
+                                    events.stream().map(e -> StoredJson.print(e.getProperties())).toArray(String[]::new))))
+                            .flatMap(claimed -> {
+                                Set<String> fresh = new HashSet<>();
+                                claimed.forEach(r -> fresh.add(r.getString(0)));
+                                Map<UUID, Set<String>> names = new LinkedHashMap<>();
+                                List<Event> stored = new ArrayList<>();
+                                for (Event e : events) {
+                                    if (fresh.contains(e.getId())) {
+                                        stored.add(e);
+                                        names.computeIfAbsent(UUID.fromString(e.getProfileId()), k -> new HashSet<>()).add(e.getName());
+                                    }
+                                }
+                                return ensureProfiles(tx, names.keySet()).replaceWith(new StoredEvents(names, stored));
+                            });
+                });
+    }
+
+    private static OffsetDateTime time(Event e) {
+        return OffsetDateTime.ofInstant(Envelopes.instant(e.getOccurTime()), ZoneOffset.UTC);
+    }
+
+    public Uni<Void> ensureProfiles(SqlClient tx, Set<UUID> profiles) {
+        if (profiles.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("INSERT INTO profile (profile_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(profiles.toArray(UUID[]::new))).replaceWithVoid();
+    }
+
+    /**
+     * Applies a profile's attribute changes unless this version (or a newer one) was applied; answers the names of
+     * the attributes that changed (empty when nothing did).
+     */
+    public Uni<Set<String>> applyAttributes(SqlClient tx, ProfileChanged change) {
+        UUID profile = UUID.fromString(change.getProfileId());
+        ObjectNode set = StoredJson.mapper().createObjectNode();
+        List<String> removed = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (AttributeChange c : change.getChangesList()) {
+            names.add(c.getAttribute());
+            if (!c.hasNewValue() || c.getNewValue().hasNullValue()) {
+                removed.add(c.getAttribute());
+                set.remove(c.getAttribute());
+            } else {
+                set.set(c.getAttribute(), StoredJson.read(StoredJson.print(c.getNewValue())));
+                removed.remove(c.getAttribute());
+            }
+        }
+        return tx.preparedQuery("""
+                INSERT INTO profile AS p (profile_id, version, attributes) VALUES ($1, $2, ($3::text)::jsonb)
+                ON CONFLICT (profile_id) DO UPDATE SET version = EXCLUDED.version,
+                  attributes = (p.attributes - ($4::text[])) || EXCLUDED.attributes
+                WHERE p.version < EXCLUDED.version
+                RETURNING profile_id""")
+                .execute(Tuple.of(profile, change.getVersion(), StoredJson.write(set), removed.toArray(String[]::new)))
+                .map(rows -> rows.size() == 0 ? Set.of() : names);
+    }
+
+    /** A merged profile's events and rows move to the survivor; its later events go there too. */
+    public Uni<Void> merge(SqlClient tx, UUID merged, UUID survivor) {
+        return tx.preparedQuery("UPDATE merged_profile SET survivor_id = $2 WHERE survivor_id = $1").execute(Tuple.of(merged, survivor))
+                .flatMap(x -> tx.preparedQuery("""
+                        INSERT INTO merged_profile (profile_id, survivor_id) VALUES ($1, $2)
+                        ON CONFLICT (profile_id) DO UPDATE SET survivor_id = EXCLUDED.survivor_id""").execute(Tuple.of(merged, survivor)))
+                .flatMap(x -> tx.preparedQuery("UPDATE event SET profile_id = $2 WHERE profile_id = $1").execute(Tuple.of(merged, survivor)))
+                .flatMap(x -> ensureProfiles(tx, Set.of(survivor)))
+                .flatMap(x -> tx.preparedQuery("DELETE FROM profile WHERE profile_id = $1").execute(Tuple.of(merged)))
+                .replaceWithVoid();
+    }
+
+    /** Nothing of an erased profile stays. */
+    public Uni<Void> erase(SqlClient tx, UUID profile) {
+        return tx.preparedQuery("DELETE FROM event WHERE profile_id = $1").execute(Tuple.of(profile))
+                .flatMap(x -> tx.preparedQuery("DELETE FROM profile WHERE profile_id = $1").execute(Tuple.of(profile)))
+                .flatMap(x -> tx.preparedQuery("DELETE FROM engagement WHERE profile_id = $1").execute(Tuple.of(profile)))
+                .flatMap(x -> tx.preparedQuery("DELETE FROM merged_profile WHERE profile_id = $1 OR survivor_id = $1").execute(Tuple.of(profile)))
+                .flatMap(x -> tx.preparedQuery("DELETE FROM consent WHERE subject = $1").execute(Tuple.of(profile.toString())))
+                .replaceWithVoid();
+    }
+
+    /** The person's whole consent state, unless a newer one is held; true when it was applied. */
+    public Uni<Boolean> applyConsent(SqlClient tx, String subject, long version, JsonNode decisions) {
+        return tx.preparedQuery("""
+                INSERT INTO consent AS c (subject, version, decisions) VALUES ($1, $2, ($3::text)::jsonb)
+                ON CONFLICT (subject) DO UPDATE SET version = EXCLUDED.version, decisions = EXCLUDED.decisions
+                WHERE c.version < EXCLUDED.version RETURNING subject""")
+                .execute(Tuple.of(subject, version, StoredJson.write(decisions)))
+                .map(rows -> rows.size() > 0);
+    }
+
+    public Uni<Boolean> forgetConsent(SqlClient tx, String subject) {
+        return tx.preparedQuery("DELETE FROM consent WHERE subject = $1 RETURNING subject").execute(Tuple.of(subject))
+                .map(rows -> rows.size() > 0);
+    }
+
+    /**
+     * Locks the profiles (sorted, so concurrent evaluations of one profile take turns and never deadlock) and reads
+     * what the evaluator needs: attributes, consent and the events with the given names (all when null).
+     */
+    public Uni<Map<UUID, Facts>> lockAndRead(SqlClient tx, Set<UUID> profiles, Set<String> eventNames) {
+        return read(tx, profiles, eventNames, true);
+    }
+
+    /** What the evaluator needs of some profiles, without locking them (explanations). */
+    public Uni<Map<UUID, Facts>> read(SqlClient client, Set<UUID> profiles) {
+        return read(client, profiles, null, false);
+    }
+
+    private Uni<Map<UUID, Facts>> read(SqlClient tx, Set<UUID> profiles, Set<String> eventNames, boolean lock) {
+        UUID[] ids = profiles.stream().sorted().toArray(UUID[]::new);
+        return tx.preparedQuery("""
+                SELECT p.profile_id, p.attributes::text AS attributes, c.decisions::text AS consent
+                FROM profile p LEFT JOIN consent c ON c.subject = p.profile_id::text
+                WHERE p.profile_id = ANY($1) ORDER BY p.profile_id""" + (lock ? " FOR UPDATE OF p" : ""))
+                .execute(Tuple.of(ids))
+                .flatMap(rows -> {
+                    Map<UUID, Row> found = new LinkedHashMap<>();
+                    rows.forEach(r -> found.put(r.getUUID("profile_id"), r));
+                    if (found.isEmpty()) {
+                        return Uni.createFrom().item(Map.<UUID, Facts>of());
+                    }
+                    String names = eventNames == null ? "" : " AND name = ANY($2)";
+                    Tuple args = eventNames == null ? Tuple.of(found.keySet().toArray(UUID[]::new))
+                            : Tuple.of(found.keySet().toArray(UUID[]::new), eventNames.toArray(String[]::new));
+                    return tx.preparedQuery("SELECT event_id, profile_id, name, occur_time, properties::text AS properties FROM event "
+                                    + "WHERE profile_id = ANY($1)" + names + " ORDER BY profile_id, occur_time, event_id")
+                            .execute(args)
+                            .map(eventRows -> {
+                                Map<UUID, List<Facts.StoredEvent>> events = new HashMap<>();
+                                eventRows.forEach(r -> events.computeIfAbsent(r.getUUID("profile_id"), k -> new ArrayList<>())
+                                        .add(new Facts.StoredEvent(r.getString("event_id"), r.getString("name"),
+                                                r.getOffsetDateTime("occur_time").toInstant(), StoredJson.read(r.getString("properties")))));
+                                Map<UUID, Facts> facts = new LinkedHashMap<>();
+                                found.forEach((id, r) -> facts.put(id, new Facts(id, StoredJson.read(r.getString("attributes")),
+                                        events.getOrDefault(id, List.of()),
+                                        r.getString("consent") == null ? null : StoredJson.read(r.getString("consent")))));
+                                return facts;
+                            });
+                });
+    }
+}

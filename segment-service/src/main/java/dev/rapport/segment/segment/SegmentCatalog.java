@@ -1,0 +1,96 @@
+package dev.rapport.segment.segment;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+
+import dev.rapport.proto.profile.v1.AttributeDefinition;
+import dev.rapport.segment.definition.DefinitionParser;
+import dev.rapport.segment.evaluation.PurchaseConvention;
+import dev.rapport.segment.projection.StoredJson;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Every saved segment's current version, parsed once per version. Read through {@link #current} inside a
+ * transaction: the versions are checked against the table each time, so another replica's edit is seen at once.
+ */
+@ApplicationScoped
+public class SegmentCatalog {
+    private final PurchaseConvention purchases;
+    private volatile Map<UUID, SavedSegment> parsed = Map.of();
+
+    SegmentCatalog(PurchaseConvention purchases) {
+        this.purchases = purchases;
+    }
+
+    public Uni<Map<UUID, SavedSegment>> current(SqlClient tx) {
+        return tx.preparedQuery("SELECT segment_id, version FROM segment").execute().flatMap(rows -> {
+            Map<UUID, Long> versions = new HashMap<>();
+            rows.forEach(r -> versions.put(r.getUUID("segment_id"), r.getLong("version")));
+            Map<UUID, SavedSegment> held = parsed;
+            UUID[] stale = versions.entrySet().stream()
+                    .filter(e -> !held.containsKey(e.getKey()) || held.get(e.getKey()).version() != e.getValue())
+                    .map(Map.Entry::getKey).toArray(UUID[]::new);
+            if (stale.length == 0 && held.keySet().equals(versions.keySet())) {
+                return Uni.createFrom().item(held);
+            }
+            return tx.preparedQuery("""
+                    SELECT segment_id, name, purpose, version, definition::text AS definition, attribute_types::text AS types
+                    FROM segment WHERE segment_id = ANY($1)""").execute(Tuple.of(stale))
+                    .map(changed -> {
+                        Map<UUID, SavedSegment> next = new HashMap<>();
+                        held.forEach((id, s) -> {
+                            if (versions.containsKey(id)) {
+                                next.put(id, s);
+                            }
+                        });
+                        changed.forEach(r -> next.put(r.getUUID("segment_id"), read(r)));
+                        Map<UUID, SavedSegment> result = Map.copyOf(next);
+                        parsed = result;
+                        return result;
+                    });
+        });
+    }
+
+    public PurchaseConvention purchases() {
+        return purchases;
+    }
+
+    /** A stored definition, read again with the attribute types it was saved with. */
+    private SavedSegment read(Row row) {
+        JsonNode definition = StoredJson.read(row.getString("definition"));
+        JsonNode types = StoredJson.read(row.getString("types"));
+        Map<String, AttributeDefinition.Type> attributes = new HashMap<>();
+        types.fields().forEachRemaining(e -> attributes.put(e.getKey(), AttributeDefinition.Type.valueOf(e.getValue().asText())));
+        DefinitionParser.Result result = DefinitionParser.parse(definition, null, new DefinitionParser.Context() {
+            @Override
+            public Map<String, AttributeDefinition.Type> attributes() {
+                return attributes;
+            }
+
+            @Override
+            public Optional<JsonNode> segment(UUID id) {
+                return Optional.of(NullNode.getInstance()); // checked when it was saved
+            }
+
+            @Override
+            public String defaultCurrency() {
+                return purchases.defaultCurrency();
+            }
+        });
+        if (!result.valid()) {
+            throw new IllegalStateException("stored definition of segment " + row.getUUID("segment_id") + " no longer reads: " + result.problems());
+        }
+        return new SavedSegment(row.getUUID("segment_id"), row.getString("name"), row.getString("purpose"), row.getLong("version"),
+                definition, result.condition());
+    }
+}
