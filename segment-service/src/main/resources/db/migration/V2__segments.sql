@@ -96,3 +96,33 @@ CREATE FUNCTION distance_km(lat1 double precision, lon1 double precision, lat2 d
     SELECT 2 * 6371.0088 * asin(sqrt(
         power(sin(radians(lat2 - lat1) / 2), 2) + cos(radians(lat1)) * cos(radians(lat2)) * power(sin(radians(lon2 - lon1) / 2), 2)))
 $$;
+
+-- RFM: one model (window, currency, named-segment rules), every purchasing profile's scores, and each run's record.
+CREATE TABLE rfm_model (
+    id          boolean     PRIMARY KEY DEFAULT true CHECK (id),
+    time_window interval    NOT NULL,
+    currency    text        NOT NULL,
+    -- [{"name": "Champions", "recency": [4, 5], "frequency": [4, 5], "monetary": [3, 5]}, …]: first match wins.
+    rules       jsonb       NOT NULL,
+    update_time timestamptz NOT NULL
+);
+
+CREATE TABLE rfm_score (
+    profile_id    uuid        PRIMARY KEY,
+    recency       smallint    NOT NULL,
+    frequency     smallint    NOT NULL,
+    monetary      smallint    NOT NULL,
+    segment       text        NOT NULL,
+    last_purchase timestamptz NOT NULL,
+    purchases     bigint      NOT NULL,
+    total         numeric     NOT NULL,
+    compute_time  timestamptz NOT NULL
+);
+
+CREATE TABLE rfm_run (
+    compute_time    timestamptz PRIMARY KEY,
+    profiles_scored bigint      NOT NULL,
+    duration_ms     bigint      NOT NULL,
+    segment_sizes   jsonb       NOT NULL,
+    transitions     jsonb       NOT NULL
+);

@@ -31,7 +31,12 @@ import dev.rapport.proto.profile.v1.AttributeChange;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.ProfileChanged;
 import dev.rapport.proto.profile.v1.ProfileEventRecorded;
+import dev.rapport.proto.segment.v1.ComputeRfmRequest;
 import dev.rapport.proto.segment.v1.CreateSegmentRequest;
+import dev.rapport.proto.segment.v1.RfmModel;
+import dev.rapport.proto.segment.v1.RfmRun;
+import dev.rapport.proto.segment.v1.ScoreRange;
+import dev.rapport.proto.segment.v1.UpdateRfmModelRequest;
 import dev.rapport.proto.segment.v1.DeleteSegmentRequest;
 import dev.rapport.proto.segment.v1.ExplainMembershipRequest;
 import dev.rapport.proto.segment.v1.Explanation;
@@ -271,6 +276,55 @@ class SegmentsTest {
         segments.deleteSegment(DeleteSegmentRequest.newBuilder().setId(base.getId()).build()); // idempotent
         assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
                 () -> segments.getSegment(GetSegmentRequest.newBuilder().setId(base.getId()).build())).getStatus().getCode());
+    }
+
+    @Test
+    void rfmScoresNameSegmentsThatDefinitionsUseAndTheMovesAreCounted() throws Exception {
+        // Only this test's purchases are in XTS (the ISO 4217 code for tests), so only its profiles are scored.
+        List<UUID> p = new ArrayList<>();
+        int[] purchases = {5, 4, 3, 2, 1};
+        int[] daysAgo = {0, 2, 10, 100, 300};
+        int[] totals = {500, 300, 200, 100, 10};
+        for (int i = 0; i < 5; i++) {
+            UUID profile = profile();
+            p.add(profile);
+            for (int n = 0; n < purchases[i]; n++) {
+                Instant at = Instant.now().minus(Duration.ofDays(daysAgo[i])).minus(Duration.ofMinutes(n + 1));
+                event(profile, "purchase", at, "{\"total\": " + (totals[i] / purchases[i]) + ", \"currency\": \"XTS\"}");
+            }
+        }
+        for (int i = 0; i < 5; i++) {
+            int index = i;
+            await().atMost(SOON).ignoreExceptions().until(() -> segments.getEngagement(dev.rapport.proto.segment.v1.GetEngagementRequest
+                    .newBuilder().setProfileId(p.get(index).toString()).build()).getEventCount() == purchases[index]);
+        }
+        RfmModel model = segments.updateRfmModel(UpdateRfmModelRequest.newBuilder().setWindow("P365D").setCurrency("XTS").build());
+        assertEquals(5, model.getLatestRun().getProfilesScored());
+        assertEquals(Long.valueOf(2), model.getLatestRun().getSegmentSizesMap().get("Champions"));
+        assertEquals(Long.valueOf(1), model.getLatestRun().getSegmentSizesMap().get("Lost"));
+
+        Segment champions = create(and(mine(), "{\"kind\": \"rfm\", \"score\": \"segment\", \"operator\": \"eq\", \"value\": \"Champions\"}"), ESSENTIAL);
+        assertEquals(Set.of(p.get(0).toString(), p.get(1).toString()), Set.copyOf(members(champions)));
+        Segment lost = create(and(mine(), "{\"kind\": \"rfm\", \"score\": \"recency\", \"operator\": \"lte\", \"value\": 1}"), ESSENTIAL);
+        assertEquals(List.of(p.get(4).toString()), members(lost));
+
+        // The lost customer comes back with a big order: the next run moves them, and the RFM segments follow.
+        event(p.get(4), "purchase", Instant.now(), "{\"total\": 1000, \"currency\": \"XTS\"}");
+        await().atMost(SOON).ignoreExceptions().until(() -> segments.getEngagement(dev.rapport.proto.segment.v1.GetEngagementRequest
+                .newBuilder().setProfileId(p.get(4).toString()).build()).getEventCount() == 2);
+        RfmRun run = segments.computeRfm(ComputeRfmRequest.getDefaultInstance());
+        assertTrue(run.getTransitionsList().stream().anyMatch(t -> t.getFromSegment().equals("Lost")
+                && t.getToSegment().equals("Potential Loyalists") && t.getProfiles() == 1), run.getTransitionsList().toString());
+        assertFalse(members(lost).contains(p.get(4).toString()));
+        assertTrue(transitions(lost).stream().anyMatch(t -> t.getTransition() == SegmentMembershipChanged.Transition.EXITED
+                && t.getProfileId().equals(p.get(4).toString())));
+
+        StatusRuntimeException gap = assertThrows(StatusRuntimeException.class, () -> segments.updateRfmModel(UpdateRfmModelRequest.newBuilder()
+                .addRules(dev.rapport.proto.segment.v1.RfmRule.newBuilder().setName("Only the best")
+                        .setRecency(ScoreRange.newBuilder().setMin(5).setMax(5)).setFrequency(ScoreRange.newBuilder().setMin(1).setMax(5))
+                        .setMonetary(ScoreRange.newBuilder().setMin(1).setMax(5))).build()));
+        assertEquals(List.of("rules"), GrpcFailures.badRequestFields(gap));
+        segments.updateRfmModel(UpdateRfmModelRequest.newBuilder().setWindow("P365D").setCurrency("EUR").build());
     }
 
     // ---- helpers ----

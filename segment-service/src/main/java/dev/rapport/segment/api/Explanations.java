@@ -30,6 +30,7 @@ public final class Explanations {
             case Condition.EventTime e -> e.first() ? "first_event" : "last_event";
             case Condition.Sequence s -> "sequence";
             case Condition.Purchases p -> "purchases";
+            case Condition.RfmIs r -> "rfm";
             case Condition.ConsentIs x -> "consent";
         };
     }

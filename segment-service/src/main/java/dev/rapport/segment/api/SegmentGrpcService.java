@@ -1,6 +1,10 @@
 package dev.rapport.segment.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Base64;
 import java.util.UUID;
 
@@ -34,6 +38,16 @@ import dev.rapport.proto.segment.v1.UpdateSegmentRequest;
 import dev.rapport.proto.segment.v1.ValidateSegmentRequest;
 import dev.rapport.proto.segment.v1.ValidateSegmentResponse;
 import dev.rapport.proto.segment.v1.CreateSegmentRequest;
+import dev.rapport.proto.segment.v1.ComputeRfmRequest;
+import dev.rapport.proto.segment.v1.GetRfmModelRequest;
+import dev.rapport.proto.segment.v1.RfmModel;
+import dev.rapport.proto.segment.v1.RfmRun;
+import dev.rapport.proto.segment.v1.RfmTransition;
+import dev.rapport.proto.segment.v1.ScoreRange;
+import dev.rapport.proto.segment.v1.UpdateRfmModelRequest;
+import dev.rapport.runtime.error.InvalidInput.Violation;
+import dev.rapport.segment.rfm.RfmRule;
+import dev.rapport.segment.rfm.RfmScores;
 import dev.rapport.runtime.Ids;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.error.NotFound;
@@ -56,11 +70,13 @@ public class SegmentGrpcService implements SegmentService {
     private final EngagementRepository engagement;
     private final Segments segments;
     private final SegmentQueries queries;
+    private final RfmScores rfm;
 
-    SegmentGrpcService(EngagementRepository engagement, Segments segments, SegmentQueries queries) {
+    SegmentGrpcService(EngagementRepository engagement, Segments segments, SegmentQueries queries, RfmScores rfm) {
         this.engagement = engagement;
         this.segments = segments;
         this.queries = queries;
+        this.rfm = rfm;
     }
 
     @Override
@@ -168,6 +184,65 @@ public class SegmentGrpcService implements SegmentService {
     public Uni<ListSizeHistoryResponse> listSizeHistory(ListSizeHistoryRequest request) {
         return Uni.createFrom().deferred(() -> queries.sizeHistory(segmentId("segment_id", request.getSegmentId()), pageSize(request.getPageSize())))
                 .map(sizes -> ListSizeHistoryResponse.newBuilder().addAllSizes(sizes.stream().map(SegmentGrpcService::toSize).toList()).build());
+    }
+
+    @Override
+    public Uni<RfmModel> getRfmModel(GetRfmModelRequest request) {
+        return rfm.model().map(SegmentGrpcService::toModel);
+    }
+
+    @Override
+    public Uni<RfmModel> updateRfmModel(UpdateRfmModelRequest request) {
+        return Uni.createFrom().deferred(() -> rfm.model().flatMap(current -> {
+            List<Violation> problems = new ArrayList<>();
+            Duration window = current.window();
+            if (!request.getWindow().isEmpty()) {
+                try {
+                    window = Duration.parse(request.getWindow());
+                } catch (DateTimeParseException e) {
+                    window = null;
+                }
+                if (window == null || window.compareTo(Duration.ofDays(1)) < 0 || window.compareTo(Duration.ofDays(3650)) > 0) {
+                    problems.add(new Violation("window", "an ISO 8601 duration from P1D to P3650D, e.g. P365D"));
+                }
+            }
+            String currency = request.getCurrency().isEmpty() ? current.currency() : request.getCurrency();
+            if (!currency.matches("[A-Z]{3}")) {
+                problems.add(new Violation("currency", "an ISO 4217 code such as EUR"));
+            }
+            if (!problems.isEmpty()) {
+                throw new InvalidInput(problems);
+            }
+            List<RfmRule> rules = request.getRulesCount() == 0 ? current.rules() : request.getRulesList().stream()
+                    .map(r -> new RfmRule(r.getName(), r.getRecency().getMin(), r.getRecency().getMax(), r.getFrequency().getMin(),
+                            r.getFrequency().getMax(), r.getMonetary().getMin(), r.getMonetary().getMax())).toList();
+            return rfm.update(window, currency, rules);
+        })).map(SegmentGrpcService::toModel);
+    }
+
+    @Override
+    public Uni<RfmRun> computeRfm(ComputeRfmRequest request) {
+        return rfm.compute().map(SegmentGrpcService::toRun);
+    }
+
+    static RfmModel toModel(RfmScores.Model model) {
+        RfmModel.Builder result = RfmModel.newBuilder().setWindow(model.window().toString()).setCurrency(model.currency());
+        model.rules().forEach(r -> result.addRules(dev.rapport.proto.segment.v1.RfmRule.newBuilder().setName(r.name())
+                .setRecency(ScoreRange.newBuilder().setMin(r.recencyMin()).setMax(r.recencyMax()))
+                .setFrequency(ScoreRange.newBuilder().setMin(r.frequencyMin()).setMax(r.frequencyMax()))
+                .setMonetary(ScoreRange.newBuilder().setMin(r.monetaryMin()).setMax(r.monetaryMax()))));
+        if (model.latest() != null) {
+            result.setLatestRun(toRun(model.latest()));
+        }
+        return result.build();
+    }
+
+    static RfmRun toRun(RfmScores.Run run) {
+        return RfmRun.newBuilder().setComputeTime(Envelopes.timestamp(run.time())).setProfilesScored(run.profiles())
+                .setDurationMs(run.durationMs()).putAllSegmentSizes(run.sizes())
+                .addAllTransitions(run.transitions().stream().map(t -> RfmTransition.newBuilder().setFromSegment(t.from())
+                        .setToSegment(t.to()).setProfiles(t.profiles()).build()).toList())
+                .build();
     }
 
     static Segment toSegment(Segments.Stored s) {

@@ -60,6 +60,10 @@ public sealed interface Condition {
     record Purchases(String field, Measure measure, String currency, Comparison comparison, Window window) implements Condition {
     }
 
+    /** The profile's RFM scores (recency, frequency, monetary: 1 to 5) or named RFM segment; false when not scored. */
+    record RfmIs(String field, String score, Comparison comparison) implements Condition {
+    }
+
     /** The person's recorded consent for a purpose (on a channel, or for all channels when empty). */
     record ConsentIs(String field, String purpose, String channel, ConsentState state) implements Condition {
     }

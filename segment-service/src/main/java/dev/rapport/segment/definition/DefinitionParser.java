@@ -147,6 +147,22 @@ public final class DefinitionParser {
             }
             case "sequence" -> sequence(node, at);
             case "purchases" -> purchases(node, at);
+            case "rfm" -> {
+                fields(node, at, "kind", "score", "operator", "value");
+                String score = node.path("score").asText("");
+                if (!Set.of("segment", "recency", "frequency", "monetary").contains(score)) {
+                    yield problem(at + ".score", "one of segment, recency, frequency, monetary");
+                }
+                boolean named = score.equals("segment");
+                Comparison comparison = comparison(named ? ValueType.STRING : ValueType.NUMBER, node, at, named
+                        ? Set.of("eq", "ne", "in", "not_in", "exists", "not_exists")
+                        : Set.of("eq", "ne", "gt", "gte", "lt", "lte", "between", "exists", "not_exists"));
+                if (comparison != null && !named && comparison.operands().stream().anyMatch(o -> ((BigDecimal) o).signum() < 0
+                        || ((BigDecimal) o).compareTo(BigDecimal.valueOf(5)) > 0)) {
+                    yield problem(at + ".value", "a score from 1 to 5");
+                }
+                yield comparison == null ? null : new Condition.RfmIs(at, score, comparison);
+            }
             case "consent" -> {
                 fields(node, at, "kind", "purpose", "channel", "state");
                 String purpose = node.path("purpose").asText("");
@@ -169,7 +185,7 @@ public final class DefinitionParser {
                 yield new Condition.ConsentIs(at, purpose, channel, state);
             }
             default -> problem(at + ".kind", "one of and, or, not, segment, attribute, near, event, first_event, last_event, "
-                    + "sequence, purchases, consent");
+                    + "sequence, purchases, rfm, consent");
         };
     }
 

@@ -120,6 +120,11 @@ public final class Evaluator {
             }
             case Sequence sequence -> sequence(sequence, facts);
             case Purchases p -> purchases(p, facts);
+            case Condition.RfmIs rfm -> {
+                JsonNode value = facts.rfm() == null ? null : facts.rfm().get(rfm.score());
+                yield Verdict.of(rfm, rfm.comparison().test(rfm.comparison().type().read(value), now),
+                        facts.rfm() == null ? "no RFM scores (no purchase in the RFM window)" : "RFM " + rfm.score() + " = " + value);
+            }
             case ConsentIs consent -> {
                 Boolean decision = decision(facts.consent(), consent.purpose(), consent.channel());
                 Condition.ConsentState state = decision == null ? Condition.ConsentState.UNDECIDED

@@ -30,6 +30,10 @@ import dev.rapport.segment.definition.Window;
  * {@link Evaluator}; values are bound as parameters, never spliced in.
  */
 public final class SqlCompiler {
+    /** The rows every compiled condition reads: a profile, its consent and its RFM scores. */
+    public static final String FROM = "profile p LEFT JOIN consent c ON c.subject = p.profile_id::text "
+            + "LEFT JOIN rfm_score r ON r.profile_id = p.profile_id";
+
     private final Map<UUID, Condition> segments;
     private final PurchaseConvention purchases;
     private final Instant now;
@@ -87,6 +91,8 @@ public final class SqlCompiler {
                     + match(time.match(), "e") + ") t), false)";
             case Sequence s -> sequence(s);
             case Purchases p -> purchases(p);
+            case Condition.RfmIs rfm -> rfm.comparison().sql(rfm.score().equals("segment") ? "r.segment" : "(r." + rfm.score() + ")::numeric",
+                    now, params);
             case ConsentIs consent -> {
                 String decision = decision(consent.purpose(), consent.channel());
                 yield switch (consent.state()) {
@@ -114,14 +120,24 @@ public final class SqlCompiler {
                         : " AND a.occur_time + " + within + " <= " + params.text(now, "timestamptz") + " AND NOT " + followed) + ")";
     }
 
-    private String purchases(Purchases p) {
+    /** A purchase event's amount: the first amount property that holds a number (NULL when none does). */
+    public static String amount(PurchaseConvention purchases, SqlParams params, String alias) {
         StringBuilder amount = new StringBuilder("COALESCE(");
         for (String property : purchases.amountProperties()) {
-            amount.append(ValueType.NUMBER.sql("(e.properties -> " + params.text(property) + ")")).append(", ");
+            amount.append(ValueType.NUMBER.sql("(" + alias + ".properties -> " + params.text(property) + ")")).append(", ");
         }
-        amount.append("NULL::numeric)");
-        String currency = "COALESCE(" + ValueType.STRING.sql("(e.properties -> " + params.text(purchases.currencyProperty()) + ")")
+        return amount.append("NULL::numeric)").toString();
+    }
+
+    /** A purchase event's currency: its currency property when it is a text, else the default currency. */
+    public static String currency(PurchaseConvention purchases, SqlParams params, String alias) {
+        return "COALESCE(" + ValueType.STRING.sql("(" + alias + ".properties -> " + params.text(purchases.currencyProperty()) + ")")
                 + ", " + params.text(purchases.defaultCurrency()) + ")";
+    }
+
+    private String purchases(Purchases p) {
+        String amount = amount(purchases, params, "e");
+        String currency = currency(purchases, params, "e");
         String names = params.text("{" + String.join(",", purchases.purchaseEvents()) + "}", "text[]");
         String rows = "SELECT " + amount + " AS amount FROM event e WHERE e.profile_id = p.profile_id AND e.name = ANY(" + names + ")"
                 + (p.currency() == null ? "" : " AND " + currency + " = " + params.text(p.currency()))

@@ -178,8 +178,10 @@ public class Projection {
     private Uni<Map<UUID, Facts>> read(SqlClient tx, Set<UUID> profiles, Set<String> eventNames, boolean lock) {
         UUID[] ids = profiles.stream().sorted().toArray(UUID[]::new);
         return tx.preparedQuery("""
-                SELECT p.profile_id, p.attributes::text AS attributes, c.decisions::text AS consent
-                FROM profile p LEFT JOIN consent c ON c.subject = p.profile_id::text
+                SELECT p.profile_id, p.attributes::text AS attributes, c.decisions::text AS consent,
+                       CASE WHEN r.profile_id IS NOT NULL THEN json_build_object('segment', r.segment, 'recency', r.recency,
+                         'frequency', r.frequency, 'monetary', r.monetary)::text END AS rfm
+                FROM profile p LEFT JOIN consent c ON c.subject = p.profile_id::text LEFT JOIN rfm_score r ON r.profile_id = p.profile_id
                 WHERE p.profile_id = ANY($1) ORDER BY p.profile_id""" + (lock ? " FOR UPDATE OF p" : ""))
                 .execute(Tuple.of(ids))
                 .flatMap(rows -> {
@@ -202,7 +204,8 @@ public class Projection {
                                 Map<UUID, Facts> facts = new LinkedHashMap<>();
                                 found.forEach((id, r) -> facts.put(id, new Facts(id, StoredJson.read(r.getString("attributes")),
                                         events.getOrDefault(id, List.of()),
-                                        r.getString("consent") == null ? null : StoredJson.read(r.getString("consent")))));
+                                        r.getString("consent") == null ? null : StoredJson.read(r.getString("consent")),
+                                        r.getString("rfm") == null ? null : StoredJson.read(r.getString("rfm")))));
                                 return facts;
                             });
                 });

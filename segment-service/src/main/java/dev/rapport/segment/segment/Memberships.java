@@ -139,7 +139,7 @@ public class Memberships {
         String basis = PurposeBasis.sql(segment.purpose(), params);
         String sql = """
                 WITH matched AS MATERIALIZED (
-                  SELECT p.profile_id, %s AS basis FROM profile p LEFT JOIN consent c ON c.subject = p.profile_id::text WHERE %s),
+                  SELECT p.profile_id, %s AS basis FROM %s WHERE %s),
                 entered AS (
                   INSERT INTO membership (segment_id, profile_id, enter_time)
                   SELECT $1, profile_id, $2 FROM matched WHERE basis = 'GRANTED' ON CONFLICT DO NOTHING RETURNING profile_id),
@@ -154,7 +154,7 @@ public class Memberships {
                   RETURNING members, withdrawn, undecided)
                 SELECT 'E' AS change, profile_id, 0::bigint AS members, 0::bigint AS withdrawn, 0::bigint AS undecided FROM entered
                 UNION ALL SELECT 'X', profile_id, 0, 0, 0 FROM exited
-                UNION ALL SELECT 'S', NULL, members, withdrawn, undecided FROM size""".formatted(basis, matches);
+                UNION ALL SELECT 'S', NULL, members, withdrawn, undecided FROM size""".formatted(basis, SqlCompiler.FROM, matches);
         return tx.preparedQuery(sql).execute(Tuple.tuple(params.values())).flatMap(rows -> {
             List<Transition> changes = new ArrayList<>();
             long[] size = new long[3];
@@ -182,8 +182,8 @@ public class Memberships {
         return client.preparedQuery("""
                 SELECT count(*) FILTER (WHERE basis = 'GRANTED') AS members, count(*) FILTER (WHERE basis = 'WITHDRAWN') AS withdrawn,
                        count(*) FILTER (WHERE basis = 'UNDECIDED') AS undecided
-                FROM (SELECT %s AS basis FROM profile p LEFT JOIN consent c ON c.subject = p.profile_id::text WHERE %s) matched"""
-                .formatted(basis, matches))
+                FROM (SELECT %s AS basis FROM %s WHERE %s) matched"""
+                .formatted(basis, SqlCompiler.FROM, matches))
                 .execute(Tuple.tuple(params.values()))
                 .map(rows -> {
                     var r = rows.iterator().next();

@@ -14,7 +14,7 @@ import dev.rapport.segment.evaluation.PurchaseConvention;
 public record SavedSegment(UUID id, String name, String purpose, long version, JsonNode definition, Condition condition) {
 
     /** What can change a profile's membership: which events, attributes, consent, or time itself. */
-    public record Inputs(Set<String> eventNames, boolean anyEvent, Set<String> attributes, boolean consent, boolean time) {
+    public record Inputs(Set<String> eventNames, boolean anyEvent, Set<String> attributes, boolean consent, boolean time, boolean rfm) {
         public boolean usesEvents(Set<String> names) {
             return anyEvent || names.stream().anyMatch(eventNames::contains);
         }
@@ -29,7 +29,7 @@ public record SavedSegment(UUID id, String name, String purpose, long version, J
         Collector c = new Collector(all, purchases);
         c.walk(condition, new HashSet<>());
         // The purpose's basis is consent: a grant or withdrawal can move anyone in or out.
-        return new Inputs(Set.copyOf(c.events), c.anyEvent, Set.copyOf(c.attributes), true, c.time);
+        return new Inputs(Set.copyOf(c.events), c.anyEvent, Set.copyOf(c.attributes), true, c.time, c.rfm);
     }
 
     private static final class Collector {
@@ -39,6 +39,7 @@ public record SavedSegment(UUID id, String name, String purpose, long version, J
         final Set<String> attributes = new HashSet<>();
         boolean anyEvent;
         boolean time;
+        boolean rfm;
 
         Collector(Map<UUID, SavedSegment> all, PurchaseConvention purchases) {
             this.all = all;
@@ -82,6 +83,7 @@ public record SavedSegment(UUID id, String name, String purpose, long version, J
                     events.addAll(purchases.purchaseEvents());
                     time |= p.window().moves();
                 }
+                case Condition.RfmIs r -> rfm = true;
                 case Condition.ConsentIs c -> {
                 }
             }

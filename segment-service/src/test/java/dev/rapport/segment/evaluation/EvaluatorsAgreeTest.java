@@ -38,6 +38,7 @@ import dev.rapport.segment.definition.DefinitionParser;
 import dev.rapport.segment.definition.SqlParams;
 import dev.rapport.segment.projection.Projection;
 import dev.rapport.segment.projection.StoredJson;
+import dev.rapport.segment.rfm.RfmRule;
 import dev.rapport.testing.PostgresAndKafka;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -122,8 +123,8 @@ class EvaluatorsAgreeTest {
         for (String purpose : List.of(MARKETING, "essential.service", "analytics")) {
             SqlParams params = new SqlParams((Object) ids.toArray(UUID[]::new));
             Map<UUID, String> sqlBasis = new HashMap<>();
-            pool.preparedQuery("SELECT p.profile_id, " + PurposeBasis.sql(purpose, params) + " AS basis FROM profile p "
-                    + "LEFT JOIN consent c ON c.subject = p.profile_id::text WHERE p.profile_id = ANY($1)")
+            pool.preparedQuery("SELECT p.profile_id, " + PurposeBasis.sql(purpose, params) + " AS basis FROM " + SqlCompiler.FROM
+                    + " WHERE p.profile_id = ANY($1)")
                     .execute(Tuple.tuple(params.values())).await().atMost(Duration.ofSeconds(30))
                     .forEach(r -> sqlBasis.put(r.getUUID("profile_id"), r.getString("basis")));
             for (UUID id : ids) {
@@ -136,8 +137,7 @@ class EvaluatorsAgreeTest {
         SqlParams params = new SqlParams((Object) ids.toArray(UUID[]::new));
         String where = new SqlCompiler(saved, purchases, NOW, params).compile(condition);
         Set<UUID> matched = new HashSet<>();
-        pool.preparedQuery("SELECT p.profile_id FROM profile p LEFT JOIN consent c ON c.subject = p.profile_id::text "
-                        + "WHERE p.profile_id = ANY($1) AND " + where)
+        pool.preparedQuery("SELECT p.profile_id FROM " + SqlCompiler.FROM + " WHERE p.profile_id = ANY($1) AND " + where)
                 .execute(Tuple.tuple(params.values())).await().atMost(Duration.ofSeconds(30))
                 .forEach(r -> matched.add(r.getUUID("profile_id")));
         return matched;
@@ -178,6 +178,13 @@ class EvaluatorsAgreeTest {
                 maybe(random, () -> decisions.put("analytics", random.nextBoolean()));
                 pool.preparedQuery("INSERT INTO consent (subject, version, decisions) VALUES ($1, 1, ($2::text)::jsonb)")
                         .execute(Tuple.of(id.toString(), StoredJson.write(decisions))).await().atMost(Duration.ofSeconds(10));
+            }
+            if (random.nextBoolean()) {
+                int r = 1 + random.nextInt(5), f = 1 + random.nextInt(5), m = 1 + random.nextInt(5);
+                pool.preparedQuery("""
+                        INSERT INTO rfm_score (profile_id, recency, frequency, monetary, segment, last_purchase, purchases, total, compute_time)
+                        VALUES ($1, $2, $3, $4, $5, now(), 1, 10, now())""")
+                        .execute(Tuple.of(id, r, f, m, RfmRule.segmentOf(RfmRule.STANDARD, r, f, m))).await().atMost(Duration.ofSeconds(10));
             }
             int n = random.nextInt(4) == 0 ? 0 : random.nextInt(25);
             for (int e = 0; e < n; e++) {
@@ -232,7 +239,7 @@ class EvaluatorsAgreeTest {
 
     private JsonNode definition(Random random, int depth, Map<UUID, JsonNode> saved) {
         ObjectNode node = StoredJson.mapper().createObjectNode();
-        int choice = depth >= 3 ? 3 + random.nextInt(12) : random.nextInt(15);
+        int choice = depth >= 3 ? 3 + random.nextInt(13) : random.nextInt(16);
         switch (choice) {
             case 0, 1 -> {
                 node.put("kind", random.nextBoolean() ? "and" : "or");
@@ -303,6 +310,21 @@ class EvaluatorsAgreeTest {
                     node.put("value", measure.equals("average") && random.nextBoolean() ? BigDecimal.valueOf(random.nextInt(30000), 2) : BigDecimal.valueOf(v));
                 }
                 window(random, node);
+            }
+            case 14 -> {
+                node.put("kind", "rfm");
+                if (random.nextBoolean()) {
+                    node.put("score", "segment").put("operator", pick(random, List.of("eq", "ne", "in", "exists")));
+                    switch (node.get("operator").asText()) {
+                        case "in" -> node.putArray("value").add("Champions").add(pick(random, RfmRule.STANDARD).name());
+                        case "exists" -> {
+                        }
+                        default -> node.put("value", pick(random, RfmRule.STANDARD).name());
+                    }
+                } else {
+                    node.put("score", pick(random, List.of("recency", "frequency", "monetary")))
+                            .put("operator", pick(random, List.of("eq", "gte", "lt"))).put("value", 1 + random.nextInt(5));
+                }
             }
             case 13 -> {
                 node.put("kind", "consent").put("purpose", pick(random, List.of(MARKETING, "analytics")))
