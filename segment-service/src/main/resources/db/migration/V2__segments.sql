@@ -126,3 +126,11 @@ CREATE TABLE rfm_run (
     segment_sizes   jsonb       NOT NULL,
     transitions     jsonb       NOT NULL
 );
+
+-- Profiles erased by a data-subject request: their late events and re-read changes are dropped, never stored again.
+-- Only the random profile id is kept (nothing that identifies the person without profile-service's records, which
+-- are gone too).
+CREATE TABLE erased_profile (
+    profile_id uuid        PRIMARY KEY,
+    erase_time timestamptz NOT NULL DEFAULT now()
+);

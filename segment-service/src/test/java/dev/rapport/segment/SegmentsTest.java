@@ -243,6 +243,10 @@ class SegmentsTest {
                 .setErased(true).build());
         assertEquals(SegmentMembershipChanged.Transition.EXITED,
                 await().atMost(SOON).until(() -> transitions(segment), x -> x.size() == 4).get(3).getTransition());
+        // An event of the erased profile still in flight does not bring it back.
+        event(survivor, "order_placed", Instant.now(), "{}");
+        event(merged, "order_placed", Instant.now(), "{}");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> transitions(segment).size() == 4);
         StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> segments.explainMembership(
                 ExplainMembershipRequest.newBuilder().setSegmentId(segment.getId()).setProfileId(survivor.toString()).build()));
         assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());

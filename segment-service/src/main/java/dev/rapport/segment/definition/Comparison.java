@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -124,8 +123,8 @@ public record Comparison(ValueType type, Operator operator, List<Object> operand
             // Texts are only compared for equality (collation-free, as in SQL).
             case STRING -> ((String) value).equals(operand) ? 0 : 1;
             case BOOLEAN -> Boolean.compare((Boolean) value, (Boolean) operand);
-            // PostgreSQL keeps microseconds.
-            case DATETIME -> ((Instant) value).truncatedTo(ChronoUnit.MICROS).compareTo((Instant) operand);
+            // Both already in microseconds (ValueType reads times as PostgreSQL does).
+            case DATETIME -> ((Instant) value).compareTo((Instant) operand);
             case DATE -> ((LocalDate) value).compareTo((LocalDate) operand);
             default -> throw new IllegalStateException(type + " values have no order");
         };

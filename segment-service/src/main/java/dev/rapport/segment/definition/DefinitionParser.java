@@ -34,6 +34,8 @@ public final class DefinitionParser {
     static final int MAX_DEPTH = 16;
     static final int MAX_NODES = 500;
     static final int MAX_VALUES = 1000;
+    /** Values in the whole definition, through the segments it refers to: each one is a bound SQL parameter. */
+    static final int MAX_TOTAL_VALUES = 5000;
     static final Duration MAX_WINDOW = Duration.ofDays(36_500);
     private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
@@ -57,6 +59,7 @@ public final class DefinitionParser {
     private final Context context;
     private final List<Violation> problems = new ArrayList<>();
     private int nodes;
+    private int values;
 
     private DefinitionParser(Context context) {
         this.context = context;
@@ -101,7 +104,7 @@ public final class DefinitionParser {
         if (depth > MAX_DEPTH) {
             return problem(at, "conditions nest at most " + MAX_DEPTH + " deep");
         }
-        String kind = node.path("kind").asText("");
+        String kind = node.path("kind").isTextual() ? node.path("kind").textValue() : "";
         return switch (kind) {
             case "and", "or" -> {
                 fields(node, at, "kind", "of");
@@ -191,7 +194,7 @@ public final class DefinitionParser {
 
     private Condition attribute(JsonNode node, String at) {
         fields(node, at, "kind", "attribute", "operator", "value");
-        String name = node.path("attribute").asText("");
+        String name = node.path("attribute").isTextual() ? node.path("attribute").textValue() : "";
         if (name.equals("age")) {
             return age(node, at);
         }
@@ -228,6 +231,9 @@ public final class DefinitionParser {
     /** Age in whole years, as a range of birth dates (so both evaluators compare dates, never compute ages). */
     private Condition age(JsonNode node, String at) {
         String operator = node.path("operator").asText("");
+        if (!Set.of("eq", "gt", "gte", "lt", "lte", "between").contains(operator)) {
+            return problem(at + ".operator", "for age: one of eq, gt, gte, lt, lte, between");
+        }
         JsonNode value = node.get("value");
         if (operator.equals("between")) {
             if (value == null || !value.isArray() || value.size() != 2) {
@@ -255,7 +261,7 @@ public final class DefinitionParser {
     }
 
     private Integer years(JsonNode value, String at) {
-        if (value == null || !value.canConvertToExactIntegral() || value.asInt(-1) < 0 || value.asInt(-1) > 150) {
+        if (value == null || !value.canConvertToExactIntegral() || !value.canConvertToInt() || value.asInt(-1) < 0 || value.asInt(-1) > 150) {
             problem(at, "an age in whole years, 0 to 150");
             return null;
         }
@@ -310,7 +316,7 @@ public final class DefinitionParser {
     private Condition.EventMatch match(JsonNode node, String at) {
         String name = null;
         if (node.has("event")) {
-            name = node.path("event").asText("");
+            name = node.path("event").isTextual() ? node.path("event").textValue() : "";
             if (!EVENT_NAME.matcher(name).matches()) {
                 problem(at + ".event", "an event name (letters, digits, _ . : -, at most 128)");
             }
@@ -334,12 +340,16 @@ public final class DefinitionParser {
 
     /** An event property filter: its type follows from the operator and the value (properties are free-form JSON). */
     private Condition.PropertyFilter property(JsonNode node, String at) {
+        if (++nodes > MAX_NODES) {
+            problem(at, "a definition has at most " + MAX_NODES + " conditions and filters");
+            return null;
+        }
         if (node == null || !node.isObject()) {
             problem(at, "a filter {\"property\": …, \"operator\": …, \"value\": …}");
             return null;
         }
         fields(node, at, "property", "operator", "value");
-        String property = node.path("property").asText("");
+        String property = node.path("property").isTextual() ? node.path("property").textValue() : "";
         if (!PROPERTY_PATH.matcher(property).matches()) {
             problem(at + ".property", "a property name, or a dot path such as item.category");
         }
@@ -432,8 +442,12 @@ public final class DefinitionParser {
     }
 
     private Object operand(ValueType type, JsonNode value, String at) {
+        if (++values > MAX_TOTAL_VALUES) {
+            problem(at, "a definition holds at most " + MAX_TOTAL_VALUES + " values");
+            return null;
+        }
         Object operand = value == null ? null : switch (type) {
-            case STRING -> value.isTextual() && value.textValue().length() <= 1024 ? value.textValue() : null;
+            case STRING -> value.isTextual() && value.textValue().length() <= 1024 && value.textValue().indexOf('\0') < 0 ? value.textValue() : null;
             case VERSION -> value.isTextual() && Versions.isVersion(value.textValue()) ? value.textValue() : null;
             case NUMBER -> value.isNumber() && Math.abs(value.doubleValue()) < 1e15 ? new BigDecimal(value.asText()) : null;
             case BOOLEAN -> value.isBoolean() ? value.booleanValue() : null;
@@ -443,7 +457,7 @@ public final class DefinitionParser {
         };
         if (operand == null) {
             problem(at, switch (type) {
-                case STRING -> "a text of at most 1024 characters";
+                case STRING -> "a text of at most 1024 characters, without NUL";
                 case VERSION -> "a version such as 2.10.1";
                 case NUMBER -> "a number";
                 case BOOLEAN -> "true or false";
@@ -496,7 +510,7 @@ public final class DefinitionParser {
                 d = null;
             }
         }
-        if (d == null || d.isNegative() || d.isZero() || d.compareTo(MAX_WINDOW) > 0) {
+        if (d == null || d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(MAX_WINDOW) > 0) {
             problem(at, "an ISO 8601 duration from PT1S to P36500D, e.g. P30D or PT2H");
             return null;
         }
@@ -523,7 +537,7 @@ public final class DefinitionParser {
             problem(at + "." + name, "one of at_least, at_most, exactly");
             return null;
         }
-        if (!n.canConvertToExactIntegral() || n.asLong(-1) < 0 || n.asLong() > 1_000_000) {
+        if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong(-1) < 0 || n.asLong() > 1_000_000) {
             problem(at + "." + name, "a whole number of events, 0 to 1000000");
             return null;
         }
@@ -591,7 +605,10 @@ public final class DefinitionParser {
         return null;
     }
 
-    /** References may not lead back to the segment being saved (nor loop among others). */
+    /**
+     * References may not lead back to the segment being saved (nor loop among others), and the definition with every
+     * referenced one written out in place (as both evaluators see it) stays within bounds.
+     */
     private void checkReferences(JsonNode definition, UUID self) {
         Set<UUID> seen = new HashSet<>();
         List<UUID> path = new ArrayList<>();
@@ -599,6 +616,46 @@ public final class DefinitionParser {
             path.add(self);
         }
         walk(definition, "definition", path, seen, id -> context.segment(id).orElse(null));
+        if (problems.isEmpty() && expandedSize(definition, new java.util.HashMap<>(), 0) > MAX_EXPANDED) {
+            problem("definition", "with the segments it refers to written out, more than " + MAX_EXPANDED + " conditions");
+        }
+    }
+
+    static final long MAX_EXPANDED = 5_000;
+
+    /** Conditions counted with each reference replaced by the referenced definition (memoised per segment). */
+    private long expandedSize(JsonNode node, Map<UUID, Long> memo, int depth) {
+        if (node == null || !node.isObject() || depth > 64) {
+            return 1;
+        }
+        long size = 1;
+        if ("segment".equals(node.path("kind").asText())) {
+            try {
+                UUID id = UUID.fromString(node.path("segment_id").asText());
+                Long known = memo.get(id);
+                if (known == null) {
+                    JsonNode referenced = context.segment(id).orElse(null);
+                    known = referenced == null || !referenced.isObject() ? 1 : expandedSize(referenced, memo, depth + 1);
+                    memo.put(id, known);
+                }
+                size += known;
+            } catch (IllegalArgumentException e) {
+                // reported by the parser
+            }
+        }
+        JsonNode of = node.get("of");
+        if (of != null && of.isArray()) {
+            for (JsonNode child : of) {
+                size += expandedSize(child, memo, depth + 1);
+                if (size > MAX_EXPANDED) {
+                    return size;
+                }
+            }
+        }
+        if (node.has("condition")) {
+            size += expandedSize(node.get("condition"), memo, depth + 1);
+        }
+        return size;
     }
 
     /** @param reportAt the top-level reference a problem is reported at (null while walking the top level) */

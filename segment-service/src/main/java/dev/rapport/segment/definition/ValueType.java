@@ -39,21 +39,36 @@ public enum ValueType {
             case BOOLEAN -> "(CASE WHEN jsonb_typeof(" + json + ") = 'boolean' THEN (" + json + " #>> '{}')::boolean END)";
             case LIST -> "(CASE WHEN jsonb_typeof(" + json + ") = 'array' THEN " + json + " END)";
             // Attributes of these types were validated by profile-service: their text always parses.
-            case DATETIME -> "(CASE WHEN jsonb_typeof(" + json + ") = 'string' THEN (" + json + " #>> '{}')::timestamptz END)";
-            case DATE -> "(CASE WHEN jsonb_typeof(" + json + ") = 'string' THEN (" + json + " #>> '{}')::date END)";
+            case DATETIME -> "(CASE WHEN jsonb_typeof(" + json + ") = 'string' AND (" + json + " #>> '{}') ~ '" + READABLE_YEAR
+                    + "' THEN (" + json + " #>> '{}')::timestamptz END)";
+            case DATE -> "(CASE WHEN jsonb_typeof(" + json + ") = 'string' AND (" + json + " #>> '{}') ~ '" + READABLE_YEAR
+                    + "' THEN (" + json + " #>> '{}')::date END)";
             case ANY -> "(CASE WHEN jsonb_typeof(" + json + ") <> 'null' THEN " + json + " END)";
         };
     }
 
+    /** Years 0001 to 9999 (PostgreSQL has no year 0; profile-service writes four-digit years). */
+    static final String READABLE_YEAR = "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-";
+    private static final java.util.regex.Pattern YEAR = java.util.regex.Pattern.compile(READABLE_YEAR);
+
+    /** Rounded to the microsecond, half to even, as PostgreSQL reads a time. */
     private static Instant instant(String text) {
+        if (!YEAR.matcher(text).find()) {
+            return null;
+        }
         try {
-            return Instant.parse(text);
+            Instant t = Instant.parse(text);
+            long micros = Math.round(Math.rint(t.getNano() / 1000.0));
+            return Instant.ofEpochSecond(t.getEpochSecond(), micros * 1000);
         } catch (DateTimeParseException e) {
             return null;
         }
     }
 
     private static LocalDate date(String text) {
+        if (!YEAR.matcher(text).find()) {
+            return null;
+        }
         try {
             return LocalDate.parse(text);
         } catch (DateTimeParseException e) {

@@ -129,6 +129,11 @@ public final class SqlCompiler {
         return amount.append("NULL::numeric)").toString();
     }
 
+    /** The event is a purchase. */
+    public static String purchaseNames(PurchaseConvention purchases, SqlParams params, String alias) {
+        return alias + ".name IN (" + String.join(", ", purchases.purchaseEvents().stream().map(params::text).toList()) + ")";
+    }
+
     /** A purchase event's currency: its currency property when it is a text, else the default currency. */
     public static String currency(PurchaseConvention purchases, SqlParams params, String alias) {
         return "COALESCE(" + ValueType.STRING.sql("(" + alias + ".properties -> " + params.text(purchases.currencyProperty()) + ")")
@@ -138,8 +143,7 @@ public final class SqlCompiler {
     private String purchases(Purchases p) {
         String amount = amount(purchases, params, "e");
         String currency = currency(purchases, params, "e");
-        String names = params.text("{" + String.join(",", purchases.purchaseEvents()) + "}", "text[]");
-        String rows = "SELECT " + amount + " AS amount FROM event e WHERE e.profile_id = p.profile_id AND e.name = ANY(" + names + ")"
+        String rows = "SELECT " + amount + " AS amount FROM event e WHERE e.profile_id = p.profile_id AND " + purchaseNames(purchases, params, "e")
                 + (p.currency() == null ? "" : " AND " + currency + " = " + params.text(p.currency()))
                 + window(p.window(), "e");
         String compared = switch (p.measure()) {
@@ -154,8 +158,10 @@ public final class SqlCompiler {
     private String match(EventMatch match, String alias) {
         StringBuilder sql = new StringBuilder(match.name() == null ? "true" : alias + ".name = " + params.text(match.name()));
         for (Condition.PropertyFilter filter : match.where()) {
-            String json = "(" + alias + ".properties #> " + params.text("{" + String.join(",", filter.path()) + "}", "text[]") + ")";
-            sql.append(" AND ").append(filter.comparison().sql(filter.comparison().type().sql(json), now, params));
+            StringBuilder json = new StringBuilder("(").append(alias).append(".properties");
+            filter.path().forEach(step -> json.append(" -> ").append(params.text(step)));
+            json.append(")");
+            sql.append(" AND ").append(filter.comparison().sql(filter.comparison().type().sql(json.toString()), now, params));
         }
         return sql.toString();
     }

@@ -45,18 +45,21 @@ public class Projection {
         if (batch.isEmpty()) {
             return Uni.createFrom().item(new StoredEvents(Map.of(), List.of()));
         }
-        UUID[] profiles = batch.stream().map(e -> UUID.fromString(e.getProfileId())).distinct().toArray(UUID[]::new);
-        return tx.preparedQuery("SELECT profile_id, survivor_id FROM merged_profile WHERE profile_id = ANY($1)")
-                .execute(Tuple.of(profiles))
-                .flatMap(mergedRows -> {
-                    Map<String, String> survivor = new HashMap<>();
-                    mergedRows.forEach(r -> survivor.put(r.getUUID("profile_id").toString(), r.getUUID("survivor_id").toString()));
+        Set<UUID> named = new HashSet<>();
+        batch.forEach(e -> named.add(UUID.fromString(e.getProfileId())));
+        return owners(tx, named, 0)
+                .flatMap(owner -> {
                     Map<String, Event> byId = new LinkedHashMap<>();
                     for (Event e : batch) {
-                        String owner = survivor.getOrDefault(e.getProfileId(), e.getProfileId());
-                        byId.putIfAbsent(e.getId(), e.toBuilder().setProfileId(owner).build());
+                        UUID holder = owner.get(UUID.fromString(e.getProfileId()));
+                        if (holder != null) { // null: erased, the event is dropped
+                            byId.putIfAbsent(e.getId(), e.toBuilder().setProfileId(holder.toString()).build());
+                        }
                     }
                     List<Event> events = List.copyOf(byId.values());
+                    if (events.isEmpty()) {
+                        return Uni.createFrom().item(new StoredEvents(Map.of(), List.of()));
+                    }
                     return tx.preparedQuery("""
                             INSERT INTO event (event_id, profile_id, name, occur_time, properties)
                             SELECT id, profile, name, at, properties::jsonb
@@ -79,7 +82,45 @@ public class Projection {
                                         names.computeIfAbsent(UUID.fromString(e.getProfileId()), k -> new HashSet<>()).add(e.getName());
                                     }
                                 }
-                                return ensureProfiles(tx, names.keySet()).replaceWith(new StoredEvents(names, stored));
+                                return Uni.createFrom().item(new StoredEvents(names, stored));
+                            });
+                });
+    }
+
+    /**
+     * Who holds each named profile's events now — itself, the profile it was merged into, or no one (erased) — with
+     * every holder's row locked (sorted) before anything is stored: a merge or erasure of the same profile, which
+     * locks it first too, happens wholly before or wholly after.
+     */
+    private Uni<Map<UUID, UUID>> owners(SqlClient tx, Set<UUID> named, int attempt) {
+        UUID[] ids = named.toArray(UUID[]::new);
+        return tx.preparedQuery("""
+                SELECT n.id, CASE WHEN EXISTS (SELECT 1 FROM erased_profile x WHERE x.profile_id = COALESCE(m.survivor_id, n.id))
+                                  THEN NULL ELSE COALESCE(m.survivor_id, n.id) END AS owner
+                FROM unnest($1::uuid[]) AS n(id) LEFT JOIN merged_profile m ON m.profile_id = n.id""").execute(Tuple.of(ids))
+                .flatMap(rows -> {
+                    Map<UUID, UUID> owner = new HashMap<>();
+                    rows.forEach(r -> owner.put(r.getUUID("id"), r.getUUID("owner")));
+                    Set<UUID> holders = new HashSet<>(owner.values());
+                    holders.remove(null);
+                    return ensureProfiles(tx, holders)
+                            .flatMap(x -> tx.preparedQuery("SELECT profile_id FROM profile WHERE profile_id = ANY($1) ORDER BY profile_id FOR UPDATE")
+                                    .execute(Tuple.of(holders.toArray(UUID[]::new))))
+                            // Under the locks: did a merge or erasure of a holder commit meanwhile?
+                            .flatMap(x -> tx.preparedQuery("""
+                                    SELECT profile_id FROM merged_profile WHERE profile_id = ANY($1)
+                                    UNION SELECT profile_id FROM erased_profile WHERE profile_id = ANY($1)""")
+                                    .execute(Tuple.of(holders.toArray(UUID[]::new))))
+                            .flatMap(gone -> {
+                                if (gone.size() == 0) {
+                                    return Uni.createFrom().item(owner);
+                                }
+                                List<UUID> stale = new ArrayList<>();
+                                gone.forEach(r -> stale.add(r.getUUID("profile_id")));
+                                // A row made for a profile that was merged or erased meanwhile is not kept.
+                                return tx.preparedQuery("DELETE FROM profile WHERE profile_id = ANY($1)").execute(Tuple.of(stale.toArray(UUID[]::new)))
+                                        .flatMap(y -> attempt < 3 ? owners(tx, named, attempt + 1)
+                                                : Uni.createFrom().failure(new IllegalStateException("profiles keep merging under this batch")));
                             });
                 });
     }
@@ -116,13 +157,34 @@ public class Projection {
             }
         }
         return tx.preparedQuery("""
-                INSERT INTO profile AS p (profile_id, version, attributes) VALUES ($1, $2, ($3::text)::jsonb)
+                INSERT INTO profile AS p (profile_id, version, attributes)
+                SELECT $1, $2, ($3::text)::jsonb
+                WHERE NOT EXISTS (SELECT 1 FROM erased_profile WHERE profile_id = $1)
+                  AND NOT EXISTS (SELECT 1 FROM merged_profile WHERE profile_id = $1)
                 ON CONFLICT (profile_id) DO UPDATE SET version = EXCLUDED.version,
                   attributes = (p.attributes - ($4::text[])) || EXCLUDED.attributes
                 WHERE p.version < EXCLUDED.version
                 RETURNING profile_id""")
                 .execute(Tuple.of(profile, change.getVersion(), StoredJson.write(set), removed.toArray(String[]::new)))
                 .map(rows -> rows.size() == 0 ? Set.of() : names);
+    }
+
+    /**
+     * The profile a merge's survivor resolves to now (it may itself have been merged since), with both rows locked in
+     * order, as event batches lock them.
+     */
+    public Uni<UUID> lockForMerge(SqlClient tx, UUID merged, UUID survivor) {
+        return tx.preparedQuery("SELECT COALESCE((SELECT survivor_id FROM merged_profile WHERE profile_id = $1), $1) AS survivor")
+                .execute(Tuple.of(survivor)).map(rows -> rows.iterator().next().getUUID("survivor"))
+                .flatMap(resolved -> ensureProfiles(tx, Set.of(resolved))
+                        .flatMap(x -> tx.preparedQuery("SELECT profile_id FROM profile WHERE profile_id = ANY($1) ORDER BY profile_id FOR UPDATE")
+                                .execute(Tuple.of(new UUID[] {merged, resolved})))
+                        .replaceWith(resolved));
+    }
+
+    /** Locks a profile's row (if it has one) before it is erased. */
+    public Uni<Void> lock(SqlClient tx, UUID profile) {
+        return tx.preparedQuery("SELECT profile_id FROM profile WHERE profile_id = $1 FOR UPDATE").execute(Tuple.of(profile)).replaceWithVoid();
     }
 
     /** A merged profile's events and rows move to the survivor; its later events go there too. */
@@ -144,6 +206,8 @@ public class Projection {
                 .flatMap(x -> tx.preparedQuery("DELETE FROM engagement WHERE profile_id = $1").execute(Tuple.of(profile)))
                 .flatMap(x -> tx.preparedQuery("DELETE FROM merged_profile WHERE profile_id = $1 OR survivor_id = $1").execute(Tuple.of(profile)))
                 .flatMap(x -> tx.preparedQuery("DELETE FROM consent WHERE subject = $1").execute(Tuple.of(profile.toString())))
+                .flatMap(x -> tx.preparedQuery("DELETE FROM rfm_score WHERE profile_id = $1").execute(Tuple.of(profile)))
+                .flatMap(x -> tx.preparedQuery("INSERT INTO erased_profile (profile_id) VALUES ($1) ON CONFLICT DO NOTHING").execute(Tuple.of(profile)))
                 .replaceWithVoid();
     }
 

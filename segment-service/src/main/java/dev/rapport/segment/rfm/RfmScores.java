@@ -102,7 +102,7 @@ public class RfmScores {
 
     @Scheduled(every = "${rapport.rfm.interval:1h}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> onSchedule() {
-        return compute().onFailure().invoke(f -> LOG.warnf("RFM not recomputed this time: %s", f.toString()))
+        return compute().onFailure().invoke(f -> LOG.warnf("RFM not recomputed this time: %s", dev.rapport.segment.segment.Failures.describe(f)))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
@@ -123,7 +123,6 @@ public class RfmScores {
         SqlParams params = new SqlParams();
         String amount = SqlCompiler.amount(purchases, params, "e");
         String currency = SqlCompiler.currency(purchases, params, "e");
-        String names = params.text("{" + String.join(",", purchases.purchaseEvents()) + "}", "text[]");
         String from = params.text(now.minus(model.window()), "timestamptz");
         String until = params.text(now, "timestamptz");
         String wanted = params.text(model.currency());
@@ -144,8 +143,8 @@ public class RfmScores {
                          ceil(5 * cume_dist() OVER (ORDER BY total))::smallint AS monetary
                   FROM (SELECT e.profile_id, max(e.occur_time) AS last_purchase, count(*) AS purchases, COALESCE(sum(%s), 0) AS total
                         FROM event e
-                        WHERE e.name = ANY(%s) AND e.occur_time >= %s AND e.occur_time < %s AND %s = %s
-                        GROUP BY e.profile_id) purchasing) scores""".formatted(segment, amount, names, from, until, currency, wanted);
+                        WHERE %s AND e.occur_time >= %s AND e.occur_time < %s AND %s = %s
+                        GROUP BY e.profile_id) purchasing) scores""".formatted(segment, amount, SqlCompiler.purchaseNames(purchases, params, "e"), from, until, currency, wanted);
         return tx.query("DROP TABLE IF EXISTS rfm_next").execute()
                 .flatMap(x -> tx.preparedQuery(scored).execute(Tuple.tuple(params.values())))
                 .flatMap(x -> tx.query("""

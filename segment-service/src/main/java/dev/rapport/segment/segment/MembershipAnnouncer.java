@@ -46,9 +46,9 @@ public class MembershipAnnouncer {
     }
 
     private Uni<Void> announce(Transition t) {
-        // The same change computed again (a retried transaction) carries the same id.
+        // Names the change and the moment it was computed (a retried transaction computes, and announces, anew).
         String factId = t.segmentId() + "/v" + t.segmentVersion() + "/" + t.profileId() + "/" + (t.entered() ? "entered" : "exited")
-                + "/" + t.time().toEpochMilli();
+                + "/" + (t.time().getEpochSecond() * 1_000_000 + t.time().getNano() / 1000);
         SegmentMembershipChanged message = SegmentMembershipChanged.newBuilder()
                 .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, CHANGED, t.profileId().toString(), factId))
                 .setSegmentId(t.segmentId().toString()).setSegmentVersion(t.segmentVersion()).setProfileId(t.profileId().toString())

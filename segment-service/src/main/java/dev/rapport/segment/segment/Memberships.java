@@ -49,12 +49,24 @@ public class Memberships {
     public record Size(long members, long withdrawn, long undecided, Instant time, long version) {
     }
 
+    /**
+     * Definitions change only under this lock held exclusively (create, edit, delete); real-time evaluation holds it
+     * shared, so the segments it picks are the ones a concurrent batch computes, never a version in between.
+     */
+    static final long DEFINITIONS_LOCK = 0x5365676d656e7473L;
+
+    /** Taken by whoever changes definitions, before anything else. */
+    public static Uni<Void> lockDefinitions(SqlClient tx) {
+        return tx.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(DEFINITIONS_LOCK)).replaceWithVoid();
+    }
+
     /** Re-evaluates {@code profiles} in the segments whose inputs {@code affected} accepts; announces what changed. */
     public Uni<List<Transition>> reevaluate(SqlClient tx, Set<UUID> profiles, Predicate<SavedSegment.Inputs> affected) {
         if (profiles.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return catalog.current(tx).flatMap(all -> {
+        return tx.preparedQuery("SELECT pg_advisory_xact_lock_shared($1)").execute(Tuple.of(DEFINITIONS_LOCK))
+                .flatMap(locked -> catalog.current(tx)).flatMap(all -> {
             Set<UUID> candidates = new HashSet<>();
             all.values().forEach(s -> {
                 if (affected.test(s.inputs(all, catalog.purchases()))) {
@@ -64,11 +76,10 @@ public class Memberships {
             if (candidates.isEmpty()) {
                 return Uni.createFrom().item(List.<Transition>of());
             }
+            // Shared with other evaluations, exclusive of a whole-segment recomputation (the clock, RFM, repair).
             return tx.preparedQuery("SELECT segment_id FROM segment WHERE segment_id = ANY($1) ORDER BY segment_id FOR SHARE")
                     .execute(Tuple.of(candidates.toArray(UUID[]::new)))
-                    // Read again under the lock: a batch that just committed an edit is seen.
-                    .flatMap(locked -> catalog.current(tx))
-                    .flatMap(current -> evaluate(tx, profiles, candidates, current));
+                    .flatMap(locked -> evaluate(tx, profiles, candidates, all));
         });
     }
 

@@ -27,35 +27,47 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class SegmentCatalog {
     private final PurchaseConvention purchases;
     private volatile Map<UUID, SavedSegment> parsed = Map.of();
+    private volatile Map<UUID, String> stamps = Map.of();
 
     SegmentCatalog(PurchaseConvention purchases) {
         this.purchases = purchases;
     }
 
     public Uni<Map<UUID, SavedSegment>> current(SqlClient tx) {
-        return tx.preparedQuery("SELECT segment_id, version FROM segment").execute().flatMap(rows -> {
-            Map<UUID, Long> versions = new HashMap<>();
-            rows.forEach(r -> versions.put(r.getUUID("segment_id"), r.getLong("version")));
+        // Keyed by version and update time: a version parsed inside a transaction that then rolled back never
+        // stands in for the version another edit committed.
+        return tx.preparedQuery("SELECT segment_id, version || '@' || update_time AS stamp FROM segment").execute().flatMap(rows -> {
+            Map<UUID, String> versions = new HashMap<>();
+            rows.forEach(r -> versions.put(r.getUUID("segment_id"), r.getString("stamp")));
             Map<UUID, SavedSegment> held = parsed;
             UUID[] stale = versions.entrySet().stream()
-                    .filter(e -> !held.containsKey(e.getKey()) || held.get(e.getKey()).version() != e.getValue())
+                    .filter(e -> !held.containsKey(e.getKey()) || !stamps.getOrDefault(e.getKey(), "").equals(e.getValue()))
                     .map(Map.Entry::getKey).toArray(UUID[]::new);
             if (stale.length == 0 && held.keySet().equals(versions.keySet())) {
                 return Uni.createFrom().item(held);
             }
             return tx.preparedQuery("""
-                    SELECT segment_id, name, purpose, version, definition::text AS definition, attribute_types::text AS types
+                    SELECT segment_id, name, purpose, version, definition::text AS definition, attribute_types::text AS types,
+                           version || '@' || update_time AS stamp
                     FROM segment WHERE segment_id = ANY($1)""").execute(Tuple.of(stale))
                     .map(changed -> {
                         Map<UUID, SavedSegment> next = new HashMap<>();
+                        Map<UUID, String> nextStamps = new HashMap<>();
                         held.forEach((id, s) -> {
                             if (versions.containsKey(id)) {
                                 next.put(id, s);
+                                nextStamps.put(id, stamps.get(id));
                             }
                         });
-                        changed.forEach(r -> next.put(r.getUUID("segment_id"), read(r)));
+                        changed.forEach(r -> {
+                            next.put(r.getUUID("segment_id"), read(r));
+                            nextStamps.put(r.getUUID("segment_id"), r.getString("stamp"));
+                        });
                         Map<UUID, SavedSegment> result = Map.copyOf(next);
-                        parsed = result;
+                        synchronized (this) {
+                            stamps = Map.copyOf(nextStamps);
+                            parsed = result;
+                        }
                         return result;
                     });
         });

@@ -36,14 +36,14 @@ public class SegmentClock {
         return pool.withConnection(catalog::current)
                 .map(all -> all.values().stream().filter(s -> s.inputs(all, catalog.purchases()).time()).map(SavedSegment::id).toList())
                 .flatMap(this::recompute)
-                .onFailure().invoke(failure -> LOG.warnf("time-based segments not recomputed this time: %s", failure.toString()))
+                .onFailure().invoke(failure -> LOG.warnf("time-based segments not recomputed this time: %s", Failures.describe(failure)))
                 .onFailure().recoverWithNull();
     }
 
     private Uni<Void> recompute(List<UUID> ids) {
         return Multi.createFrom().iterable(ids)
                 .onItem().transformToUniAndConcatenate(id -> segments.recompute(id)
-                        .onFailure().invoke(failure -> LOG.warnf("segment %s not recomputed: %s", id, failure.toString()))
+                        .onFailure().invoke(failure -> LOG.warnf("segment %s not recomputed: %s", id, Failures.describe(failure)))
                         .onFailure().recoverWithNull())
                 .collect().last().replaceWithVoid();
     }

@@ -97,7 +97,7 @@ public class Segments {
     public Uni<Stored> create(String name, String description, String purpose, Struct definition) {
         checkText(name, description);
         UUID id = UUID.randomUUID();
-        return pool.withTransaction(tx -> check(tx, definition, purpose, id).flatMap(checked -> {
+        return pool.withTransaction(tx -> Memberships.lockDefinitions(tx).flatMap(x -> check(tx, definition, purpose, id)).flatMap(checked -> {
             OffsetDateTime now = Memberships.time(Memberships.now());
             return tx.preparedQuery("""
                     INSERT INTO segment (segment_id, name, description, purpose, version, definition, attribute_types, create_time, update_time)
@@ -111,7 +111,7 @@ public class Segments {
 
     public Uni<Stored> update(UUID id, long expectedVersion, String name, String description, String purpose, Struct definition) {
         checkText(name, description);
-        return pool.withTransaction(tx -> lock(tx, id).flatMap(version -> {
+        return pool.withTransaction(tx -> Memberships.lockDefinitions(tx).flatMap(x -> lock(tx, id)).flatMap(version -> {
             if (expectedVersion != 0 && expectedVersion != version) {
                 throw Status.ABORTED.withDescription("segment is at version " + version + ", not " + expectedVersion
                         + ": read it again and reapply your edit").asRuntimeException();
@@ -131,8 +131,9 @@ public class Segments {
 
     /** Deletes a segment no other segment refers to; every member leaves (announced). Idempotent. */
     public Uni<Long> delete(UUID id) {
-        return pool.withTransaction(tx -> tx.preparedQuery("SELECT version FROM segment WHERE segment_id = $1 FOR UPDATE")
-                .execute(Tuple.of(id)).flatMap(rows -> {
+        return pool.withTransaction(tx -> Memberships.lockDefinitions(tx)
+                .flatMap(x -> tx.preparedQuery("SELECT version FROM segment WHERE segment_id = $1 FOR UPDATE").execute(Tuple.of(id)))
+                .flatMap(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(0L);
                     }

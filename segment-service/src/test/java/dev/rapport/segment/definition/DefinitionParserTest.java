@@ -85,11 +85,17 @@ class DefinitionParserTest {
                   {"kind": "event", "event": "x", "window": {"from": "99999-01-01T00:00:00Z"}},
                   {"kind": "event", "event": "x", "count": {"at_least": 0}},
                   {"kind": "event", "event": "x", "count": {"at_least": 2.5}},
-                  {"kind": "attribute", "attribute": "age", "operator": "gt", "value": 400}
+                  {"kind": "attribute", "attribute": "age", "operator": "gt", "value": 400},
+                  {"kind": "attribute", "attribute": "age", "operator": "gt", "value": 4294967314},
+                  {"kind": "event", "event": "x", "count": {"at_most": 1.8446744073709552E19}},
+                  {"kind": "event", "event": "x", "window": {"last": "PT0.0000001S"}},
+                  {"kind": "attribute", "attribute": "city", "operator": "eq", "value": "a\\u0000b"},
+                  {"kind": "event", "event": 5}
                 ]}""",
                 "definition.of[0].window.last", "definition.of[1].window.last", "definition.of[2].window.to",
                 "definition.of[3].window.from", "definition.of[4].count.at_least", "definition.of[5].count.at_least",
-                "definition.of[6].value");
+                "definition.of[6].value", "definition.of[7].value", "definition.of[8].count.at_most", "definition.of[9].window.last",
+                "definition.of[10].value", "definition.of[11].event");
     }
 
     @Test

@@ -161,7 +161,13 @@ class EvaluatorsAgreeTest {
             maybe(random, () -> attributes.put("loyalty_points", BigDecimal.valueOf(random.nextInt(20000), 1)));
             maybe(random, () -> attributes.put("vip", random.nextBoolean()));
             maybe(random, () -> attributes.put("app_version", pick(random, VERSIONS)));
-            maybe(random, () -> attributes.put("signup_time", NOW.minus(random.nextInt(400 * 24 * 60), ChronoUnit.MINUTES).toString()));
+            maybe(random, () -> attributes.put("signup_time", switch (random.nextInt(6)) {
+                // Finer than PostgreSQL keeps: both must round it the same way.
+                case 0 -> NOW.minus(Duration.ofDays(20)).minusNanos(500).toString();
+                case 1 -> NOW.minus(Duration.ofDays(20)).plusNanos(1500).toString();
+                case 2 -> "0000-01-01T00:00:00Z"; // no year 0 in PostgreSQL: read as no value by both
+                default -> NOW.minus(random.nextInt(400 * 24 * 60), ChronoUnit.MINUTES).toString();
+            }));
             maybe(random, () -> {
                 ArrayNode list = attributes.putArray("interests");
                 INTERESTS.stream().filter(x -> random.nextInt(3) == 0).forEach(list::add);
@@ -222,6 +228,12 @@ class EvaluatorsAgreeTest {
         maybe(random, () -> p.put("coupon", random.nextBoolean()));
         maybe(random, () -> p.putObject("item").put("category", pick(random, List.of("drinks", "mains"))).put("quantity", random.nextInt(5)));
         maybe(random, () -> p.put("app_version", pick(random, VERSIONS)));
+        if (random.nextInt(4) == 0) {
+            p.putArray("items").add("gift"); // a text key never indexes an array
+        }
+        if (random.nextInt(4) == 0) {
+            p.put("null", 1); // a key named null is just a key
+        }
         return StoredJson.write(p);
     }
 
@@ -231,6 +243,7 @@ class EvaluatorsAgreeTest {
             case 0 -> today.minusYears(18); // an 18th birthday today
             case 1 -> today.minusYears(30).plusDays(1);
             case 2 -> LocalDate.of(2000, 2, 29);
+            case 3 -> LocalDate.of(0, 1, 1);
             default -> LocalDate.of(1930, 1, 1).plusDays(random.nextInt(85 * 365));
         };
     }
@@ -390,6 +403,8 @@ class EvaluatorsAgreeTest {
                 node.put("operator", op);
                 switch (op) {
                     case "between" -> node.putArray("value").add(NOW.minus(Duration.ofDays(300)).toString()).add(NOW.minus(Duration.ofDays(20)).toString());
+                    case "before", "after" -> node.put("value", random.nextBoolean() ? NOW.minus(Duration.ofDays(20)).toString()
+                            : NOW.minus(Duration.ofDays(random.nextInt(400))).toString());
                     case "within_last" -> node.put("value", pick(random, List.of("P30D", "P90D")));
                     case "exists" -> {
                     }
@@ -430,7 +445,7 @@ class EvaluatorsAgreeTest {
             int n = 1 + random.nextInt(2);
             for (int i = 0; i < n; i++) {
                 ObjectNode f = where.addObject();
-                switch (random.nextInt(7)) {
+                switch (random.nextInt(8)) {
                     case 0 -> f.put("property", "total").put("operator", pick(random, List.of("gt", "gte", "lt", "lte")))
                             .put("value", BigDecimal.valueOf(random.nextInt(20000), 2));
                     case 1 -> f.put("property", "category").put("operator", pick(random, List.of("eq", "ne", "starts_with")))
@@ -441,6 +456,7 @@ class EvaluatorsAgreeTest {
                     case 4 -> f.put("property", "currency").put("operator", pick(random, List.of("exists", "not_exists")));
                     case 5 -> f.put("property", "app_version").put("operator", pick(random, List.of("version_gte", "version_lt")))
                             .put("value", pick(random, List.of("1.10", "2.0")));
+                    case 6 -> f.put("property", pick(random, List.of("items.0", "null", "item.category.x"))).put("operator", pick(random, List.of("exists", "not_exists")));
                     default -> f.put("property", "item.quantity").put("operator", "between").putArray("value").add(1).add(3);
                 }
             }

@@ -44,14 +44,16 @@ public class ProfileChangeConsumer {
 
     private Uni<Void> apply(SqlClient tx, UUID profile, ProfileChanged change) {
         if (change.getErased()) {
-            return memberships.removeProfile(tx, profile).flatMap(x -> projection.erase(tx, profile));
+            return projection.lock(tx, profile)
+                    .flatMap(x -> memberships.removeProfile(tx, profile))
+                    .flatMap(x -> projection.erase(tx, profile));
         }
         if (!change.getMergedIntoProfileId().isEmpty()) {
-            UUID survivor = UUID.fromString(change.getMergedIntoProfileId());
-            return memberships.removeProfile(tx, profile)
-                    .flatMap(x -> projection.merge(tx, profile, survivor))
-                    .flatMap(x -> engagement.merge(tx, profile, survivor))
-                    .flatMap(x -> memberships.reevaluate(tx, Set.of(survivor), inputs -> true))
+            return projection.lockForMerge(tx, profile, UUID.fromString(change.getMergedIntoProfileId()))
+                    .flatMap(survivor -> memberships.removeProfile(tx, profile)
+                            .flatMap(x -> projection.merge(tx, profile, survivor))
+                            .flatMap(x -> engagement.merge(tx, profile, survivor))
+                            .flatMap(x -> memberships.reevaluate(tx, Set.of(survivor), inputs -> true)))
                     .replaceWithVoid();
         }
         return projection.applyAttributes(tx, change).flatMap(names -> {

@@ -1,0 +1,112 @@
+package dev.rapport.gateway.segments;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.gateway.audit.Audited;
+import dev.rapport.gateway.audit.Purposes;
+import dev.rapport.proto.segment.v1.ComputeRfmRequest;
+import dev.rapport.proto.segment.v1.CreateSegmentRequest;
+import dev.rapport.proto.segment.v1.DeleteSegmentRequest;
+import dev.rapport.proto.segment.v1.DeleteSegmentResponse;
+import dev.rapport.proto.segment.v1.ExplainMembershipRequest;
+import dev.rapport.proto.segment.v1.Explanation;
+import dev.rapport.proto.segment.v1.GetRfmModelRequest;
+import dev.rapport.proto.segment.v1.GetSegmentRequest;
+import dev.rapport.proto.segment.v1.ListMembersRequest;
+import dev.rapport.proto.segment.v1.ListMembersResponse;
+import dev.rapport.proto.segment.v1.ListMembershipsRequest;
+import dev.rapport.proto.segment.v1.ListMembershipsResponse;
+import dev.rapport.proto.segment.v1.ListSegmentsRequest;
+import dev.rapport.proto.segment.v1.ListSegmentsResponse;
+import dev.rapport.proto.segment.v1.ListSizeHistoryRequest;
+import dev.rapport.proto.segment.v1.ListSizeHistoryResponse;
+import dev.rapport.proto.segment.v1.Member;
+import dev.rapport.proto.segment.v1.PreviewSegmentRequest;
+import dev.rapport.proto.segment.v1.RfmModel;
+import dev.rapport.proto.segment.v1.RfmRun;
+import dev.rapport.proto.segment.v1.Segment;
+import dev.rapport.proto.segment.v1.SegmentService;
+import dev.rapport.proto.segment.v1.SegmentSize;
+import dev.rapport.proto.segment.v1.StreamMembersRequest;
+import dev.rapport.proto.segment.v1.UpdateRfmModelRequest;
+import dev.rapport.proto.segment.v1.UpdateSegmentRequest;
+import dev.rapport.proto.segment.v1.ValidateSegmentRequest;
+import dev.rapport.proto.segment.v1.ValidateSegmentResponse;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Segments, passed to segment-service. Definitions, sizes and RFM models hold no one's personal data and are not
+ * audited; every answer that names people (members, memberships, explanations) is.
+ */
+@ApplicationScoped
+public class SegmentOperations {
+    private final SegmentService segments;
+    private final Audited audited;
+
+    SegmentOperations(@GrpcClient("segment") SegmentService segments, Audited audited) {
+        this.segments = segments;
+        this.audited = audited;
+    }
+
+    public Uni<Segment> create(CreateSegmentRequest request) {
+        return segments.createSegment(request);
+    }
+
+    public Uni<Segment> update(UpdateSegmentRequest request) {
+        return segments.updateSegment(request);
+    }
+
+    public Uni<DeleteSegmentResponse> delete(DeleteSegmentRequest request) {
+        return segments.deleteSegment(request);
+    }
+
+    public Uni<Segment> get(GetSegmentRequest request) {
+        return segments.getSegment(request);
+    }
+
+    public Uni<ListSegmentsResponse> list(ListSegmentsRequest request) {
+        return segments.listSegments(request);
+    }
+
+    public Uni<ValidateSegmentResponse> validate(ValidateSegmentRequest request) {
+        return segments.validateSegment(request);
+    }
+
+    public Uni<SegmentSize> preview(PreviewSegmentRequest request) {
+        return segments.previewSegment(request);
+    }
+
+    public Uni<ListSizeHistoryResponse> sizeHistory(ListSizeHistoryRequest request) {
+        return segments.listSizeHistory(request);
+    }
+
+    public Uni<ListMembersResponse> members(ListMembersRequest request) {
+        return audited.run("segments.members.list", Purposes.ESSENTIAL_SERVICE, null, caller -> segments.listMembers(request));
+    }
+
+    public Multi<Member> streamMembers(StreamMembersRequest request) {
+        return audited.stream("segments.members.stream", Purposes.ESSENTIAL_SERVICE, caller -> segments.streamMembers(request));
+    }
+
+    public Uni<ListMembershipsResponse> memberships(ListMembershipsRequest request) {
+        return audited.run("segments.memberships.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> segments.listMemberships(request));
+    }
+
+    public Uni<Explanation> explain(ExplainMembershipRequest request) {
+        return audited.run("segments.membership.explain", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> segments.explainMembership(request));
+    }
+
+    public Uni<RfmModel> rfmModel() {
+        return segments.getRfmModel(GetRfmModelRequest.getDefaultInstance());
+    }
+
+    public Uni<RfmModel> updateRfmModel(UpdateRfmModelRequest request) {
+        return segments.updateRfmModel(request);
+    }
+
+    public Uni<RfmRun> computeRfm() {
+        return segments.computeRfm(ComputeRfmRequest.getDefaultInstance());
+    }
+}
