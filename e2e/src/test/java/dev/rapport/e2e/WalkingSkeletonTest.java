@@ -286,7 +286,7 @@ class WalkingSkeletonTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void everyAcknowledgedEventSurvivesProfileServiceKilledInTheMiddleOfItsBatches() throws Exception {
         String token = Tokens.partner();
         String run = UUID.randomUUID().toString();
@@ -350,7 +350,7 @@ class WalkingSkeletonTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void losingKafkaTurnsReadinessRedWhereItIsNeededAndRecoversWithoutRestart() {
         Assumptions.assumeTrue(Suite.kafkaStartedByTheStack(), "Kafka is not ours to stop (started outside stack/stack.sh)");
         Suite.SERVICES.forEach(port -> assertEquals("UP", Suite.readiness(port)));
@@ -376,6 +376,55 @@ class WalkingSkeletonTest {
         return with(EventsGrpc.newBlockingStub(gateway), headers).recordEvent(RecordEventRequest.newBuilder()
                 .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("auth-" + UUID.randomUUID()))
                 .setEvent(Event.newBuilder().setName("app_opened")).build());
+    }
+
+    @Test
+    @Order(9)
+    void aMarketerSegmentsOnACustomAttributeAndEventsAndTheMemberArrivesInRealTime() {
+        String token = Tokens.partner();
+        var rest = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json");
+        String points = "points_" + UUID.randomUUID().toString().substring(0, 8);
+        rest.body("{\"name\": \"" + points + "\", \"type\": \"NUMBER\", \"dataCategory\": \"user.behavior\"}")
+                .post("/api/v1/attribute-definitions").then().statusCode(200);
+
+        // A definition segment-service checks against profile-service's real schema: the custom attribute is known.
+        String definition = "{\"kind\": \"and\", \"of\": [{\"kind\": \"attribute\", \"attribute\": \"" + points
+                + "\", \"operator\": \"gte\", \"value\": 100}, {\"kind\": \"event\", \"event\": \"order_placed\", "
+                + "\"count\": {\"at_least\": 2}, \"window\": {\"last\": \"P30D\"}}]}";
+        String segmentId = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .contentType("application/json")
+                .body("{\"name\": \"loyal " + points + "\", \"purpose\": \"essential.service\", \"definition\": " + definition + "}")
+                .post("/api/v1/segments").then().statusCode(200).body("version", org.hamcrest.Matchers.equalTo("1"))
+                .extract().path("id");
+
+        Identifier user = Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("eater-" + UUID.randomUUID()).build();
+        var events = with(EventsGrpc.newBlockingStub(gateway), bearer(token));
+        String profileId = events.recordEvent(RecordEventRequest.newBuilder().setIdentifier(user)
+                .setEvent(Event.newBuilder().setName("order_placed")).build()).getProfileId();
+        events.recordEvent(RecordEventRequest.newBuilder().setIdentifier(user).setEvent(Event.newBuilder().setName("order_placed")).build());
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json")
+                .body("{\"" + points + "\": 150}").patch("/api/v1/profiles/" + profileId + "/attributes").then().statusCode(200);
+
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        await().atMost(Duration.ofSeconds(30)).until(() -> segments.listMembers(dev.rapport.proto.segment.v1.ListMembersRequest.newBuilder()
+                .setSegmentId(segmentId).build()).getMembersList().stream().anyMatch(m -> m.getProfileId().equals(profileId)));
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .get("/api/v1/segments/" + segmentId + "/members/" + profileId + "/explanation").then().statusCode(200)
+                .body("member", org.hamcrest.Matchers.equalTo(true))
+                .body("root.children[1].eventIds.size()", org.hamcrest.Matchers.equalTo(2));
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .get("/api/v1/profiles/" + profileId + "/segments").then().statusCode(200)
+                .body("memberships.segmentId", org.hamcrest.Matchers.hasItem(segmentId));
+
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json")
+                .body("{\"name\": \"bad\", \"purpose\": \"essential.service\", \"definition\": {\"kind\": \"attribute\", "
+                        + "\"attribute\": \"shoe_size\", \"operator\": \"eq\", \"value\": 42}}")
+                .post("/api/v1/segments").then().statusCode(400).contentType("application/problem+json")
+                .body("violations.field", org.hamcrest.Matchers.contains("definition.attribute"));
+        assertRefused(Status.Code.PERMISSION_DENIED, () -> with(SegmentsGrpc.newBlockingStub(gateway), bearer(Tokens.person("demo-customer")))
+                .listMembers(dev.rapport.proto.segment.v1.ListMembersRequest.newBuilder().setSegmentId(segmentId).build()));
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .delete("/api/v1/segments/" + segmentId).then().statusCode(200).body("membersRemoved", org.hamcrest.Matchers.equalTo("1"));
     }
 
     private static void assertRefused(Status.Code expected, Executable call) {

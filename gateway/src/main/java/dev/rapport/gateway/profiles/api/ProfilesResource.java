@@ -33,6 +33,9 @@ import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
+import dev.rapport.proto.segment.v1.ListMembershipsRequest;
+import dev.rapport.proto.segment.v1.ListMembershipsResponse;
+import dev.rapport.gateway.segments.SegmentOperations;
 import dev.rapport.runtime.error.InvalidInput;
 import io.smallrye.mutiny.Uni;
 
@@ -42,10 +45,12 @@ import io.smallrye.mutiny.Uni;
 public class ProfilesResource {
     private final ProfileReads reads;
     private final ProfileWrites writes;
+    private final SegmentOperations segments;
 
-    ProfilesResource(ProfileReads reads, ProfileWrites writes) {
+    ProfilesResource(ProfileReads reads, ProfileWrites writes, SegmentOperations segments) {
         this.reads = reads;
         this.writes = writes;
+        this.segments = segments;
     }
 
     @GET
@@ -122,6 +127,14 @@ public class ProfilesResource {
             throw new InvalidInput("body", "an IdentifyRequest in JSON");
         }
         return writes.identify(request);
+    }
+
+    @GET
+    @Path("{profileId}/segments")
+    @RolesAllowed({ "partner", "marketer", "admin" })
+    @Operation(summary = "The segments a profile belongs to")
+    public Uni<ListMembershipsResponse> segments(@PathParam("profileId") String profileId) {
+        return segments.memberships(ListMembershipsRequest.newBuilder().setProfileId(profileId).build());
     }
 
     @GET

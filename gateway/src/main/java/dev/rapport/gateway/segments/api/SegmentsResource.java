@@ -24,8 +24,6 @@ import dev.rapport.proto.segment.v1.Explanation;
 import dev.rapport.proto.segment.v1.GetSegmentRequest;
 import dev.rapport.proto.segment.v1.ListMembersRequest;
 import dev.rapport.proto.segment.v1.ListMembersResponse;
-import dev.rapport.proto.segment.v1.ListMembershipsRequest;
-import dev.rapport.proto.segment.v1.ListMembershipsResponse;
 import dev.rapport.proto.segment.v1.ListSegmentsRequest;
 import dev.rapport.proto.segment.v1.ListSegmentsResponse;
 import dev.rapport.proto.segment.v1.ListSizeHistoryRequest;
@@ -127,13 +125,6 @@ public class SegmentsResource {
     @Operation(summary = "The segment's size after each computation, newest first")
     public Uni<ListSizeHistoryResponse> sizes(@PathParam("segmentId") String segmentId, @QueryParam("page_size") @DefaultValue("0") int pageSize) {
         return segments.sizeHistory(ListSizeHistoryRequest.newBuilder().setSegmentId(segmentId).setPageSize(pageSize).build());
-    }
-
-    @GET
-    @Path("profiles/{profileId}/segments")
-    @Operation(summary = "The segments a profile belongs to")
-    public Uni<ListMembershipsResponse> memberships(@PathParam("profileId") String profileId) {
-        return segments.memberships(ListMembershipsRequest.newBuilder().setProfileId(profileId).build());
     }
 
     @GET
