@@ -125,7 +125,8 @@ public final class SegmentBench {
                 rawRuns.add(rawAggregation(db));
             }
 
-            var segments = SegmentsGrpc.newBlockingStub(gateway).withInterceptors(asPartner);
+            // A fresh token: generating the population can outlast the first one.
+            var segments = SegmentsGrpc.newBlockingStub(gateway).withInterceptors(Report.asPartner());
             List<String> batchRows = new ArrayList<>();
             for (Map.Entry<String, String> s : SEGMENTS.entrySet()) {
                 Struct.Builder definition = Struct.newBuilder();

@@ -1,6 +1,11 @@
 package dev.rapport.gateway.segments;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.rapport.gateway.audit.Audited;
 import dev.rapport.gateway.audit.Purposes;
@@ -20,6 +25,7 @@ import dev.rapport.proto.segment.v1.ListSegmentsRequest;
 import dev.rapport.proto.segment.v1.ListSegmentsResponse;
 import dev.rapport.proto.segment.v1.ListSizeHistoryRequest;
 import dev.rapport.proto.segment.v1.ListSizeHistoryResponse;
+import dev.rapport.proto.segment.v1.MutinySegmentServiceGrpc;
 import dev.rapport.proto.segment.v1.Member;
 import dev.rapport.proto.segment.v1.PreviewSegmentRequest;
 import dev.rapport.proto.segment.v1.RfmModel;
@@ -43,23 +49,38 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SegmentOperations {
     private final SegmentService segments;
+    private final MutinySegmentServiceGrpc.MutinySegmentServiceStub computing;
+    private final Duration computeDeadline;
     private final Audited audited;
 
-    SegmentOperations(@GrpcClient("segment") SegmentService segments, Audited audited) {
+    SegmentOperations(@GrpcClient("segment") SegmentService segments,
+            @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub computing,
+            @ConfigProperty(name = "rapport.segments.compute-deadline", defaultValue = "120s") Duration computeDeadline,
+            Audited audited) {
         this.segments = segments;
+        this.computing = computing;
+        this.computeDeadline = computeDeadline;
         this.audited = audited;
     }
 
+    /**
+     * Calls that compute a whole segment (or everyone's RFM scores) take seconds at millions of profiles: they get
+     * a deadline of their own instead of the gateway's default for a call.
+     */
+    private MutinySegmentServiceGrpc.MutinySegmentServiceStub computing() {
+        return computing.withDeadlineAfter(computeDeadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public Uni<Segment> create(CreateSegmentRequest request) {
-        return segments.createSegment(request);
+        return computing().createSegment(request);
     }
 
     public Uni<Segment> update(UpdateSegmentRequest request) {
-        return segments.updateSegment(request);
+        return computing().updateSegment(request);
     }
 
     public Uni<DeleteSegmentResponse> delete(DeleteSegmentRequest request) {
-        return segments.deleteSegment(request);
+        return computing().deleteSegment(request);
     }
 
     public Uni<Segment> get(GetSegmentRequest request) {
@@ -75,7 +96,7 @@ public class SegmentOperations {
     }
 
     public Uni<SegmentSize> preview(PreviewSegmentRequest request) {
-        return segments.previewSegment(request);
+        return computing().previewSegment(request);
     }
 
     public Uni<ListSizeHistoryResponse> sizeHistory(ListSizeHistoryRequest request) {
@@ -103,10 +124,10 @@ public class SegmentOperations {
     }
 
     public Uni<RfmModel> updateRfmModel(UpdateRfmModelRequest request) {
-        return segments.updateRfmModel(request);
+        return computing().updateRfmModel(request);
     }
 
     public Uni<RfmRun> computeRfm() {
-        return segments.computeRfm(ComputeRfmRequest.getDefaultInstance());
+        return computing().computeRfm(ComputeRfmRequest.getDefaultInstance());
     }
 }

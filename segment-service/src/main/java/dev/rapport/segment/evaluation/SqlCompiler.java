@@ -76,19 +76,21 @@ public final class SqlCompiler {
                     + "(p.attributes -> 'location' ->> 'latitude')::float8, (p.attributes -> 'location' ->> 'longitude')::float8, "
                     + params.text(near.latitude(), "float8") + ", " + params.text(near.longitude(), "float8") + ") <= "
                     + params.text(near.radiusKm(), "float8") + " END), false)";
+            // Event conditions are set-based: one pass over the matching events, grouped by profile (hashed against
+            // the profiles), not one lookup per profile. A profile with no matching event is in no group.
             case EventCount count -> {
-                String matching = "(SELECT count(*) FROM event e WHERE e.profile_id = p.profile_id AND " + match(count.match(), "e")
-                        + window(count.window(), "e") + ")";
-                String n = params.text(count.bound().count(), "bigint");
+                String grouped = "SELECT e.profile_id FROM event e WHERE " + match(count.match(), "e") + window(count.window(), "e")
+                        + " GROUP BY e.profile_id HAVING count(*) ";
+                long n = count.bound().count();
                 yield switch (count.bound().kind()) {
-                    case AT_LEAST -> matching + " >= " + n;
-                    case AT_MOST -> matching + " <= " + n;
-                    case EXACTLY -> matching + " = " + n;
+                    case AT_LEAST -> "p.profile_id IN (" + grouped + ">= " + params.text(n, "bigint") + ")";
+                    case AT_MOST -> "p.profile_id NOT IN (" + grouped + "> " + params.text(n, "bigint") + ")";
+                    case EXACTLY -> n == 0 ? "p.profile_id NOT IN (" + grouped + "> 0)"
+                            : "p.profile_id IN (" + grouped + "= " + params.text(n, "bigint") + ")";
                 };
             }
-            case EventTime time -> "COALESCE((SELECT " + time.comparison().sql("t.at", now, params) + " FROM (SELECT "
-                    + (time.first() ? "min" : "max") + "(e.occur_time) AS at FROM event e WHERE e.profile_id = p.profile_id AND "
-                    + match(time.match(), "e") + ") t), false)";
+            case EventTime time -> "p.profile_id IN (SELECT e.profile_id FROM event e WHERE " + match(time.match(), "e")
+                    + " GROUP BY e.profile_id HAVING " + time.comparison().sql((time.first() ? "min" : "max") + "(e.occur_time)", now, params) + ")";
             case Sequence s -> sequence(s);
             case Purchases p -> purchases(p);
             case Condition.RfmIs rfm -> rfm.comparison().sql(rfm.score().equals("segment") ? "r.segment" : "(r." + rfm.score() + ")::numeric",
@@ -140,19 +142,25 @@ public final class SqlCompiler {
                 + ", " + params.text(purchases.defaultCurrency()) + ")";
     }
 
+    /**
+     * Profiles with purchases in the window are grouped once; those without any hold when the comparison holds for
+     * nothing bought (a total of 0, a count of 0; never an average).
+     */
     private String purchases(Purchases p) {
         String amount = amount(purchases, params, "e");
         String currency = currency(purchases, params, "e");
-        String rows = "SELECT " + amount + " AS amount FROM event e WHERE e.profile_id = p.profile_id AND " + purchaseNames(purchases, params, "e")
+        String rows = "FROM event e WHERE " + purchaseNames(purchases, params, "e")
                 + (p.currency() == null ? "" : " AND " + currency + " = " + params.text(p.currency()))
                 + window(p.window(), "e");
+        String total = "COALESCE(sum(" + amount + "), 0)";
         String compared = switch (p.measure()) {
-            case TOTAL -> p.comparison().sql("t.total", now, params);
-            case COUNT -> p.comparison().sql("t.purchases", now, params);
-            case AVERAGE -> "t.priced > 0 AND " + p.comparison().sql("t.total", now, params, "t.priced");
+            case TOTAL -> p.comparison().sql(total, now, params);
+            case COUNT -> p.comparison().sql("count(*)::numeric", now, params);
+            case AVERAGE -> "count(" + amount + ") > 0 AND " + p.comparison().sql(total, now, params, "count(" + amount + ")::numeric");
         };
-        return "COALESCE((SELECT " + compared + " FROM (SELECT COALESCE(sum(x.amount), 0) AS total, count(*)::numeric AS purchases, "
-                + "count(x.amount)::numeric AS priced FROM (" + rows + ") x) t), false)";
+        boolean nothingHolds = p.measure() != Condition.Measure.AVERAGE && p.comparison().test(java.math.BigDecimal.ZERO, now);
+        String bought = "p.profile_id IN (SELECT e.profile_id " + rows + " GROUP BY e.profile_id HAVING " + compared + ")";
+        return nothingHolds ? "(" + bought + " OR p.profile_id NOT IN (SELECT e.profile_id " + rows + "))" : bought;
     }
 
     private String match(EventMatch match, String alias) {

@@ -47,10 +47,18 @@ public class SegmentQueries {
         return pool.withConnection(c -> segments.check(c, definition, purpose, null));
     }
 
+    /** A preview is an ad-hoc query over everyone: bounded, so a definition nobody should run cannot hold the database. */
     public Uni<Memberships.Size> preview(Struct definition, String purpose) {
-        return pool.withConnection(c -> segments.check(c, definition, purpose, null)
-                .flatMap(checked -> catalog.current(c).flatMap(all -> memberships.preview(c, checked.condition(), purpose, all))));
+        return pool.withTransaction(c -> segments.check(c, definition, purpose, null)
+                .flatMap(checked -> c.query("SET LOCAL statement_timeout = '" + PREVIEW_LIMIT.toMillis() + "ms'").execute()
+                        .flatMap(x -> catalog.current(c))
+                        .flatMap(all -> memberships.preview(c, checked.condition(), purpose, all))))
+                .onFailure(f -> f instanceof io.vertx.pgclient.PgException pg && "57014".equals(pg.getSqlState()))
+                .transform(f -> io.grpc.Status.RESOURCE_EXHAUSTED.withDescription("the definition took more than "
+                        + PREVIEW_LIMIT.toSeconds() + " s to count; narrow it (a window, an event name)").asRuntimeException());
     }
+
+    static final java.time.Duration PREVIEW_LIMIT = java.time.Duration.ofSeconds(60);
 
     /** Members after {@code after} (null: from the start), in profile id order. */
     public Uni<List<Member>> members(UUID segment, UUID after, int limit) {
