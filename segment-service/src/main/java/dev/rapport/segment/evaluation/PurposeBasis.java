@@ -31,6 +31,11 @@ public enum PurposeBasis {
         return decision == null ? UNDECIDED : decision ? GRANTED : WITHDRAWN;
     }
 
+    /** Whether the basis depends on the person's consent (the row {@code c} must be joined). */
+    public static boolean readsConsent(String purpose) {
+        return !DataUses.isEssential(purpose);
+    }
+
     /** SQL giving the basis's name for the row's consent {@code c}, as {@link #of}. */
     public static String sql(String purpose, SqlParams params) {
         if (DataUses.isEssential(purpose)) {

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.rapport.segment.definition.Comparison;
 import dev.rapport.segment.definition.Condition;
 import dev.rapport.segment.definition.Condition.AgeIs;
 import dev.rapport.segment.definition.Condition.All;
@@ -30,9 +31,19 @@ import dev.rapport.segment.definition.Window;
  * {@link Evaluator}; values are bound as parameters, never spliced in.
  */
 public final class SqlCompiler {
-    /** The rows every compiled condition reads: a profile, its consent and its RFM scores. */
-    public static final String FROM = "profile p LEFT JOIN consent c ON c.subject = p.profile_id::text "
-            + "LEFT JOIN rfm_score r ON r.profile_id = p.profile_id";
+    private boolean readsConsent;
+    private boolean readsRfm;
+
+    /**
+     * The rows the compiled conditions read: a profile, and its consent ({@code c}) and RFM scores ({@code r}) only
+     * when something reads them (each join costs a pass over a table as large as the population).
+     *
+     * @param consent whether the caller reads consent too (a purpose that needs it)
+     */
+    public String from(boolean consent) {
+        return "profile p" + (consent || readsConsent ? " LEFT JOIN consent c ON c.subject = p.profile_id::text" : "")
+                + (readsRfm ? " LEFT JOIN rfm_score r ON r.profile_id = p.profile_id" : "");
+    }
 
     private final Map<UUID, Condition> segments;
     private final PurchaseConvention purchases;
@@ -89,13 +100,16 @@ public final class SqlCompiler {
                             : "p.profile_id IN (" + grouped + "= " + params.text(n, "bigint") + ")";
                 };
             }
-            case EventTime time -> "p.profile_id IN (SELECT e.profile_id FROM event e WHERE " + match(time.match(), "e")
-                    + " GROUP BY e.profile_id HAVING " + time.comparison().sql((time.first() ? "min" : "max") + "(e.occur_time)", now, params) + ")";
+            case EventTime time -> eventTime(time);
             case Sequence s -> sequence(s);
             case Purchases p -> purchases(p);
-            case Condition.RfmIs rfm -> rfm.comparison().sql(rfm.score().equals("segment") ? "r.segment" : "(r." + rfm.score() + ")::numeric",
+            case Condition.RfmIs rfm -> {
+                readsRfm = true;
+                yield rfm.comparison().sql(rfm.score().equals("segment") ? "r.segment" : "(r." + rfm.score() + ")::numeric",
                     now, params);
+            }
             case ConsentIs consent -> {
+                readsConsent = true;
                 String decision = decision(consent.purpose(), consent.channel());
                 yield switch (consent.state()) {
                     case GRANTED -> "COALESCE(" + decision + ", false)";
@@ -140,6 +154,47 @@ public final class SqlCompiler {
     public static String currency(PurchaseConvention purchases, SqlParams params, String alias) {
         return "COALESCE(" + ValueType.STRING.sql("(" + alias + ".properties -> " + params.text(purchases.currencyProperty()) + ")")
                 + ", " + params.text(purchases.defaultCurrency()) + ")";
+    }
+
+    /**
+     * The first (last) matching event's time compared, as a range over event times: "the last one is within the
+     * last 3 days" is "one is in the last 3 days and none is later than now", so only the events near the bounds are
+     * read (an index by name, or by time for any event), never every event of everyone.
+     */
+    private String eventTime(EventTime time) {
+        Comparison c = time.comparison();
+        String low;
+        String high;
+        switch (c.operator()) {
+            case GT -> {
+                String x = params.text(c.operands().get(0), "timestamptz");
+                return time.first() ? "(" + some(time, "> " + x) + " AND NOT " + some(time, "<= " + x) + ")" : some(time, "> " + x);
+            }
+            case LT -> {
+                String x = params.text(c.operands().get(0), "timestamptz");
+                return time.first() ? some(time, "< " + x) : "(" + some(time, "< " + x) + " AND NOT " + some(time, ">= " + x) + ")";
+            }
+            case BETWEEN -> {
+                low = params.text(c.operands().get(0), "timestamptz");
+                high = params.text(c.operands().get(1), "timestamptz");
+            }
+            case WITHIN_LAST -> {
+                low = params.text(now.minus((java.time.Duration) c.operands().get(0)), "timestamptz");
+                high = params.text(now, "timestamptz");
+            }
+            default -> throw new IllegalStateException("no such comparison of event times: " + c.operator());
+        }
+        String inRange = some(time, ">= " + low, "<= " + high);
+        return "(" + inRange + " AND NOT " + (time.first() ? some(time, "< " + low) : some(time, "> " + high)) + ")";
+    }
+
+    /** The profile has a matching event whose time satisfies every bound. */
+    private String some(EventTime time, String... bounds) {
+        StringBuilder sql = new StringBuilder("p.profile_id IN (SELECT e.profile_id FROM event e WHERE ").append(match(time.match(), "e"));
+        for (String bound : bounds) {
+            sql.append(" AND e.occur_time ").append(bound);
+        }
+        return "(" + sql.append("))");
     }
 
     /**

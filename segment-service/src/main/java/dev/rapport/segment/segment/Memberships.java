@@ -146,7 +146,8 @@ public class Memberships {
     public Uni<Size> recompute(SqlClient tx, SavedSegment segment, Map<UUID, SavedSegment> all) {
         Instant now = now();
         SqlParams params = new SqlParams(segment.id(), time(now), segment.version());
-        String matches = new SqlCompiler(conditions(all), catalog.purchases(), now, params).compile(segment.condition());
+        SqlCompiler compiler = new SqlCompiler(conditions(all), catalog.purchases(), now, params);
+        String matches = compiler.compile(segment.condition());
         String basis = PurposeBasis.sql(segment.purpose(), params);
         String sql = """
                 WITH matched AS MATERIALIZED (
@@ -165,7 +166,8 @@ public class Memberships {
                   RETURNING members, withdrawn, undecided)
                 SELECT 'E' AS change, profile_id, 0::bigint AS members, 0::bigint AS withdrawn, 0::bigint AS undecided FROM entered
                 UNION ALL SELECT 'X', profile_id, 0, 0, 0 FROM exited
-                UNION ALL SELECT 'S', NULL, members, withdrawn, undecided FROM size""".formatted(basis, SqlCompiler.FROM, matches);
+                UNION ALL SELECT 'S', NULL, members, withdrawn, undecided FROM size""".formatted(basis,
+                compiler.from(PurposeBasis.readsConsent(segment.purpose())), matches);
         return tx.preparedQuery(sql).execute(Tuple.tuple(params.values())).flatMap(rows -> {
             List<Transition> changes = new ArrayList<>();
             long[] size = new long[3];
@@ -188,13 +190,14 @@ public class Memberships {
     public Uni<Size> preview(SqlClient client, Condition condition, String purpose, Map<UUID, SavedSegment> all) {
         Instant now = now();
         SqlParams params = new SqlParams();
-        String matches = new SqlCompiler(conditions(all), catalog.purchases(), now, params).compile(condition);
+        SqlCompiler compiler = new SqlCompiler(conditions(all), catalog.purchases(), now, params);
+        String matches = compiler.compile(condition);
         String basis = PurposeBasis.sql(purpose, params);
         return client.preparedQuery("""
                 SELECT count(*) FILTER (WHERE basis = 'GRANTED') AS members, count(*) FILTER (WHERE basis = 'WITHDRAWN') AS withdrawn,
                        count(*) FILTER (WHERE basis = 'UNDECIDED') AS undecided
                 FROM (SELECT %s AS basis FROM %s WHERE %s) matched"""
-                .formatted(basis, SqlCompiler.FROM, matches))
+                .formatted(basis, compiler.from(PurposeBasis.readsConsent(purpose)), matches))
                 .execute(Tuple.tuple(params.values()))
                 .map(rows -> {
                     var r = rows.iterator().next();

@@ -123,8 +123,8 @@ class EvaluatorsAgreeTest {
         for (String purpose : List.of(MARKETING, "essential.service", "analytics")) {
             SqlParams params = new SqlParams((Object) ids.toArray(UUID[]::new));
             Map<UUID, String> sqlBasis = new HashMap<>();
-            pool.preparedQuery("SELECT p.profile_id, " + PurposeBasis.sql(purpose, params) + " AS basis FROM " + SqlCompiler.FROM
-                    + " WHERE p.profile_id = ANY($1)")
+            pool.preparedQuery("SELECT p.profile_id, " + PurposeBasis.sql(purpose, params) + " AS basis FROM "
+                    + new SqlCompiler(Map.of(), purchases, NOW, params).from(true) + " WHERE p.profile_id = ANY($1)")
                     .execute(Tuple.tuple(params.values())).await().atMost(Duration.ofSeconds(30))
                     .forEach(r -> sqlBasis.put(r.getUUID("profile_id"), r.getString("basis")));
             for (UUID id : ids) {
@@ -135,9 +135,11 @@ class EvaluatorsAgreeTest {
 
     private Set<UUID> sql(Condition condition, Map<UUID, Condition> saved, List<UUID> ids) {
         SqlParams params = new SqlParams((Object) ids.toArray(UUID[]::new));
-        String where = new SqlCompiler(saved, purchases, NOW, params).compile(condition);
+        SqlCompiler compiler = new SqlCompiler(saved, purchases, NOW, params);
+        String where = compiler.compile(condition);
         Set<UUID> matched = new HashSet<>();
-        pool.preparedQuery("SELECT p.profile_id FROM " + SqlCompiler.FROM + " WHERE p.profile_id = ANY($1) AND " + where)
+        // Joined only as the definition needs: what production does, so the joins' absence is tested too.
+        pool.preparedQuery("SELECT p.profile_id FROM " + compiler.from(false) + " WHERE p.profile_id = ANY($1) AND " + where)
                 .execute(Tuple.tuple(params.values())).await().atMost(Duration.ofSeconds(30))
                 .forEach(r -> matched.add(r.getUUID("profile_id")));
         return matched;
