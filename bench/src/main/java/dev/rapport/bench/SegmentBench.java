@@ -65,6 +65,8 @@ public final class SegmentBench {
     private static final int SECONDS = Integer.getInteger("rapport.bench.seconds", 30);
     private static final String DB = System.getProperty("rapport.bench.db", "jdbc:postgresql://127.0.0.1:5432/rapport");
     private static final String KAFKA = System.getProperty("rapport.bench.kafka", "127.0.0.1:9092");
+    /** Only the real-time part (-Drapport.bench.segment-real-time-only=true), for looking at it alone; writes no report. */
+    private static final boolean REAL_TIME_ONLY = Boolean.getBoolean("rapport.bench.segment-real-time-only");
 
     /** The 10 representative segments: one or more of each family. */
     private static final Map<String, String> SEGMENTS = new LinkedHashMap<>();
@@ -108,6 +110,10 @@ public final class SegmentBench {
                     .setMergeRule(AttributeDefinition.MergeRule.UNION).setMaxLength(32)).build());
 
             long generateMs = generate(db);
+            if (REAL_TIME_ONLY) {
+                System.out.println(realTime(SegmentsGrpc.newBlockingStub(gateway).withInterceptors(Report.asPartner())));
+                return;
+            }
             long[] counts = count(db);
 
             // RFM first (the RFM segment below reads its scores), straight to segment-service: RFM is an operator's call.
