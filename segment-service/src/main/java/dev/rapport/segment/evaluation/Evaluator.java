@@ -164,8 +164,7 @@ public final class Evaluator {
             if (!purchases.purchaseEvents().contains(e.name()) || !range.contains(e.occurTime())) {
                 continue;
             }
-            JsonNode currency = e.properties().get(purchases.currencyProperty());
-            String in = currency != null && currency.isTextual() ? currency.textValue() : purchases.defaultCurrency();
+            String in = purchases.currencyOf(e.properties().get(purchases.currencyProperty()));
             if (p.currency() != null && !p.currency().equals(in)) {
                 continue;
             }

@@ -23,4 +23,13 @@ public interface PurchaseConvention {
 
     @WithDefault("EUR")
     String defaultCurrency();
+
+    /**
+     * A purchase's currency as profile-service reads it: three ASCII letters in any case, upper-cased; anything else
+     * (or nothing) is the default currency. {@code SqlCompiler.currency} reads it the same way.
+     */
+    default String currencyOf(com.fasterxml.jackson.databind.JsonNode value) {
+        return value != null && value.isTextual() && value.textValue().matches("[A-Za-z]{3}")
+                ? value.textValue().toUpperCase(java.util.Locale.ROOT) : defaultCurrency();
+    }
 }

@@ -150,10 +150,10 @@ public final class SqlCompiler {
         return alias + ".name IN (" + String.join(", ", purchases.purchaseEvents().stream().map(params::text).toList()) + ")";
     }
 
-    /** A purchase event's currency: its currency property when it is a text, else the default currency. */
+    /** A purchase event's currency, as {@link PurchaseConvention#currencyOf}: three ASCII letters upper-cased, else the default. */
     public static String currency(PurchaseConvention purchases, SqlParams params, String alias) {
-        return "COALESCE(" + ValueType.STRING.sql("(" + alias + ".properties -> " + params.text(purchases.currencyProperty()) + ")")
-                + ", " + params.text(purchases.defaultCurrency()) + ")";
+        String text = ValueType.STRING.sql("(" + alias + ".properties -> " + params.text(purchases.currencyProperty()) + ")");
+        return "COALESCE(CASE WHEN " + text + " ~ '^[A-Za-z]{3}$' THEN upper(" + text + ") END, " + params.text(purchases.defaultCurrency()) + ")";
     }
 
     /**

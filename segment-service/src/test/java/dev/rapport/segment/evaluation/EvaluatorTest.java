@@ -124,7 +124,7 @@ class EvaluatorTest {
     @Test
     void valueBasedSpendCountAndAverage() {
         Facts buyer = profile("{}", event("order_placed", 1, "{\"total\": 20}"), event("purchase", 2, "{\"amount\": 40, \"currency\": \"EUR\"}"),
-                event("order_placed", 3, "{\"total\": 500, \"currency\": \"USD\"}"), event("cart_added", 1, "{\"total\": 999}"));
+                event("order_placed", 3, "{\"total\": 500, \"currency\": \"usd\"}"), event("cart_added", 1, "{\"total\": 999}"));
         assertTrue(holds("{\"kind\": \"purchases\", \"measure\": \"average\", \"operator\": \"eq\", \"value\": 30}", buyer));
         assertTrue(holds("{\"kind\": \"purchases\", \"measure\": \"total\", \"operator\": \"eq\", \"value\": 60}", buyer));
         assertTrue(holds("{\"kind\": \"purchases\", \"measure\": \"count\", \"operator\": \"eq\", \"value\": 3}", buyer)); // all currencies
