@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.google.protobuf.Value;
 
 import dev.rapport.profile.config.TraitConfig;
+import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.profile.profile.Json;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.EventCount;
@@ -62,12 +63,14 @@ public class TraitRepository {
               first_time = least(purchase.first_time, EXCLUDED.first_time),
               last_time = greatest(purchase.last_time, EXCLUDED.last_time)""";
     private final TraitConfig config;
+    private final PurchaseConvention convention;
     private final Set<String> purchases;
     private final Set<String> engagements;
 
-    TraitRepository(TraitConfig config) {
+    TraitRepository(TraitConfig config, PurchaseConvention convention) {
         this.config = config;
-        this.purchases = Set.copyOf(config.purchaseEvents());
+        this.convention = convention;
+        this.purchases = Set.copyOf(convention.events());
         this.engagements = Set.copyOf(config.engagementEvents());
     }
 
@@ -393,7 +396,7 @@ public class TraitRepository {
 
     /** The amount of a purchase event, when it has one. */
     private java.util.Optional<BigDecimal> purchase(Event event) {
-        for (String property : config.amountProperties()) {
+        for (String property : convention.amountProperties()) {
             Value amount = event.getProperties().getFieldsMap().get(property);
             if (amount != null && amount.hasNumberValue() && Double.isFinite(amount.getNumberValue())) {
                 return java.util.Optional.of(BigDecimal.valueOf(amount.getNumberValue()));
@@ -403,9 +406,8 @@ public class TraitRepository {
     }
 
     private String currency(Event event) {
-        Value currency = event.getProperties().getFieldsMap().get(config.currencyProperty());
-        return currency != null && currency.hasStringValue() && currency.getStringValue().matches("[A-Za-z]{3}")
-                ? currency.getStringValue().toUpperCase(java.util.Locale.ROOT) : config.defaultCurrency();
+        Value currency = event.getProperties().getFieldsMap().get(convention.currencyProperty());
+        return convention.currencyOf(currency != null && currency.hasStringValue() ? currency.getStringValue() : null);
     }
 
     private static OffsetDateTime utc(Instant at) {

@@ -56,7 +56,7 @@ public sealed interface Condition {
             implements Condition {
     }
 
-    /** Purchases (events named in rapport.traits.purchase-events) in one currency within a window. */
+    /** Purchases (events named in rapport.purchases.events) in one currency within a window. */
     record Purchases(String field, Measure measure, String currency, Comparison comparison, Window window) implements Condition {
     }
 

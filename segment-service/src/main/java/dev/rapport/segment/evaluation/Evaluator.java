@@ -11,7 +11,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.rapport.segment.definition.Comparison;
+import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.definition.Condition;
 import dev.rapport.segment.definition.Condition.AgeIs;
 import dev.rapport.segment.definition.Condition.All;
@@ -161,10 +161,11 @@ public final class Evaluator {
         long withAmount = 0;
         List<Facts.StoredEvent> found = new ArrayList<>();
         for (Facts.StoredEvent e : facts.events()) {
-            if (!purchases.purchaseEvents().contains(e.name()) || !range.contains(e.occurTime())) {
+            if (!purchases.events().contains(e.name()) || !range.contains(e.occurTime())) {
                 continue;
             }
-            String in = purchases.currencyOf(e.properties().get(purchases.currencyProperty()));
+            JsonNode currency = e.properties().get(purchases.currencyProperty());
+            String in = purchases.currencyOf(currency != null && currency.isTextual() ? currency.textValue() : null);
             if (p.currency() != null && !p.currency().equals(in)) {
                 continue;
             }
@@ -261,8 +262,4 @@ public final class Evaluator {
         return events.stream().limit(EVIDENCE).map(Facts.StoredEvent::id).toList();
     }
 
-    /** A comparison's value for explanations. */
-    static String describe(Comparison comparison) {
-        return comparison.operator().name().toLowerCase() + " " + comparison.operands();
-    }
 }

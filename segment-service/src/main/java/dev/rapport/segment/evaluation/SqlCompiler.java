@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.definition.Comparison;
 import dev.rapport.segment.definition.Condition;
 import dev.rapport.segment.definition.Condition.AgeIs;
@@ -147,7 +148,7 @@ public final class SqlCompiler {
 
     /** The event is a purchase. */
     public static String purchaseNames(PurchaseConvention purchases, SqlParams params, String alias) {
-        return alias + ".name IN (" + String.join(", ", purchases.purchaseEvents().stream().map(params::text).toList()) + ")";
+        return alias + ".name IN (" + String.join(", ", purchases.events().stream().map(params::text).toList()) + ")";
     }
 
     /** A purchase event's currency, as {@link PurchaseConvention#currencyOf}: three ASCII letters upper-cased, else the default. */

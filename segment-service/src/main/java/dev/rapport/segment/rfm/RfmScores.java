@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.rapport.segment.definition.SqlParams;
-import dev.rapport.segment.evaluation.PurchaseConvention;
+import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.evaluation.SqlCompiler;
 import dev.rapport.segment.projection.StoredJson;
 import dev.rapport.segment.segment.SavedSegment;

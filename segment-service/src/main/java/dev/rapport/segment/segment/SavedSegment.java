@@ -8,7 +8,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rapport.segment.definition.Condition;
-import dev.rapport.segment.evaluation.PurchaseConvention;
+import dev.rapport.runtime.PurchaseConvention;
 
 /** A saved segment's current version, parsed. */
 public record SavedSegment(UUID id, String name, String purpose, long version, JsonNode definition, Condition condition) {
@@ -80,7 +80,7 @@ public record SavedSegment(UUID id, String name, String purpose, long version, J
                     time |= s.window().moves() || !s.thenHappened();
                 }
                 case Condition.Purchases p -> {
-                    events.addAll(purchases.purchaseEvents());
+                    events.addAll(purchases.events());
                     time |= p.window().moves();
                 }
                 case Condition.RfmIs r -> rfm = true;

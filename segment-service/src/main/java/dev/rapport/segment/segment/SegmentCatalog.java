@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.segment.definition.DefinitionParser;
-import dev.rapport.segment.evaluation.PurchaseConvention;
+import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.projection.StoredJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;

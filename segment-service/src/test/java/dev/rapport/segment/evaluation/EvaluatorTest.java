@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rapport.proto.profile.v1.AttributeDefinition;
+import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.ProfileSchemaStandIn;
 import dev.rapport.segment.definition.DefinitionParser;
 import dev.rapport.segment.projection.StoredJson;
@@ -28,7 +29,7 @@ class EvaluatorTest {
     private static final Instant NOW = Instant.parse("2026-11-01T12:00:00Z");
     private static final PurchaseConvention PURCHASES = new PurchaseConvention() {
         @Override
-        public List<String> purchaseEvents() {
+        public List<String> events() {
             return List.of("order_placed", "purchase");
         }
 

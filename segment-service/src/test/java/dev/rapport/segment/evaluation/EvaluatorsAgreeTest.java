@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.rapport.proto.profile.v1.AttributeDefinition;
+import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.ProfileSchemaStandIn;
 import dev.rapport.segment.definition.Condition;
 import dev.rapport.segment.definition.DefinitionParser;
