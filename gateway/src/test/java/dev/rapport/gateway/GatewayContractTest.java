@@ -2,13 +2,13 @@ package dev.rapport.gateway;
 
 import java.util.List;
 
-import dev.rapport.testing.PostgresAndKeycloak;
+import dev.rapport.testing.PostgresKafkaAndKeycloak;
 import dev.rapport.testing.ServiceContractTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@WithTestResource(PostgresAndKeycloak.class)
+@WithTestResource(PostgresKafkaAndKeycloak.class)
 class GatewayContractTest extends ServiceContractTest {
     @Override
     protected List<String> grpcServices() {

@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.rapport.testing.PostgresAndKeycloak;
+import dev.rapport.testing.PostgresKafkaAndKeycloak;
 import dev.rapport.testing.Tokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,7 +25,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * every check meets an unavailable service: that is what it must say, without internals.
  */
 @QuarkusTest
-@WithTestResource(PostgresAndKeycloak.class)
+@WithTestResource(PostgresKafkaAndKeycloak.class)
 class RestApiTest {
     private static final String EVENT = """
             {"identifier": {"type": "EXTERNAL_ID", "value": "shopper-1"}, "event": {"name": "order_placed"}}""";

@@ -5,6 +5,10 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.caller.Caller;
+import dev.rapport.gateway.consent.ConsentLedger;
+import dev.rapport.gateway.consent.PurposeEnforcement;
+import dev.rapport.gateway.consent.RequestSignals;
+import dev.rapport.runtime.error.NoLawfulBasis;
 import dev.rapport.proto.profile.v1.IdentifyResponse;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
@@ -14,20 +18,39 @@ import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** Runs one operation on personal data for the calling identity and records it in the audit trail, whatever its outcome. */
+/**
+ * Runs one operation on personal data for the calling identity: honours the person's Global Privacy Control signal,
+ * refuses a purpose the person gave no basis for, and records the operation in the audit trail, whatever its outcome.
+ */
 @ApplicationScoped
 public class Audited {
     private final AuditTrail trail;
     private final CurrentIdentityAssociation identity;
+    private final ConsentLedger ledger;
+    private final PurposeEnforcement enforcement;
 
-    Audited(AuditTrail trail, CurrentIdentityAssociation identity) {
+    Audited(AuditTrail trail, CurrentIdentityAssociation identity, ConsentLedger ledger, PurposeEnforcement enforcement) {
         this.trail = trail;
         this.identity = identity;
+        this.ledger = ledger;
+        this.enforcement = enforcement;
     }
 
     public <T> Uni<T> run(String operation, String purpose, String subjectId, Function<Caller, Uni<? extends T>> call) {
+        boolean gpc = RequestSignals.gpc(); // read now: the signal is bound to the request's context, not to later callbacks
+        boolean knownSubject = subjectId != null && !subjectId.isEmpty();
         // Authentication is lazy (the operation's @RolesAllowed resolved it): read the identity without blocking.
-        return identity.getDeferredIdentity().map(Caller::of).flatMap(caller -> Uni.createFrom().<T>deferred(() -> call.apply(caller))
+        return identity.getDeferredIdentity().map(Caller::of).flatMap(caller -> Uni.createFrom().<T>deferred(() -> {
+                    boolean honour = gpc && caller.speaksForTheSubject();
+                    Uni<Void> signal = honour && knownSubject ? ledger.honourGpc(caller, subjectId) : Uni.createFrom().voidItem();
+                    return signal.invoke(() -> {
+                                if (knownSubject) {
+                                    enforcement.require(subjectId, purpose);
+                                }
+                            })
+                            .flatMap(x -> call.apply(caller))
+                            .call(result -> honour && !knownSubject ? ledger.honourGpc(caller, subjectOf(null, result)) : Uni.createFrom().voidItem());
+                })
                 .call(result -> trail.record(caller, operation, purpose, subjectOf(subjectId, result), "ok"))
                 .onFailure().call(failure -> trail.record(caller, operation, purpose, subjectId, outcome(failure))));
     }
@@ -53,6 +76,9 @@ public class Audited {
     }
 
     private static String outcome(Throwable failure) {
+        if (failure instanceof NoLawfulBasis) {
+            return "NO_LAWFUL_BASIS";
+        }
         return failure instanceof StatusRuntimeException status ? status.getStatus().getCode().name() : Status.Code.INTERNAL.name();
     }
 }

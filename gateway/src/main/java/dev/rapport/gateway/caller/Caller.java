@@ -15,4 +15,13 @@ public record Caller(String id, Set<String> roles) {
         }
         return new Caller(id, identity.getRoles());
     }
+
+    /**
+     * Whether the request's privacy signals (Global Privacy Control) are the subject's own: a customer acting on their
+     * data, or a partner app relaying its user's request. A marketer's or agent's browser speaks for them, not for the
+     * person they look at.
+     */
+    public boolean speaksForTheSubject() {
+        return roles.contains("customer") || roles.contains("partner");
+    }
 }

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.audit.Audited;
 import dev.rapport.gateway.audit.Purposes;
+import dev.rapport.gateway.consent.PurposeEnforcement;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
 import dev.rapport.proto.profile.v1.ListEventsResponse;
@@ -25,28 +26,36 @@ public class ProfileReads {
     private final ProfileService profiles;
     private final SegmentService segments;
     private final Audited audited;
+    private final PurposeEnforcement enforcement;
 
-    ProfileReads(@GrpcClient("profile") ProfileService profiles, @GrpcClient("segment") SegmentService segments, Audited audited) {
+    ProfileReads(@GrpcClient("profile") ProfileService profiles, @GrpcClient("segment") SegmentService segments, Audited audited,
+            PurposeEnforcement enforcement) {
         this.profiles = profiles;
         this.segments = segments;
         this.audited = audited;
+        this.enforcement = enforcement;
     }
 
+    /** A profile as the declared purpose (Rapport-Purpose, default essential.service) may see it. */
     public Uni<Profile> profile(GetProfileRequest request) {
-        return audited.run("profiles.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.getProfile(request));
+        String purpose = enforcement.purpose(Purposes.ESSENTIAL_SERVICE);
+        return audited.run("profiles.get", purpose, request.getProfileId(),
+                caller -> profiles.getProfile(request).map(profile -> enforcement.shape(profile, purpose)));
     }
 
     public Uni<ListEventsResponse> events(ListEventsRequest request) {
-        return audited.run("profiles.events.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.listEvents(request));
+        return audited.run("profiles.events.list", enforcement.purpose(Purposes.ESSENTIAL_SERVICE), request.getProfileId(),
+                caller -> profiles.listEvents(request));
     }
 
     public Uni<ListProfileVersionsResponse> versions(ListProfileVersionsRequest request) {
-        return audited.run("profiles.versions.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(),
+        return audited.run("profiles.versions.list", enforcement.purpose(Purposes.ESSENTIAL_SERVICE), request.getProfileId(),
                 caller -> profiles.listProfileVersions(request));
     }
 
     public Uni<ListTimelineResponse> timeline(ListTimelineRequest request) {
-        return audited.run("profiles.timeline.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> profiles.listTimeline(request));
+        return audited.run("profiles.timeline.list", enforcement.purpose(Purposes.ESSENTIAL_SERVICE), request.getProfileId(),
+                caller -> profiles.listTimeline(request));
     }
 
     public Uni<Engagement> engagement(GetEngagementRequest request) {

@@ -1,5 +1,6 @@
 package dev.rapport.privacy;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,18 +36,37 @@ public class ConsentStateConsumer {
                     .map(kafka -> (String) kafka.getKey())
                     .ifPresent(view::forget);
         } else {
-            Descriptor d = state.getDescriptorForType();
-            String subject = (String) state.getField(d.findFieldByName("subject"));
-            long version = (Long) state.getField(d.findFieldByName("version"));
-            Map<ConsentView.PurposeKey, Boolean> decisions = new HashMap<>();
-            for (Object item : (List<?>) state.getField(d.findFieldByName("purposes"))) {
-                com.google.protobuf.Message purpose = (com.google.protobuf.Message) item;
-                decisions.put(new ConsentView.PurposeKey(text(purpose, "purpose"), text(purpose, "channel")),
-                        (Boolean) purpose.getField(field(purpose, "granted")));
-            }
-            view.apply(subject, new ConsentView.SubjectConsent(version, Map.copyOf(decisions)));
+            view.apply(subject(state), read(state));
         }
         return record.ack();
+    }
+
+    /** The subject a state is about. */
+    public static String subject(com.google.protobuf.Message state) {
+        return text(state, "subject");
+    }
+
+    /** A {@code ConsentState} as the view holds it. */
+    public static ConsentView.SubjectConsent read(com.google.protobuf.Message state) {
+        Descriptor d = state.getDescriptorForType();
+        long version = (Long) state.getField(d.findFieldByName("version"));
+        Map<ConsentView.PurposeKey, ConsentView.Decision> decisions = new HashMap<>();
+        for (Object item : (List<?>) state.getField(d.findFieldByName("purposes"))) {
+            com.google.protobuf.Message purpose = (com.google.protobuf.Message) item;
+            decisions.put(new ConsentView.PurposeKey(text(purpose, "purpose"), text(purpose, "channel"), text(purpose, "data_category")),
+                    new ConsentView.Decision((Boolean) purpose.getField(field(purpose, "granted")), time(purpose)));
+        }
+        return new ConsentView.SubjectConsent(version, text(state, "jurisdiction"), Map.copyOf(decisions));
+    }
+
+    private static Instant time(com.google.protobuf.Message purpose) {
+        FieldDescriptor field = field(purpose, "decision_time");
+        if (!purpose.hasField(field)) {
+            return null;
+        }
+        com.google.protobuf.Message timestamp = (com.google.protobuf.Message) purpose.getField(field);
+        return Instant.ofEpochSecond((Long) timestamp.getField(field(timestamp, "seconds")),
+                (Integer) timestamp.getField(field(timestamp, "nanos")));
     }
 
     private static String text(com.google.protobuf.Message message, String name) {

@@ -1,5 +1,6 @@
 package dev.rapport.privacy;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,15 +9,71 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * This service's copy of everyone's current consent, kept from the compacted {@code privacy.consent} topic. A
- * decision is a memory lookup; a withdrawal published by the gateway reaches it within seconds.
+ * decision is a memory lookup; a withdrawal published by the gateway reaches it within seconds. What a decision
+ * (or its absence) allows is the {@link ConsentPolicy}'s to say.
  */
 @ApplicationScoped
 public class ConsentView {
-    /** One person's consent: per purpose (and channel, "" for all), granted or not; version orders updates. */
-    public record SubjectConsent(long version, Map<PurposeKey, Boolean> decisions) {
+    /** A decision about a purpose (on a channel, "" for all) or, with purpose and channel empty, a data category. */
+    public record PurposeKey(String purpose, String channel, String dataCategory) {
+        public static PurposeKey purpose(String purpose, String channel) {
+            return new PurposeKey(purpose, channel, "");
+        }
+
+        public static PurposeKey category(String dataCategory) {
+            return new PurposeKey("", "", dataCategory);
+        }
     }
 
-    public record PurposeKey(String purpose, String channel) {
+    /** Granted or withdrawn, and when the person decided (null when unknown: older than any dated decision). */
+    public record Decision(boolean granted, Instant time) {
+    }
+
+    /**
+     * One person's consent: their decisions, the jurisdiction they were made under ("" when unknown) and a version
+     * that orders updates.
+     */
+    public record SubjectConsent(long version, String jurisdiction, Map<PurposeKey, Decision> decisions) {
+        /**
+         * The decision that stands for a purpose on a channel: the newest among those for the purpose or any broader
+         * one (a withdrawal of "marketing" covers "marketing.communications"), for the channel or for all channels;
+         * on equal times the more specific wins. Empty when the person never decided.
+         */
+        public Optional<Boolean> decision(String purpose, String channel) {
+            Candidate best = null;
+            for (String use = purpose; use != null; use = Taxonomy.parent(use)) {
+                best = newer(best, decisions.get(PurposeKey.purpose(use, channel)), use.length() * 2 + 1);
+                if (!channel.isEmpty()) {
+                    best = newer(best, decisions.get(PurposeKey.purpose(use, "")), use.length() * 2);
+                }
+            }
+            return best == null ? Optional.empty() : Optional.of(best.decision.granted());
+        }
+
+        /** The decision that stands for a data category (or a broader one), as {@link #decision}. */
+        public Optional<Boolean> categoryDecision(String category) {
+            Candidate best = null;
+            for (String c = category; c != null; c = Taxonomy.parent(c)) {
+                best = newer(best, decisions.get(PurposeKey.category(c)), c.length());
+            }
+            return best == null ? Optional.empty() : Optional.of(best.decision.granted());
+        }
+
+        private record Candidate(Decision decision, int specificity) {
+        }
+
+        private static Candidate newer(Candidate held, Decision offered, int specificity) {
+            if (offered == null) {
+                return held;
+            }
+            if (held == null) {
+                return new Candidate(offered, specificity);
+            }
+            Instant a = held.decision.time() == null ? Instant.MIN : held.decision.time();
+            Instant b = offered.time() == null ? Instant.MIN : offered.time();
+            int order = b.compareTo(a);
+            return order > 0 || order == 0 && specificity > held.specificity ? new Candidate(offered, specificity) : held;
+        }
     }
 
     private final Map<String, SubjectConsent> bySubject = new ConcurrentHashMap<>();
@@ -31,17 +88,15 @@ public class ConsentView {
         bySubject.remove(subject);
     }
 
-    /**
-     * The person's recorded decision for a purpose on a channel: a channel-specific decision wins over one for all
-     * channels; empty when they never decided (the policy then says what the default is).
-     */
+    /** The person's consent; null when they never decided anything (the policy then says what holds). */
+    public SubjectConsent of(String subject) {
+        return bySubject.get(subject);
+    }
+
+    /** The person's standing decision for a purpose on a channel (see {@link SubjectConsent#decision}). */
     public Optional<Boolean> decision(String subject, String purpose, String channel) {
         SubjectConsent consent = bySubject.get(subject);
-        if (consent == null) {
-            return Optional.empty();
-        }
-        Boolean specific = channel.isEmpty() ? null : consent.decisions().get(new PurposeKey(purpose, channel));
-        return Optional.ofNullable(specific != null ? specific : consent.decisions().get(new PurposeKey(purpose, "")));
+        return consent == null ? Optional.empty() : consent.decision(purpose, channel);
     }
 
     public int size() {

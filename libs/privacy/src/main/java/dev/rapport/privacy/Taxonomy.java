@@ -13,6 +13,12 @@ final class Taxonomy {
     private Taxonomy() {
     }
 
+    /** The broader key of a dotted taxonomy key ("marketing" for "marketing.communications"), or null at the top. */
+    static String parent(String key) {
+        int dot = key.lastIndexOf('.');
+        return dot < 0 ? null : key.substring(0, dot);
+    }
+
     static Set<String> load(String file) {
         try (var in = Taxonomy.class.getResourceAsStream(file)) {
             if (in == null) {

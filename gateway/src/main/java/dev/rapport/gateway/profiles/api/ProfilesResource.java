@@ -36,21 +36,28 @@ import dev.rapport.proto.segment.v1.GetEngagementRequest;
 import dev.rapport.proto.segment.v1.ListMembershipsRequest;
 import dev.rapport.proto.segment.v1.ListMembershipsResponse;
 import dev.rapport.gateway.segments.SegmentOperations;
+import dev.rapport.gateway.consent.ConsentOperations;
+import dev.rapport.proto.privacy.v1.ConsentSummary;
+import dev.rapport.proto.privacy.v1.GetConsentStateRequest;
+import dev.rapport.proto.privacy.v1.ListConsentRecordsRequest;
+import dev.rapport.proto.privacy.v1.ListConsentRecordsResponse;
 import dev.rapport.runtime.error.InvalidInput;
 import io.smallrye.mutiny.Uni;
 
-/** Public REST twin of rapport.api.v1.Profiles and Segments; bodies are the same messages in protobuf JSON. */
+/** Public REST twin of rapport.api.v1.Profiles (and a profile's segments and consent); bodies are the same messages in protobuf JSON. */
 @Path("/api/v1/profiles")
 @Produces(MediaType.APPLICATION_JSON)
 public class ProfilesResource {
     private final ProfileReads reads;
     private final ProfileWrites writes;
     private final SegmentOperations segments;
+    private final ConsentOperations consents;
 
-    ProfilesResource(ProfileReads reads, ProfileWrites writes, SegmentOperations segments) {
+    ProfilesResource(ProfileReads reads, ProfileWrites writes, SegmentOperations segments, ConsentOperations consents) {
         this.reads = reads;
         this.writes = writes;
         this.segments = segments;
+        this.consents = consents;
     }
 
     @GET
@@ -143,5 +150,22 @@ public class ProfilesResource {
     @Operation(summary = "What segment-service has learned of the profile's activity")
     public Uni<Engagement> engagement(@PathParam("profileId") String profileId) {
         return reads.engagement(GetEngagementRequest.newBuilder().setProfileId(profileId).build());
+    }
+
+    @GET
+    @Path("{profileId}/consent")
+    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin" })
+    @Operation(summary = "A person's standing decisions, jurisdiction, and what the policy allows for the main purposes")
+    public Uni<ConsentSummary> state(@PathParam("profileId") String profileId) {
+        return consents.state(GetConsentStateRequest.newBuilder().setSubject(profileId).build());
+    }
+
+    @GET
+    @Path("{profileId}/consent/records")
+    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin" })
+    @Operation(summary = "A person's consent records, newest first; follow nextPageToken for more")
+    public Uni<ListConsentRecordsResponse> history(@PathParam("profileId") String profileId,
+            @QueryParam("page_size") @DefaultValue("0") int pageSize, @QueryParam("page_token") @DefaultValue("") String pageToken) {
+        return consents.history(ListConsentRecordsRequest.newBuilder().setSubject(profileId).setPageSize(pageSize).setPageToken(pageToken).build());
     }
 }

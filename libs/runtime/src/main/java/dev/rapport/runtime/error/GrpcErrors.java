@@ -79,6 +79,9 @@ public class GrpcErrors implements ExceptionHandlerProvider {
         if (failure instanceof AuthenticationException || failure instanceof UnauthorizedException) {
             return Status.UNAUTHENTICATED.withDescription("a valid bearer token is required").asRuntimeException();
         }
+        if (failure instanceof NoLawfulBasis refused) {
+            return Status.PERMISSION_DENIED.withDescription(refused.getMessage()).asRuntimeException();
+        }
         if (failure instanceof ForbiddenException) {
             return Status.PERMISSION_DENIED.withDescription("your role does not allow this operation").asRuntimeException();
         }

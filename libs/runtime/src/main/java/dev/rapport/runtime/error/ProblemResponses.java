@@ -45,6 +45,11 @@ public class ProblemResponses {
     }
 
     @ServerExceptionMapper
+    public Response noLawfulBasis(NoLawfulBasis refused) {
+        return problem(403, "No lawful basis", refused.getMessage(), Map.of("purpose", refused.purpose()));
+    }
+
+    @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
         return problem(403, "Forbidden", "your role does not allow this operation", Map.of());
     }

@@ -30,7 +30,9 @@ import dev.rapport.runtime.error.InvalidInput;
 @Produces(MediaType.APPLICATION_JSON)
 public class ProtoJson implements MessageBodyReader<Message>, MessageBodyWriter<Message> {
     static final int MAX_BODY_BYTES = 1 << 20;
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    // Every scalar is written, false and 0 included: a REST client reading "granted" or "duplicate" must not have to
+    // know that protobuf JSON leaves defaults out.
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
     @Override

@@ -1,0 +1,115 @@
+package dev.rapport.privacy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.rapport.privacy.ConsentView.Decision;
+import dev.rapport.privacy.ConsentView.PurposeKey;
+import dev.rapport.privacy.ConsentView.SubjectConsent;
+
+/** The shipped policy decides as the issue states the law: GDPR opt-in, CCPA opt-out of sale/sharing, minors, location. */
+class ConsentPolicyTest {
+    private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    private final ConsentPolicy policy = ConsentPolicy.standard();
+
+    @Test
+    void underTheGdprMarketingProfilingAndAnalyticsNeedAGrant() {
+        for (String purpose : new String[] { "marketing.communications", "personalize.profiling", "analytics" }) {
+            assertFalse(policy.basis(consent("DE"), purpose, "", false).allowed(), purpose);
+            assertEquals("no consent", policy.basis(consent("DE"), purpose, "", false).basis());
+            assertTrue(policy.basis(consent("DE", purpose, "", true), purpose, "", false).allowed(), purpose);
+        }
+        assertEquals("withdrawn", policy.basis(consent("FR", "marketing", "", false), "marketing.communications", "email", false).basis());
+    }
+
+    @Test
+    void underTheCcpaSaleAndSharingAreAllowedUntilThePersonOptsOut() {
+        ConsentPolicy.Basis silent = policy.basis(consent("US-CA"), "third_party_sharing", "", false);
+        assertTrue(silent.allowed());
+        assertEquals("not objected", silent.basis());
+        assertFalse(policy.basis(consent("US-CA", "third_party_sharing", "", false), "third_party_sharing", "", false).allowed());
+        assertEquals("CCPA", policy.regime("US-CA").name());
+    }
+
+    @Test
+    void aMinorMustOptInToSaleAndSharingUnderTheCcpa() {
+        assertFalse(policy.basis(consent("US-CA"), "marketing.advertising.third_party", "", true).allowed());
+        assertTrue(policy.basis(consent("US-CA", "marketing.advertising.third_party", "", true), "marketing.advertising.third_party.targeted", "", true).allowed());
+        LocalDate today = LocalDate.of(2026, 11, 23);
+        assertTrue(policy.isMinor("US-CA", LocalDate.of(2011, 1, 1), today));
+        assertFalse(policy.isMinor("US-CA", LocalDate.of(2010, 11, 23), today), "16 today");
+        assertFalse(policy.isMinor("KR", LocalDate.of(2012, 1, 1), today), "Korea's age is 14");
+    }
+
+    @Test
+    void essentialServiceNeverDependsOnConsent() {
+        SubjectConsent withdrewEverything = consent("DE", "essential", "", false);
+        assertTrue(policy.basis(withdrewEverything, "essential.service", "", false).allowed());
+        assertTrue(policy.mayUse(consent("DE"), "essential.service", "user.location.precise"));
+    }
+
+    @Test
+    void anUnknownJurisdictionFailsClosedAndACountryCoversItsRegions() {
+        assertFalse(policy.basis(null, "personalize", "", false).allowed());
+        assertFalse(policy.basis(consent("ZZ"), "analytics", "", false).allowed());
+        assertEquals("US", policy.regime("US-TX").name());
+        assertEquals("GDPR", policy.regime("DE").name());
+        assertEquals("default", policy.regime("").name());
+    }
+
+    @Test
+    void supportDoesNotRestOnConsent() {
+        assertEquals("no consent needed", policy.basis(consent("DE"), "support", "", false).basis());
+    }
+
+    @Test
+    void preciseLocationNeedsItsOwnConsentUnderTheGdprButOnlyAnOptOutInCalifornia() {
+        assertFalse(policy.mayUse(consent("DE"), "personalize", "user.location.precise"));
+        SubjectConsent granted = new SubjectConsent(1, "DE", Map.of(PurposeKey.category("user.location.precise"), new Decision(true, NOW)));
+        assertTrue(policy.mayUse(granted, "personalize", "user.location.precise"));
+        assertTrue(policy.mayUse(consent("DE"), "personalize", "user.location.imprecise"));
+        assertTrue(policy.mayUse(consent("US-CA"), "personalize", "user.location.precise"));
+        SubjectConsent limited = new SubjectConsent(1, "US-CA", Map.of(PurposeKey.category("user.location.precise"), new Decision(false, NOW)));
+        assertFalse(policy.mayUse(limited, "personalize", "user.location.precise"));
+    }
+
+    @Test
+    void aPolicyWithMistakesIsRefusedNamingEachOne() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> load("""
+                {"purposes": {"essential.service": "opt_in", "marketting": "opt_in"},
+                 "regimes": [{"name": "A", "regions": ["DE", "germany"], "otherwise": "sometimes", "categories": {"user.nope": "opt_in"}},
+                             {"name": "B", "regions": ["DE"], "otherwise": "opt_out", "minor_age": 99}]}"""));
+        String message = refused.getMessage();
+        for (String expected : new String[] { "purposes.essential.service: essential uses never depend on optional consent",
+                "purposes.marketting: not a data use", "regions: \"germany\" is not an ISO 3166 code",
+                "regimes[0].otherwise: opt_in, opt_out or none", "regimes[0].categories.user.nope: not a data category",
+                "regimes[1].regions: DE already belongs to A", "regimes[1].minor_age", "default:" }) {
+            assertTrue(message.contains(expected), expected + " in " + message);
+        }
+    }
+
+    private static ConsentPolicy load(String json) throws Exception {
+        return ConsentPolicy.load(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static SubjectConsent consent(String jurisdiction) {
+        return new SubjectConsent(1, jurisdiction, Map.of());
+    }
+
+    private static SubjectConsent consent(String jurisdiction, String purpose, String channel, boolean granted) {
+        Map<PurposeKey, Decision> decisions = new HashMap<>();
+        decisions.put(PurposeKey.purpose(purpose, channel), new Decision(granted, NOW));
+        return new SubjectConsent(1, jurisdiction, decisions);
+    }
+}
