@@ -185,6 +185,37 @@ class SegmentsTest {
     }
 
     @Test
+    void inCaliforniaSharingHoldsUntilTheOptOutAndAWithdrawnBroaderPurposeCoversTheNarrowerOne() throws Exception {
+        UUID californian = profile();
+        UUID german = profile();
+        for (UUID p : List.of(californian, german)) {
+            attributes(p, "city", Value.newBuilder().setStringValue("Springfield").build());
+        }
+        consent(californian, 1, "US-CA", PurposeConsent.newBuilder().setPurpose("analytics").setGranted(true).setMethod("form"));
+        consent(german, 1, "DE", PurposeConsent.newBuilder().setPurpose(MARKETING).setGranted(true).setMethod("form")
+                .setDecisionTime(Envelopes.timestamp(Instant.now().minusSeconds(3600))));
+        String definition = and(mine(), "{\"kind\": \"attribute\", \"attribute\": \"city\", \"operator\": \"eq\", \"value\": \"Springfield\"}");
+        // Opt-out under the CCPA: a Californian who never objected may be shared; a German who never agreed may not.
+        await().atMost(SOON).until(() -> preview(definition, "third_party_sharing").getMembers() == 1);
+        Segment sharing = create(definition, "third_party_sharing");
+        assertEquals(1, sharing.getSize().getMembers());
+        assertEquals(1, sharing.getSize().getExcluded());
+
+        consent(californian, 2, "US-CA", PurposeConsent.newBuilder().setPurpose("analytics").setGranted(true).setMethod("form"),
+                PurposeConsent.newBuilder().setPurpose("third_party_sharing").setGranted(false).setMethod("gpc"));
+        assertEquals(SegmentMembershipChanged.Transition.EXITED,
+                await().atMost(SOON).until(() -> transitions(sharing), t -> t.size() == 2).get(1).getTransition());
+
+        // The German granted marketing messages, the Californian never objected; the German later withdrew all
+        // marketing, which covers the earlier, narrower grant.
+        assertEquals(2, preview(definition, MARKETING).getMembers());
+        consent(german, 2, "DE", PurposeConsent.newBuilder().setPurpose(MARKETING).setGranted(true).setMethod("form")
+                .setDecisionTime(Envelopes.timestamp(Instant.now().minusSeconds(3600))),
+                PurposeConsent.newBuilder().setPurpose("marketing").setGranted(false).setMethod("form").setDecisionTime(Envelopes.timestamp(Instant.now())));
+        await().atMost(SOON).until(() -> preview(definition, MARKETING).getMembers() == 1);
+    }
+
+    @Test
     void editingASegmentAnnouncesOnlyTheDifferences() throws Exception {
         UUID spain = profile();
         UUID korea = profile();
@@ -356,6 +387,15 @@ class SegmentsTest {
     private void consent(UUID profile, long consentVersion, String purpose, boolean granted) throws InvalidProtocolBufferException {
         publish(Topics.PRIVACY_CONSENT, profile, ConsentState.newBuilder().setSubject(profile.toString()).setVersion(consentVersion)
                 .addPurposes(PurposeConsent.newBuilder().setPurpose(purpose).setGranted(granted).setMethod("api")).build());
+    }
+
+    private void consent(UUID profile, long consentVersion, String jurisdiction, PurposeConsent.Builder... decisions)
+            throws InvalidProtocolBufferException {
+        ConsentState.Builder state = ConsentState.newBuilder().setSubject(profile.toString()).setVersion(consentVersion).setJurisdiction(jurisdiction);
+        for (PurposeConsent.Builder decision : decisions) {
+            state.addPurposes(decision);
+        }
+        publish(Topics.PRIVACY_CONSENT, profile, state.build());
     }
 
     private String event(UUID profile, String name, Instant at, String properties) throws InvalidProtocolBufferException {

@@ -179,6 +179,23 @@ public final class ConsentPolicy {
         return dash > 0 ? byRegion.getOrDefault(jurisdiction.substring(0, dash), fallback) : fallback;
     }
 
+    /** Every regime, the default one last. */
+    public List<Regime> regimes() {
+        List<Regime> all = new ArrayList<>(new java.util.LinkedHashSet<>(byRegion.values()));
+        all.add(fallback);
+        return all;
+    }
+
+    /** The regime of this name (as {@link Regime#name()} gives it); the default one for an unknown name. */
+    public Regime regimeNamed(String name) {
+        return byRegion.values().stream().filter(r -> r.name().equals(name)).findFirst().orElse(fallback);
+    }
+
+    /** The regime for a person whose jurisdiction is unknown. */
+    public Regime fallback() {
+        return fallback;
+    }
+
     /** Whether the jurisdiction is one the policy can place (a known ISO 3166 shape; unknown ones get the default). */
     public static boolean isJurisdiction(String jurisdiction) {
         return REGION.matcher(jurisdiction).matches();

@@ -16,6 +16,10 @@ public final class DataUses {
         return KNOWN.contains(use);
     }
 
+    public static Set<String> all() {
+        return KNOWN;
+    }
+
     /** Uses that never depend on optional consent (DESIGN.md, "Privacy model"). */
     public static boolean isEssential(String use) {
         return use.equals("essential") || use.startsWith("essential.");

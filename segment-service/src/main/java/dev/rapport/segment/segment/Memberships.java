@@ -19,6 +19,7 @@ import dev.rapport.segment.definition.Condition;
 import dev.rapport.segment.definition.SqlParams;
 import dev.rapport.segment.evaluation.Evaluator;
 import dev.rapport.segment.evaluation.Facts;
+import dev.rapport.privacy.ConsentPolicy;
 import dev.rapport.segment.evaluation.PurposeBasis;
 import dev.rapport.segment.evaluation.SqlCompiler;
 import dev.rapport.segment.projection.Projection;
@@ -39,10 +40,13 @@ public class Memberships {
     private final Projection projection;
     private final MembershipAnnouncer announcer;
 
-    Memberships(SegmentCatalog catalog, Projection projection, MembershipAnnouncer announcer) {
+    private final ConsentPolicy policy;
+
+    Memberships(SegmentCatalog catalog, Projection projection, MembershipAnnouncer announcer, ConsentPolicy policy) {
         this.catalog = catalog;
         this.projection = projection;
         this.announcer = announcer;
+        this.policy = policy;
     }
 
     /** A segment's size after a computation. */
@@ -106,7 +110,7 @@ public class Memberships {
                         for (UUID profile : profiles) {
                             Facts f = facts.get(profile);
                             boolean in = f != null && evaluator.matches(s.condition(), f)
-                                    && PurposeBasis.of(s.purpose(), f.consent()) == PurposeBasis.GRANTED;
+                                    && PurposeBasis.of(policy, s.purpose(), f.consent()) == PurposeBasis.GRANTED;
                             if (in != held.contains(s.id() + "/" + profile)) {
                                 changes.add(new Transition(s.id(), s.version(), profile, in, now));
                             }
@@ -148,7 +152,7 @@ public class Memberships {
         SqlParams params = new SqlParams(segment.id(), time(now), segment.version());
         SqlCompiler compiler = new SqlCompiler(conditions(all), catalog.purchases(), now, params);
         String matches = compiler.compile(segment.condition());
-        String basis = PurposeBasis.sql(segment.purpose(), params);
+        String basis = PurposeBasis.sql(policy, segment.purpose(), params);
         String sql = """
                 WITH matched AS MATERIALIZED (
                   SELECT p.profile_id, %s AS basis FROM %s WHERE %s),
@@ -192,7 +196,7 @@ public class Memberships {
         SqlParams params = new SqlParams();
         SqlCompiler compiler = new SqlCompiler(conditions(all), catalog.purchases(), now, params);
         String matches = compiler.compile(condition);
-        String basis = PurposeBasis.sql(purpose, params);
+        String basis = PurposeBasis.sql(policy, purpose, params);
         return client.preparedQuery("""
                 SELECT count(*) FILTER (WHERE basis = 'GRANTED') AS members, count(*) FILTER (WHERE basis = 'WITHDRAWN') AS withdrawn,
                        count(*) FILTER (WHERE basis = 'UNDECIDED') AS undecided

@@ -17,6 +17,7 @@ import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.segment.api.Explanations;
 import dev.rapport.segment.evaluation.Evaluator;
 import dev.rapport.segment.evaluation.Facts;
+import dev.rapport.privacy.ConsentPolicy;
 import dev.rapport.segment.evaluation.PurposeBasis;
 import dev.rapport.segment.projection.Projection;
 import io.smallrye.mutiny.Multi;
@@ -35,7 +36,11 @@ public class SegmentQueries {
     private final Memberships memberships;
     private final Projection projection;
 
-    SegmentQueries(Pool pool, Segments segments, SegmentCatalog catalog, Memberships memberships, Projection projection) {
+    private final ConsentPolicy policy;
+
+    SegmentQueries(Pool pool, Segments segments, SegmentCatalog catalog, Memberships memberships, Projection projection,
+            ConsentPolicy policy) {
+        this.policy = policy;
         this.pool = pool;
         this.segments = segments;
         this.catalog = catalog;
@@ -110,7 +115,7 @@ public class SegmentQueries {
                 }
                 var now = Memberships.now();
                 Evaluator.Verdict verdict = new Evaluator(Memberships.conditions(all), catalog.purchases(), now).evaluate(segment.condition(), f);
-                PurposeBasis basis = PurposeBasis.of(segment.purpose(), f.consent());
+                PurposeBasis basis = PurposeBasis.of(policy, segment.purpose(), f.consent());
                 Explanation.Builder explanation = Explanation.newBuilder().setSegmentId(segmentId.toString())
                         .setSegmentVersion(segment.version()).setProfileId(profileId.toString())
                         .setMatches(verdict.value()).setMember(verdict.value() && basis == PurposeBasis.GRANTED)

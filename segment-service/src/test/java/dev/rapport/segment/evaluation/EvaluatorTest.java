@@ -19,6 +19,7 @@ import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.ProfileSchemaStandIn;
 import dev.rapport.segment.definition.DefinitionParser;
+import dev.rapport.privacy.ConsentPolicy;
 import dev.rapport.segment.projection.StoredJson;
 
 /**
@@ -142,9 +143,17 @@ class EvaluatorTest {
         assertTrue(holds("{\"kind\": \"consent\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", \"state\": \"withdrawn\"}", person));
         assertTrue(holds("{\"kind\": \"consent\", \"purpose\": \"marketing.communications\", \"channel\": \"sms\", \"state\": \"granted\"}", person));
         assertTrue(holds("{\"kind\": \"consent\", \"purpose\": \"analytics\", \"state\": \"undecided\"}", person));
-        assertEquals(PurposeBasis.GRANTED, PurposeBasis.of("marketing.communications", person.consent()));
-        assertEquals(PurposeBasis.UNDECIDED, PurposeBasis.of("analytics", person.consent()));
-        assertEquals(PurposeBasis.GRANTED, PurposeBasis.of("essential.service", null));
+        ConsentPolicy policy = ConsentPolicy.standard();
+        assertEquals(PurposeBasis.GRANTED, PurposeBasis.of(policy, "marketing.communications", person.consent()));
+        assertEquals(PurposeBasis.UNDECIDED, PurposeBasis.of(policy, "analytics", person.consent()));
+        assertEquals(PurposeBasis.GRANTED, PurposeBasis.of(policy, "essential.service", null));
+        assertEquals(PurposeBasis.UNDECIDED, PurposeBasis.of(policy, "personalize", null), "no consent at all: the default regime, opt-in");
+        // California: sale and sharing hold until the person opts out.
+        assertEquals(PurposeBasis.GRANTED, PurposeBasis.of(policy, "third_party_sharing", StoredJson.read("{\"@regime\": \"CCPA\"}")));
+        assertEquals(PurposeBasis.WITHDRAWN, PurposeBasis.of(policy, "third_party_sharing",
+                StoredJson.read("{\"@regime\": \"CCPA\", \"third_party_sharing\": false}")));
+        assertEquals(PurposeBasis.UNDECIDED, PurposeBasis.of(policy, "third_party_sharing", StoredJson.read("{\"@regime\": \"GDPR\"}")));
+        assertEquals(PurposeBasis.GRANTED, PurposeBasis.of(policy, "support", StoredJson.read("{\"@regime\": \"GDPR\"}")));
         assertTrue(holds("{\"kind\": \"rfm\", \"score\": \"segment\", \"operator\": \"eq\", \"value\": \"Champions\"}", person));
         assertTrue(holds("{\"kind\": \"rfm\", \"score\": \"frequency\", \"operator\": \"gte\", \"value\": 4}", person));
         assertEquals(false, holds("{\"kind\": \"rfm\", \"score\": \"recency\", \"operator\": \"lt\", \"value\": 5}", person));

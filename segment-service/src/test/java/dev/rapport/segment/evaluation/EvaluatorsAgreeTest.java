@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.ProfileSchemaStandIn;
+import dev.rapport.privacy.ConsentPolicy;
 import dev.rapport.segment.definition.Condition;
 import dev.rapport.segment.definition.DefinitionParser;
 import dev.rapport.segment.definition.SqlParams;
@@ -121,15 +122,16 @@ class EvaluatorsAgreeTest {
         // A generator whose definitions all match everyone or no one would prove nothing.
         assertTrue(nonTrivial > DEFINITIONS / 4, "only " + nonTrivial + " definitions split the profiles (seed " + seed + ")");
 
-        for (String purpose : List.of(MARKETING, "essential.service", "analytics")) {
+        ConsentPolicy policy = ConsentPolicy.standard();
+        for (String purpose : List.of(MARKETING, "essential.service", "analytics", "third_party_sharing", "support")) {
             SqlParams params = new SqlParams((Object) ids.toArray(UUID[]::new));
             Map<UUID, String> sqlBasis = new HashMap<>();
-            pool.preparedQuery("SELECT p.profile_id, " + PurposeBasis.sql(purpose, params) + " AS basis FROM "
+            pool.preparedQuery("SELECT p.profile_id, " + PurposeBasis.sql(policy, purpose, params) + " AS basis FROM "
                     + new SqlCompiler(Map.of(), purchases, NOW, params).from(true) + " WHERE p.profile_id = ANY($1)")
                     .execute(Tuple.tuple(params.values())).await().atMost(Duration.ofSeconds(30))
                     .forEach(r -> sqlBasis.put(r.getUUID("profile_id"), r.getString("basis")));
             for (UUID id : ids) {
-                assertEquals(PurposeBasis.of(purpose, facts.get(id).consent()).name(), sqlBasis.get(id), "basis of " + id + " for " + purpose);
+                assertEquals(PurposeBasis.of(policy, purpose, facts.get(id).consent()).name(), sqlBasis.get(id), "basis of " + id + " for " + purpose);
             }
         }
     }
@@ -185,6 +187,8 @@ class EvaluatorsAgreeTest {
                 maybe(random, () -> decisions.put(MARKETING, random.nextBoolean()));
                 maybe(random, () -> decisions.put(MARKETING + "/email", random.nextBoolean()));
                 maybe(random, () -> decisions.put("analytics", random.nextBoolean()));
+                maybe(random, () -> decisions.put("third_party_sharing", random.nextBoolean()));
+                maybe(random, () -> decisions.put(PurposeBasis.REGIME, pick(random, List.of("GDPR", "CCPA", "US", "default", "unknown"))));
                 pool.preparedQuery("INSERT INTO consent (subject, version, decisions) VALUES ($1, 1, ($2::text)::jsonb)")
                         .execute(Tuple.of(id.toString(), StoredJson.write(decisions))).await().atMost(Duration.ofSeconds(10));
             }

@@ -1,6 +1,8 @@
 package dev.rapport.segment.projection.messaging;
 
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
@@ -11,11 +13,17 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.rapport.privacy.ConsentPolicy;
+import dev.rapport.privacy.ConsentStateConsumer;
+import dev.rapport.privacy.ConsentView;
+import dev.rapport.privacy.DataUses;
+
 import dev.rapport.proto.privacy.v1.ConsentState;
 import dev.rapport.proto.privacy.v1.PurposeConsent;
 import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.segment.projection.Projection;
 import dev.rapport.segment.projection.StoredJson;
+import dev.rapport.segment.evaluation.PurposeBasis;
 import dev.rapport.segment.segment.Memberships;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -32,7 +40,10 @@ public class ConsentConsumer {
     private final Projection projection;
     private final Memberships memberships;
 
-    ConsentConsumer(Pool pool, Projection projection, Memberships memberships) {
+    private final ConsentPolicy policy;
+
+    ConsentConsumer(Pool pool, Projection projection, Memberships memberships, ConsentPolicy policy) {
+        this.policy = policy;
         this.pool = pool;
         this.projection = projection;
         this.memberships = memberships;
@@ -48,7 +59,7 @@ public class ConsentConsumer {
         }
         return pool.withTransaction(tx -> {
                     Uni<Boolean> applied = state == null ? projection.forgetConsent(tx, subject)
-                            : projection.applyConsent(tx, subject, state.getVersion(), decisions(state));
+                            : projection.applyConsent(tx, subject, state.getVersion(), decisions(policy, state));
                     return applied.flatMap(changed -> changed && isProfileId(subject)
                             ? memberships.reevaluate(tx, Set.of(UUID.fromString(subject)), inputs -> inputs.consent()).replaceWithVoid()
                             : Uni.createFrom().voidItem());
@@ -57,11 +68,27 @@ public class ConsentConsumer {
                 .flatMap(x -> Uni.createFrom().completionStage(record::ack));
     }
 
-    /** purpose -> granted, and "purpose/channel" -> granted for a channel's own decision. */
-    static ObjectNode decisions(ConsentState state) {
+    /**
+     * The person's standing decision for every data use ("purpose" -> granted; "purpose/channel" -> granted where a
+     * channel's decision differs), resolved as the shared consent view resolves them (a withdrawal of "marketing"
+     * stands for "marketing.communications"; the newest decision wins), and their policy regime under
+     * {@link PurposeBasis#REGIME}: segments are computed in SQL, which then only looks values up.
+     */
+    static ObjectNode decisions(ConsentPolicy policy, ConsentState state) {
+        ConsentView.SubjectConsent consent = ConsentStateConsumer.read(state);
+        Set<String> channels = new TreeSet<>();
+        state.getPurposesList().stream().map(PurposeConsent::getChannel).filter(c -> !c.isEmpty()).forEach(channels::add);
         ObjectNode decisions = StoredJson.mapper().createObjectNode();
-        for (PurposeConsent p : state.getPurposesList()) {
-            decisions.put(p.getChannel().isEmpty() ? p.getPurpose() : p.getPurpose() + "/" + p.getChannel(), p.getGranted());
+        decisions.put(PurposeBasis.REGIME, policy.regime(state.getJurisdiction()).name());
+        for (String use : new TreeSet<>(DataUses.all())) {
+            Optional<Boolean> all = consent.decision(use, "");
+            all.ifPresent(granted -> decisions.put(use, granted));
+            for (String channel : channels) {
+                Optional<Boolean> one = consent.decision(use, channel);
+                if (one.isPresent() && !one.equals(all)) {
+                    decisions.put(use + "/" + channel, one.get());
+                }
+            }
         }
         return decisions;
     }
