@@ -284,7 +284,7 @@ class WalkingSkeletonTest {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void everyAcknowledgedEventSurvivesProfileServiceKilledInTheMiddleOfItsBatches() throws Exception {
         String token = Tokens.partner();
         String run = UUID.randomUUID().toString();
@@ -348,17 +348,30 @@ class WalkingSkeletonTest {
     }
 
     @Test
-    @Order(11)
+    @Order(13)
     void losingKafkaTurnsReadinessRedWhereItIsNeededAndRecoversWithoutRestart() {
         Assumptions.assumeTrue(Suite.kafkaStartedByTheStack(), "Kafka is not ours to stop (started outside stack/stack.sh)");
         Suite.SERVICES.forEach(port -> assertEquals("UP", Suite.readiness(port)));
+        // A person in a segment that needs their consent for analytics, which they have not given yet.
+        String token = Tokens.partner();
+        String city = "Outage-" + UUID.randomUUID().toString().substring(0, 8);
+        String profileId = record(token).getProfileId();
+        rest(token).body("{\"city\": \"" + city + "\"}").patch("/api/v1/profiles/" + profileId + "/attributes").then().statusCode(200);
+        String segmentId = rest(token).body("{\"name\": \"analytics in " + city + "\", \"purpose\": \"analytics\", "
+                + "\"definition\": {\"kind\": \"attribute\", \"attribute\": \"city\", \"operator\": \"eq\", \"value\": \"" + city + "\"}}")
+                .post("/api/v1/segments").then().statusCode(200).extract().path("id");
+        var members = dev.rapport.proto.segment.v1.ListMembersRequest.newBuilder().setSegmentId(segmentId).build();
 
         Suite.killKafka();
         try {
             for (int port : List.of(Suite.PROFILE, Suite.SEGMENT, Suite.CAMPAIGN, Suite.CHATBOT)) {
                 Suite.awaitReadiness(port, "DOWN", Duration.ofSeconds(60));
             }
-            assertEquals("UP", Suite.readiness(Suite.GATEWAY), "the gateway does not use Kafka yet");
+            assertEquals("UP", Suite.readiness(Suite.GATEWAY), "the gateway serves without Kafka");
+            // The grant is acknowledged while Kafka is away: it is in the ledger, and goes out once Kafka is back.
+            rest(token).body("{\"subject\": \"" + profileId + "\", \"purpose\": \"analytics\", \"granted\": true, "
+                    + "\"method\": \"form\", \"noticeVersion\": \"privacy-2026-11\", \"jurisdiction\": \"DE\"}")
+                    .post("/api/v1/consents").then().statusCode(201);
         } finally {
             Suite.startKafka();
         }
@@ -367,6 +380,8 @@ class WalkingSkeletonTest {
             Suite.awaitReadiness(port, "UP", Duration.ofSeconds(90));
         }
         aRetriedEventIsRecognisedAndCountedOnce(); // and the path works again, end to end
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> segments.listMembers(members).getMembersCount() == 1);
     }
 
     private RecordEventResponse record(String token) {
@@ -423,6 +438,69 @@ class WalkingSkeletonTest {
                 .listMembers(dev.rapport.proto.segment.v1.ListMembersRequest.newBuilder().setSegmentId(segmentId).build()));
         io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
                 .delete("/api/v1/segments/" + segmentId).then().statusCode(200).body("membersRemoved", org.hamcrest.Matchers.equalTo("1"));
+    }
+
+    @Test
+    @Order(10)
+    void consentWithdrawnAtTheGatewayTakesThePersonOutOfMarketingWithinFiveSecondsAndGpcIsHonoured() {
+        String token = Tokens.partner();
+        String city = "Consentville-" + UUID.randomUUID().toString().substring(0, 8);
+        String profileId = with(EventsGrpc.newBlockingStub(gateway), bearer(token)).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("reader-" + UUID.randomUUID()))
+                .setEvent(Event.newBuilder().setName("app_opened")).build()).getProfileId();
+        rest(token).body("{\"city\": \"" + city + "\"}").patch("/api/v1/profiles/" + profileId + "/attributes").then().statusCode(200);
+        rest(token).body("{\"subject\": \"" + profileId + "\", \"purpose\": \"marketing.communications\", \"granted\": true, "
+                + "\"method\": \"form\", \"noticeVersion\": \"privacy-2026-11\", \"jurisdiction\": \"DE\"}")
+                .post("/api/v1/consents").then().statusCode(201);
+        String segmentId = rest(token).body("{\"name\": \"readers in " + city + "\", \"purpose\": \"marketing.communications\", "
+                + "\"definition\": {\"kind\": \"attribute\", \"attribute\": \"city\", \"operator\": \"eq\", \"value\": \"" + city + "\"}}")
+                .post("/api/v1/segments").then().statusCode(200).extract().path("id");
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        var members = dev.rapport.proto.segment.v1.ListMembersRequest.newBuilder().setSegmentId(segmentId).build();
+        await().atMost(Duration.ofSeconds(30)).until(() -> segments.listMembers(members).getMembersCount() == 1);
+
+        rest(token).body("{\"subject\": \"" + profileId + "\", \"purpose\": \"marketing.communications\", \"granted\": false, "
+                + "\"method\": \"unsubscribe_link\"}").post("/api/v1/consents").then().statusCode(201);
+        // The gateway's own next request for that purpose is refused at once; segment-service lets the person go
+        // within five seconds (the figure), through the privacy.consent topic.
+        rest(token).header("Rapport-Purpose", "marketing.communications").get("/api/v1/profiles/" + profileId).then().statusCode(403);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> segments.listMembers(members).getMembersCount() == 0);
+
+        // Global Privacy Control from the person's app: the opt-out of sale and sharing is recorded and enforced.
+        rest(token).header("Sec-GPC", "1").get("/api/v1/profiles/" + profileId).then().statusCode(200);
+        rest(token).header("Rapport-Purpose", "third_party_sharing").get("/api/v1/profiles/" + profileId).then().statusCode(403);
+        rest(token).get("/api/v1/profiles/" + profileId + "/consent/records").then().statusCode(200)
+                .body("records.method", org.hamcrest.Matchers.hasItems("gpc", "unsubscribe_link", "form"));
+    }
+
+    @Test
+    @Order(11)
+    void preciseLocationReachesAPurposeOnlyWithItsOwnConsent() {
+        String token = Tokens.partner();
+        String profileId = with(EventsGrpc.newBlockingStub(gateway), bearer(token)).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("walker-" + UUID.randomUUID()))
+                .setEvent(Event.newBuilder().setName("app_opened")).build()).getProfileId();
+        rest(token).body("{\"location\": {\"latitude\": 41.38879, \"longitude\": 2.15899, \"accuracy_m\": 10}}")
+                .patch("/api/v1/profiles/" + profileId + "/attributes").then().statusCode(200);
+        rest(token).body("{\"subject\": \"" + profileId + "\", \"purpose\": \"personalize\", \"granted\": true, "
+                + "\"method\": \"form\", \"noticeVersion\": \"privacy-2026-11\", \"jurisdiction\": \"ES\"}")
+                .post("/api/v1/consents").then().statusCode(201);
+
+        rest(token).header("Rapport-Purpose", "personalize").get("/api/v1/profiles/" + profileId).then().statusCode(200)
+                .body("attributes.location.latitude", org.hamcrest.Matchers.equalTo(41.4f))
+                .body("attributes.location.accuracy_m", org.hamcrest.Matchers.equalTo(11000f));
+        rest(token).get("/api/v1/profiles/" + profileId).then().statusCode(200)
+                .body("attributes.location.latitude", org.hamcrest.Matchers.equalTo(41.38879f));
+
+        rest(token).body("{\"subject\": \"" + profileId + "\", \"dataCategory\": \"user.location.precise\", \"granted\": true, "
+                + "\"method\": \"form\", \"noticeVersion\": \"location-2026-11\"}")
+                .post("/api/v1/consents").then().statusCode(201);
+        rest(token).header("Rapport-Purpose", "personalize").get("/api/v1/profiles/" + profileId).then().statusCode(200)
+                .body("attributes.location.latitude", org.hamcrest.Matchers.equalTo(41.38879f));
+    }
+
+    private static io.restassured.specification.RequestSpecification rest(String token) {
+        return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json");
     }
 
     private static void assertRefused(Status.Code expected, Executable call) {

@@ -1,5 +1,7 @@
 package dev.rapport.gateway.audit;
 
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,23 +38,46 @@ public class Audited {
         this.enforcement = enforcement;
     }
 
+    /** An operation that serves one purpose, whoever calls it. */
     public <T> Uni<T> run(String operation, String purpose, String subjectId, Function<Caller, Uni<? extends T>> call) {
+        return execute(operation, caller -> purpose, subjectId, (caller, p) -> call.apply(caller));
+    }
+
+    /**
+     * An operation that serves the purpose its caller declares ({@code Rapport-Purpose}), within the purposes the
+     * caller's roles may serve (a marketer never reads for an essential use; PurposeEnforcement#purposeFor).
+     */
+    public <T> Uni<T> runDeclared(String operation, String subjectId, BiFunction<Caller, String, Uni<? extends T>> call) {
+        Optional<String> declared = RequestSignals.purpose(); // read now, like the GPC signal
+        return execute(operation, caller -> enforcement.purposeFor(caller, declared), subjectId, call);
+    }
+
+    private <T> Uni<T> execute(String operation, Function<Caller, String> purposeOf, String subjectId,
+            BiFunction<Caller, String, Uni<? extends T>> call) {
         boolean gpc = RequestSignals.gpc(); // read now: the signal is bound to the request's context, not to later callbacks
         boolean knownSubject = subjectId != null && !subjectId.isEmpty();
         // Authentication is lazy (the operation's @RolesAllowed resolved it): read the identity without blocking.
-        return identity.getDeferredIdentity().map(Caller::of).flatMap(caller -> Uni.createFrom().<T>deferred(() -> {
-                    boolean honour = gpc && caller.speaksForTheSubject();
-                    Uni<Void> signal = honour && knownSubject ? ledger.honourGpc(caller, subjectId) : Uni.createFrom().voidItem();
-                    return signal.invoke(() -> {
-                                if (knownSubject) {
-                                    enforcement.require(subjectId, purpose);
-                                }
-                            })
-                            .flatMap(x -> call.apply(caller))
-                            .call(result -> honour && !knownSubject ? ledger.honourGpc(caller, subjectOf(null, result)) : Uni.createFrom().voidItem());
-                })
-                .call(result -> trail.record(caller, operation, purpose, subjectOf(subjectId, result), "ok"))
-                .onFailure().call(failure -> trail.record(caller, operation, purpose, subjectId, outcome(failure))));
+        return identity.getDeferredIdentity().map(Caller::of).flatMap(caller -> {
+            String purpose;
+            try {
+                purpose = purposeOf.apply(caller);
+            } catch (RuntimeException refused) {
+                return trail.record(caller, operation, "(refused)", subjectId, outcome(refused)).flatMap(x -> Uni.createFrom().failure(refused));
+            }
+            return Uni.createFrom().<T>deferred(() -> {
+                        boolean honour = gpc && caller.speaksForTheSubject();
+                        Uni<Void> signal = honour && knownSubject ? ledger.honourGpc(caller, subjectId) : Uni.createFrom().voidItem();
+                        return signal.invoke(() -> {
+                                    if (knownSubject) {
+                                        enforcement.require(subjectId, purpose);
+                                    }
+                                })
+                                .flatMap(x -> call.apply(caller, purpose))
+                                .call(result -> honour && !knownSubject ? ledger.honourGpc(caller, subjectOf(null, result)) : Uni.createFrom().voidItem());
+                    })
+                    .call(result -> trail.record(caller, operation, purpose, subjectOf(subjectId, result), "ok"))
+                    .onFailure().call(failure -> trail.record(caller, operation, purpose, subjectId, outcome(failure)));
+        });
     }
 
     /** A stream of operations about many people, recorded once when it ends (however it ends). */
@@ -71,6 +96,8 @@ public class Audited {
             case RecordEventResponse recorded -> recorded.getProfileId();
             case IdentifyResponse identified -> identified.getProfileId();
             case Profile profile -> profile.getId();
+            case com.google.protobuf.Struct receipt when receipt.containsFields("piiPrincipalId") ->
+                    receipt.getFieldsOrThrow("piiPrincipalId").getStringValue();
             case null, default -> null;
         };
     }
@@ -78,6 +105,12 @@ public class Audited {
     private static String outcome(Throwable failure) {
         if (failure instanceof NoLawfulBasis) {
             return "NO_LAWFUL_BASIS";
+        }
+        if (failure instanceof dev.rapport.runtime.error.InvalidInput) {
+            return "INVALID_ARGUMENT";
+        }
+        if (failure instanceof io.quarkus.security.ForbiddenException) {
+            return "PURPOSE_NOT_ALLOWED_FOR_ROLE";
         }
         return failure instanceof StatusRuntimeException status ? status.getStatus().getCode().name() : Status.Code.INTERNAL.name();
     }

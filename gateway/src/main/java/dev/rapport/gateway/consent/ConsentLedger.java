@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.caller.Caller;
 import dev.rapport.privacy.ConsentPolicy;
-import dev.rapport.privacy.ConsentView;
 import dev.rapport.privacy.DataCategories;
 import dev.rapport.privacy.DataUses;
 import dev.rapport.proto.privacy.v1.ConsentRecord;
@@ -28,6 +27,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.grpc.Status;
 import io.vertx.pgclient.PgException;
 
 /**
@@ -48,19 +48,19 @@ public class ConsentLedger {
 
     private final Pool pool;
     private final ConsentPublisher publisher;
-    private final ConsentView view;
     private final Clock clock;
 
-    ConsentLedger(Pool pool, ConsentPublisher publisher, ConsentView view, Clock clock) {
+    ConsentLedger(Pool pool, ConsentPublisher publisher, Clock clock) {
         this.pool = pool;
         this.publisher = publisher;
-        this.view = view;
         this.clock = clock;
     }
 
     /**
      * A request carried {@code Sec-GPC: 1} for this person: records their opt-out of sale and sharing, unless it
-     * already stands (a signal on every request must not grow the ledger with every request).
+     * already stands (a signal on every request must not grow the ledger with every request) or the person confirmed
+     * a grant after an earlier signal (the CCPA regulations let a person confirm such a choice; the signal then does
+     * not overturn it again).
      */
     public Uni<Void> honourGpc(Caller caller, String subject) {
         List<Violation> problems = new ArrayList<>();
@@ -68,13 +68,17 @@ public class ConsentLedger {
         if (!problems.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        ConsentView.SubjectConsent consent = view.of(subject);
-        List<String> standing = SALE_AND_SHARING.stream()
-                .filter(purpose -> consent == null || !consent.decision(purpose, "").equals(java.util.Optional.of(false)))
-                .toList();
-        return io.smallrye.mutiny.Multi.createFrom().iterable(standing)
-                .onItem().transformToUniAndConcatenate(purpose -> record(caller, RecordConsentRequest.newBuilder()
-                        .setSubject(subject).setPurpose(purpose).setGranted(false).setMethod("gpc").build()))
+        return pool.preparedQuery("""
+                SELECT u.purpose FROM unnest($2::text[]) AS u (purpose)
+                LEFT JOIN LATERAL (SELECT id, granted FROM consent_record r WHERE r.subject = $1 AND r.purpose = u.purpose AND r.channel = ''
+                                   ORDER BY decision_time DESC, id DESC LIMIT 1) latest ON true
+                WHERE latest.id IS NULL
+                   OR latest.granted AND NOT EXISTS (SELECT 1 FROM consent_record g WHERE g.subject = $1 AND g.purpose = u.purpose
+                                                     AND g.method = 'gpc' AND g.id < latest.id)""")
+                .execute(Tuple.of(subject, SALE_AND_SHARING.toArray(String[]::new)))
+                .onItem().transformToMulti(rows -> io.smallrye.mutiny.Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(row -> record(caller, RecordConsentRequest.newBuilder()
+                        .setSubject(subject).setPurpose(row.getString("purpose")).setGranted(false).setMethod("gpc").build()))
                 .collect().last().replaceWithVoid();
     }
 
@@ -84,12 +88,33 @@ public class ConsentLedger {
      */
     public Uni<ConsentRecord> record(Caller caller, RecordConsentRequest request) {
         validate(request);
-        Instant decided = request.hasDecisionTime() ? Envelopes.instant(request.getDecisionTime()) : clock.instant();
+        Instant now = clock.instant();
+        // A little clock skew is forgiven, but no decision is dated after now: it would outrank a real withdrawal.
+        Instant decided = request.hasDecisionTime() ? min(Envelopes.instant(request.getDecisionTime()), now) : now;
         String requestId = request.getRequestId().isEmpty() ? null : request.getRequestId();
-        return earlier(caller, requestId).flatMap(found -> found != null ? Uni.createFrom().item(found)
+        return earlier(caller, requestId).flatMap(found -> found != null ? Uni.createFrom().item(sameDecision(found, request))
                 : append(caller, request, decided, requestId)
-                        .onFailure(ConsentLedger::isDuplicateRequest).recoverWithUni(() -> earlier(caller, requestId))
+                        .onFailure(ConsentLedger::isDuplicateRequest).recoverWithUni(() -> earlier(caller, requestId).map(first -> sameDecision(first, request)))
                         .call(record -> publisher.publish(record.getSubject())));
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    /** A retry answers the first record; a different decision under the same key is the caller's mistake. */
+    private static ConsentRecord sameDecision(ConsentRecord first, RecordConsentRequest request) {
+        if (!first.getSubject().equals(request.getSubject()) || !first.getPurpose().equals(request.getPurpose())
+                || !first.getChannel().equals(request.getChannel()) || !first.getDataCategory().equals(request.getDataCategory())
+                || first.getGranted() != request.getGranted() || !first.getMethod().equals(request.getMethod())) {
+            throw Status.FAILED_PRECONDITION.withDescription("this request id was used for a different decision").asRuntimeException();
+        }
+        return first;
+    }
+
+    /** Who may move a person to another jurisdiction (and so under other rules): not any app that records consent. */
+    private static boolean mayChangeJurisdiction(Caller caller) {
+        return caller.roles().contains("privacy-officer") || caller.roles().contains("admin");
     }
 
     private Uni<ConsentRecord> append(Caller caller, RecordConsentRequest request, Instant decided, String requestId) {
@@ -99,6 +124,7 @@ public class ConsentLedger {
                     INSERT INTO consent_subject AS s (subject, jurisdiction, version) VALUES ($1, $2, 1)
                     ON CONFLICT (subject) DO UPDATE
                         SET version = s.version + 1, jurisdiction = CASE WHEN $2 = '' THEN s.jurisdiction ELSE $2 END
+                        WHERE $2 = '' OR $2 = s.jurisdiction OR s.jurisdiction = '' OR $12
                     RETURNING jurisdiction)
                 INSERT INTO consent_record (subject, purpose, channel, data_category, granted, decision_time, method, notice_version,
                                             jurisdiction, recorded_by, request_id)
@@ -106,8 +132,14 @@ public class ConsentLedger {
                 RETURNING\s""" + COLUMNS)
                 .execute(Tuple.from(List.of(request.getSubject(), request.getJurisdiction(), request.getPurpose(), request.getChannel(),
                         request.getDataCategory(), request.getGranted(), OffsetDateTime.ofInstant(decided, ZoneOffset.UTC),
-                        request.getMethod(), request.getNoticeVersion(), caller.id())).addValue(requestId))
-                .map(rows -> toRecord(rows.iterator().next()));
+                        request.getMethod(), request.getNoticeVersion(), caller.id())).addValue(requestId).addValue(mayChangeJurisdiction(caller)))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw Status.FAILED_PRECONDITION.withDescription("the person's jurisdiction is already recorded as another one; "
+                                + "only a privacy officer or an admin may change it").asRuntimeException();
+                    }
+                    return toRecord(rows.iterator().next());
+                });
     }
 
     private Uni<ConsentRecord> earlier(Caller caller, String requestId) {
@@ -205,9 +237,9 @@ public class ConsentLedger {
             problems.add(new Violation("jurisdiction", "an ISO 3166 country or country-region code, e.g. DE or US-CA"));
         }
         if (request.hasDecisionTime()) {
-            Instant decided = Envelopes.instant(request.getDecisionTime());
+            long seconds = request.getDecisionTime().getSeconds();
             if (request.getDecisionTime().getNanos() < 0 || request.getDecisionTime().getNanos() > 999_999_999
-                    || decided.isAfter(clock.instant().plus(CLOCK_SKEW)) || decided.isBefore(Instant.parse("2000-01-01T00:00:00Z"))) {
+                    || seconds > clock.instant().plus(CLOCK_SKEW).getEpochSecond() || seconds < Instant.parse("2000-01-01T00:00:00Z").getEpochSecond()) {
                 problems.add(new Violation("decision_time", "when the person decided: not in the future, not before 2000"));
             }
         }
@@ -222,11 +254,11 @@ public class ConsentLedger {
     static void checkSubject(String subject, List<Violation> problems) {
         try {
             UUID.fromString(subject);
-            if (subject.length() != 36) {
+            if (subject.length() != 36 || !subject.equals(subject.toLowerCase(java.util.Locale.ROOT))) {
                 throw new IllegalArgumentException();
             }
         } catch (IllegalArgumentException e) {
-            problems.add(new Violation("subject", "a profile id (UUID)"));
+            problems.add(new Violation("subject", "a profile id (a UUID in lower case, as Rapport gives it)"));
         }
     }
 

@@ -44,7 +44,8 @@ public class ConsentOperations {
     }
 
     public Uni<Struct> receipt(GetConsentReceiptRequest request) {
-        return ledger.find(request.getRecordId()).flatMap(record -> audited.run("consents.receipt.get", Purposes.LEGAL_OBLIGATION,
-                record.getSubject(), caller -> Uni.createFrom().item(receipts.receipt(record))));
+        // Audited whatever the outcome (a look-up of a record that does not exist too); the subject is the receipt's.
+        return audited.run("consents.receipt.get", Purposes.LEGAL_OBLIGATION, null,
+                caller -> ledger.find(request.getRecordId()).map(receipts::receipt));
     }
 }

@@ -1,5 +1,8 @@
 package dev.rapport.gateway.consent;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -18,6 +21,7 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -35,6 +39,8 @@ public class ConsentPublisher {
     private final ConsentStates states;
     private final ConsentView view;
     private final MutinyEmitter<ConsentState> topic;
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private static final int MAX_IN_FLIGHT = 8;
 
     ConsentPublisher(Pool pool, ConsentStates states, ConsentView view, @Channel("consent-states") MutinyEmitter<ConsentState> topic) {
         this.pool = pool;
@@ -44,33 +50,59 @@ public class ConsentPublisher {
     }
 
     /**
-     * Publishes the person's state now and applies it to this instance's view at once (its next request decides with
-     * it). Never fails: what cannot be published now is left to the sweep.
+     * Applies the person's state to this instance's view at once (its next request decides with it) and publishes it
+     * in the background: an answer never waits on a broker that is away. Never fails; what is not published now is
+     * left to the sweep.
      */
     public Uni<Void> publish(String subject) {
-        return states.current(subject)
-                .flatMap(state -> state == null ? Uni.createFrom().voidItem() : send(state))
+        return states.current(pool, subject)
+                .invoke(state -> {
+                    if (state != null) {
+                        view.apply(state.getSubject(), ConsentStateConsumer.read(state));
+                        publishInOrder(subject);
+                    }
+                })
                 .onFailure().invoke(failure -> LOG.warnf("consent state not published yet (the sweep retries): %s", failure.toString()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    private Uni<Void> send(ConsentState state) {
-        view.apply(state.getSubject(), ConsentStateConsumer.read(state));
+    /**
+     * Sends the person's newest state unless it is already out. A compacted topic keeps the last record, not the
+     * highest version, so one person's states must reach it in order: across instances one publisher at a time holds
+     * the person (an advisory lock for the transaction; the others leave it to their next sweep), reads the state under
+     * it and marks it published once Kafka acknowledged it. A bounded number of sends is in flight per instance.
+     */
+    private void publishInOrder(String subject) {
+        if (inFlight.size() >= MAX_IN_FLIGHT || !inFlight.add(subject)) {
+            return;
+        }
+        pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('consent:' || $1, 0)) AS mine")
+                        .execute(Tuple.of(subject))
+                        .flatMap(lock -> !lock.iterator().next().getBoolean("mine") ? Uni.createFrom().voidItem()
+                                : tx.preparedQuery("SELECT published_version FROM consent_subject WHERE subject = $1").execute(Tuple.of(subject))
+                                        .flatMap(published -> states.current(tx, subject).flatMap(state -> state == null
+                                                || state.getVersion() <= published.iterator().next().getLong("published_version")
+                                                        ? Uni.createFrom().voidItem()
+                                                        : send(tx, state)))))
+                .onTermination().invoke(() -> inFlight.remove(subject))
+                .subscribe().with(done -> { }, failure -> LOG.warnf("consent state not published yet (the sweep retries): %s", failure.toString()));
+    }
+
+    private Uni<Void> send(SqlClient tx, ConsentState state) {
+        String subject = state.getSubject();
         ConsentState message = state.toBuilder()
-                .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, TYPE, state.getSubject(),
-                        state.getSubject() + "/consent/v" + state.getVersion()))
+                .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, TYPE, subject, subject + "/consent/v" + state.getVersion()))
                 .build();
-        return topic.sendMessage(Message.of(message)
-                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(state.getSubject()).build()))
-                .flatMap(sent -> pool.preparedQuery("UPDATE consent_subject SET published_version = GREATEST(published_version, $2) WHERE subject = $1")
-                        .execute(Tuple.of(state.getSubject(), state.getVersion())))
+        return topic.sendMessage(Message.of(message).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(subject).build()))
+                .flatMap(sent -> tx.preparedQuery("UPDATE consent_subject SET published_version = $2 WHERE subject = $1")
+                        .execute(Tuple.of(subject, state.getVersion())))
                 .replaceWithVoid();
     }
 
     /** The outbox sweep: states recorded but not yet published. */
     @Scheduled(every = "${rapport.consent.publish-sweep:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return pool.query("SELECT subject FROM consent_subject WHERE published_version < version LIMIT 500").execute()
+        return pool.query("SELECT subject FROM consent_subject WHERE published_version < version LIMIT 64").execute()
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate((Row row) -> publish(row.getString("subject")))
                 .collect().last().replaceWithVoid();

@@ -16,6 +16,7 @@ import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** A person's current consent, read from the ledger: their standing decisions and what the policy makes of them. */
@@ -38,8 +39,8 @@ public class ConsentStates {
      * decision made last (by decision time); null when the ledger holds nothing of them. Read in one statement, so
      * the version matches the decisions.
      */
-    public Uni<ConsentState> current(String subject) {
-        return pool.preparedQuery("""
+    public Uni<ConsentState> current(SqlClient client, String subject) {
+        return client.preparedQuery("""
                 SELECT s.version, s.jurisdiction, r.purpose, r.channel, r.data_category, r.granted, r.decision_time, r.method,
                        r.notice_version
                 FROM consent_subject s LEFT JOIN LATERAL (
@@ -76,7 +77,7 @@ public class ConsentStates {
         if (!problems.isEmpty()) {
             throw new dev.rapport.runtime.error.InvalidInput(problems);
         }
-        return current(subject).map(state -> {
+        return current(pool, subject).map(state -> {
             if (state == null) {
                 throw new NotFound("no consent recorded for this person");
             }

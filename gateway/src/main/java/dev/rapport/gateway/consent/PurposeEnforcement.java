@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,7 +17,9 @@ import dev.rapport.privacy.ConsentView;
 import dev.rapport.privacy.DataUses;
 import dev.rapport.proto.profile.v1.GeoPoint;
 import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.gateway.caller.Caller;
 import dev.rapport.runtime.error.InvalidInput;
+import io.quarkus.security.ForbiddenException;
 import dev.rapport.runtime.error.NoLawfulBasis;
 
 /**
@@ -38,16 +42,38 @@ public class PurposeEnforcement {
         this.clock = clock;
     }
 
-    /** The purpose this request serves: the one the caller declared ({@code Rapport-Purpose}), else the operation's own. */
-    public String purpose(String operationPurpose) {
-        String declared = RequestSignals.purpose().orElse("").strip();
+    /**
+     * The purpose a request serves: the one its caller declared ({@code Rapport-Purpose}), else their role's own. A
+     * role serves only its purposes: a marketer never reads for an essential use (which would skip consent), an agent
+     * reads for support or the service the customer asked for; partner apps, privacy officers and admins may declare
+     * any purpose, and the audit trail records which.
+     */
+    public String purposeFor(Caller caller, Optional<String> declaredHeader) {
+        String declared = declaredHeader.orElse("").strip();
+        Set<String> roles = caller.roles();
+        String own = roles.contains("admin") || roles.contains("partner") ? "essential.service"
+                : roles.contains("privacy-officer") ? "essential.legal_obligation"
+                : roles.contains("agent") ? "support"
+                : roles.contains("marketer") ? "marketing.communications"
+                : "essential.service";
         if (declared.isEmpty()) {
-            return operationPurpose;
+            return own;
         }
         if (!DataUses.isKnown(declared)) {
             throw new InvalidInput(RequestSignals.PURPOSE_HEADER, "a data use of the taxonomy, e.g. personalize or marketing.communications");
         }
+        boolean anyPurpose = roles.contains("admin") || roles.contains("partner") || roles.contains("privacy-officer");
+        boolean agentMay = roles.contains("agent") && (declared.equals("support") || isWithin(declared, "essential.service"));
+        boolean marketerMay = roles.contains("marketer") && (isWithin(declared, "marketing") || isWithin(declared, "personalize")
+                || isWithin(declared, "analytics"));
+        if (!anyPurpose && !agentMay && !marketerMay) {
+            throw new ForbiddenException("your role may not serve the purpose " + declared);
+        }
         return declared;
+    }
+
+    private static boolean isWithin(String use, String broader) {
+        return use.equals(broader) || use.startsWith(broader + ".");
     }
 
     /** Refuses when the person has no basis for the purpose (as far as is known before reading their profile). */

@@ -3,7 +3,6 @@ package dev.rapport.gateway.profiles;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.audit.Audited;
-import dev.rapport.gateway.audit.Purposes;
 import dev.rapport.gateway.consent.PurposeEnforcement;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
@@ -36,29 +35,25 @@ public class ProfileReads {
         this.enforcement = enforcement;
     }
 
-    /** A profile as the declared purpose (Rapport-Purpose, default essential.service) may see it. */
+    /** A profile as the declared purpose (Rapport-Purpose, else the caller's role's own) may see it. */
     public Uni<Profile> profile(GetProfileRequest request) {
-        String purpose = enforcement.purpose(Purposes.ESSENTIAL_SERVICE);
-        return audited.run("profiles.get", purpose, request.getProfileId(),
-                caller -> profiles.getProfile(request).map(profile -> enforcement.shape(profile, purpose)));
+        return audited.runDeclared("profiles.get", request.getProfileId(),
+                (caller, purpose) -> profiles.getProfile(request).map(profile -> enforcement.shape(profile, purpose)));
     }
 
     public Uni<ListEventsResponse> events(ListEventsRequest request) {
-        return audited.run("profiles.events.list", enforcement.purpose(Purposes.ESSENTIAL_SERVICE), request.getProfileId(),
-                caller -> profiles.listEvents(request));
+        return audited.runDeclared("profiles.events.list", request.getProfileId(), (caller, purpose) -> profiles.listEvents(request));
     }
 
     public Uni<ListProfileVersionsResponse> versions(ListProfileVersionsRequest request) {
-        return audited.run("profiles.versions.list", enforcement.purpose(Purposes.ESSENTIAL_SERVICE), request.getProfileId(),
-                caller -> profiles.listProfileVersions(request));
+        return audited.runDeclared("profiles.versions.list", request.getProfileId(), (caller, purpose) -> profiles.listProfileVersions(request));
     }
 
     public Uni<ListTimelineResponse> timeline(ListTimelineRequest request) {
-        return audited.run("profiles.timeline.list", enforcement.purpose(Purposes.ESSENTIAL_SERVICE), request.getProfileId(),
-                caller -> profiles.listTimeline(request));
+        return audited.runDeclared("profiles.timeline.list", request.getProfileId(), (caller, purpose) -> profiles.listTimeline(request));
     }
 
     public Uni<Engagement> engagement(GetEngagementRequest request) {
-        return audited.run("segments.engagement.get", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> segments.getEngagement(request));
+        return audited.runDeclared("segments.engagement.get", request.getProfileId(), (caller, purpose) -> segments.getEngagement(request));
     }
 }

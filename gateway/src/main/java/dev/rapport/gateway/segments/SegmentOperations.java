@@ -112,11 +112,11 @@ public class SegmentOperations {
     }
 
     public Uni<ListMembershipsResponse> memberships(ListMembershipsRequest request) {
-        return audited.run("segments.memberships.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> segments.listMemberships(request));
+        return audited.runDeclared("segments.memberships.list", request.getProfileId(), (caller, purpose) -> segments.listMemberships(request));
     }
 
     public Uni<Explanation> explain(ExplainMembershipRequest request) {
-        return audited.run("segments.membership.explain", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> segments.explainMembership(request));
+        return audited.runDeclared("segments.membership.explain", request.getProfileId(), (caller, purpose) -> segments.explainMembership(request));
     }
 
     public Uni<RfmModel> rfmModel() {

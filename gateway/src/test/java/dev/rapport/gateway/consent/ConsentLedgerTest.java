@@ -207,6 +207,70 @@ class ConsentLedgerTest {
     }
 
     @Test
+    void concurrentDecisionsForOnePersonReachTheTopicInVersionOrder() throws Exception {
+        String person = UUID.randomUUID().toString();
+        int decisions = 16;
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < decisions; i++) {
+                boolean granted = i % 2 == 0;
+                sent.add(callers.submit(() -> record(person, Map.of("purpose", "personalize", "granted", granted, "method", "api",
+                        "noticeVersion", "v1", "jurisdiction", "DE")).statusCode(201)));
+            }
+            for (var call : sent) {
+                call.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        // Compaction keeps a key's last record: it must carry the newest state, and versions only ever grow.
+        ConsumerTask<String, String> task = kafka.consumeStrings().fromTopics(TestTopics.of(Topics.PRIVACY_CONSENT));
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> task.getRecords().stream().filter(r -> person.equals(r.key()))
+                    .map(ConsentLedgerTest::parse).anyMatch(state -> state.getVersion() == decisions));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            List<Long> versions = task.getRecords().stream().filter(r -> person.equals(r.key())).map(ConsentLedgerTest::parse)
+                    .map(ConsentState::getVersion).toList();
+            assertEquals(decisions, versions.get(versions.size() - 1), "the last record on the topic is the newest state: " + versions);
+            for (int i = 1; i < versions.size(); i++) {
+                assertTrue(versions.get(i) > versions.get(i - 1), "published in version order: " + versions);
+            }
+        } finally {
+            task.close();
+        }
+    }
+
+    @Test
+    void onlyAPrivacyOfficerMayMoveAPersonToAnotherJurisdiction() {
+        String person = UUID.randomUUID().toString();
+        record(person, Map.of("purpose", "analytics", "granted", false, "method", "api", "jurisdiction", "DE")).statusCode(201);
+        record(person, Map.of("purpose", "analytics", "granted", false, "method", "api", "jurisdiction", "US")).statusCode(409)
+                .body("detail", containsString("only a privacy officer or an admin may change it"));
+        record(person, Map.of("purpose", "analytics", "granted", false, "method", "api", "jurisdiction", "DE")).statusCode(201);
+        given().auth().oauth2(Tokens.person("demo-privacy")).contentType(ContentType.JSON)
+                .body(Map.of("subject", person, "purpose", "analytics", "granted", false, "method", "form", "jurisdiction", "US-CA"))
+                .post("/api/v1/consents").then().statusCode(201).body("jurisdiction", equalTo("US-CA"));
+        assertEquals(3L, count("SELECT count(*) FROM consent_record WHERE subject = $1", person), "the refused one wrote nothing");
+    }
+
+    @Test
+    void aRequestIdReusedForAnotherDecisionIsAConflictAndAFutureDecisionTimeIsNow() {
+        String person = UUID.randomUUID().toString();
+        String key = "k-" + UUID.randomUUID();
+        record(person, Map.of("purpose", "analytics", "granted", true, "method", "api", "noticeVersion", "v1", "requestId", key)).statusCode(201);
+        record(person, Map.of("purpose", "analytics", "granted", false, "method", "api", "requestId", key)).statusCode(409);
+        record(person.toUpperCase(), Map.of("purpose", "analytics", "granted", false, "method", "api")).statusCode(400)
+                .body("violations.field", hasItems("subject"));
+        String inTwoMinutes = java.time.Instant.now().plusSeconds(120).toString();
+        String recorded = record(person, Map.of("purpose", "analytics", "granted", false, "method", "api", "decisionTime", inTwoMinutes))
+                .statusCode(201).extract().path("decisionTime");
+        assertTrue(java.time.Instant.parse(recorded).isBefore(java.time.Instant.parse(inTwoMinutes)), recorded);
+        record(person, Map.of("purpose", "analytics", "granted", false, "method", "api", "decisionTime", "9999-01-01T00:00:00Z"))
+                .statusCode(400).body("violations.field", hasItems("decision_time"));
+    }
+
+    @Test
     void theSiteDeclaresThatItHonoursGlobalPrivacyControl() {
         given().get("/.well-known/gpc.json").then().statusCode(200).contentType(ContentType.JSON)
                 .body("gpc", equalTo(true)).body("lastUpdate", equalTo("2026-11-23"));

@@ -88,6 +88,33 @@ class PurposeEnforcementTest {
     }
 
     @Test
+    void aMarketerReadsOnlyForMarketingPurposesAndOnlyWithTheirBasis() {
+        String person = UUID.randomUUID().toString();
+        String marketer = Tokens.person("demo-marketer");
+        record(person, "personalize", true, "DE");
+        // A marketer's reading serves marketing: without that consent, nothing; an essential use is not theirs to claim.
+        given().auth().oauth2(marketer).get("/api/v1/profiles/" + person).then().statusCode(403).body("title", equalTo("No lawful basis"));
+        given().auth().oauth2(marketer).header("Rapport-Purpose", "essential.service").get("/api/v1/profiles/" + person).then().statusCode(403)
+                .body("title", equalTo("Forbidden"));
+        given().auth().oauth2(marketer).header("Rapport-Purpose", "personalize").get("/api/v1/profiles/" + person).then().statusCode(503);
+        record(person, "marketing.communications", true, "");
+        given().auth().oauth2(marketer).get("/api/v1/profiles/" + person).then().statusCode(503);
+    }
+
+    @Test
+    void aGrantConfirmedAfterAGpcSignalIsNotOverturnedByTheNextSignal() {
+        String person = UUID.randomUUID().toString();
+        record(person, "analytics", true, "US-CA");
+        given().auth().oauth2(Tokens.partner()).header("Sec-GPC", "1").get("/api/v1/profiles/" + person).then().statusCode(503);
+        assertEquals(2L, gpcRecords(person));
+        record(person, "third_party_sharing", true, "");
+        given().auth().oauth2(Tokens.partner()).header("Sec-GPC", "1").get("/api/v1/profiles/" + person).then().statusCode(503);
+        assertEquals(2L, gpcRecords(person), "the person confirmed sharing after the signal");
+        given().auth().oauth2(Tokens.partner()).header("Rapport-Purpose", "third_party_sharing").get("/api/v1/profiles/" + person)
+                .then().statusCode(503);
+    }
+
+    @Test
     void anUnknownDeclaredPurposeIsBadInput() {
         given().auth().oauth2(Tokens.partner()).header("Rapport-Purpose", "curiosity").get("/api/v1/profiles/" + UUID.randomUUID())
                 .then().statusCode(400).body("violations.field", hasItems("Rapport-Purpose"));
@@ -106,7 +133,7 @@ class PurposeEnforcementTest {
                 .then().statusCode(403).body("detail", containsString("CCPA: third_party_sharing is opt-out; the person opted out"));
         given().auth().oauth2(Tokens.partner()).get("/api/v1/profiles/" + person + "/consent").then().statusCode(200)
                 .body("bases.find { it.purpose == 'marketing.advertising.third_party' }.allowed", equalTo(false))
-                .body("bases.find { it.purpose == 'analytics' }.allowed", equalTo(true));
+                .body("bases.find { it.purpose == 'third_party_sharing' }.allowed", equalTo(false));
     }
 
     @Test
@@ -116,7 +143,8 @@ class PurposeEnforcementTest {
         given().auth().oauth2(Tokens.partner()).header("Sec-GPC", "1").header("Sec-GPC", "1").get("/api/v1/profiles/" + person)
                 .then().statusCode(503);
         // A marketer's browser speaks for the marketer, not for the person on screen.
-        given().auth().oauth2(Tokens.person("demo-marketer")).header("Sec-GPC", "1").get("/api/v1/profiles/" + person).then().statusCode(503);
+        // (Refused too: their reading serves marketing, which this person never allowed.)
+        given().auth().oauth2(Tokens.person("demo-marketer")).header("Sec-GPC", "1").get("/api/v1/profiles/" + person).then().statusCode(403);
         assertEquals(0L, gpcRecords(person));
     }
 

@@ -35,26 +35,33 @@ public class ConsentView {
      */
     public record SubjectConsent(long version, String jurisdiction, Map<PurposeKey, Decision> decisions) {
         /**
-         * The decision that stands for a purpose on a channel: the newest among those for the purpose or any broader
-         * one (a withdrawal of "marketing" covers "marketing.communications"), for the channel or for all channels;
-         * on equal times the more specific wins. Empty when the person never decided.
+         * The decision that stands for a purpose on a channel: the newest among the person's decisions for the purpose
+         * and their withdrawals of any broader one (a withdrawal of "marketing" covers "marketing.communications"; a
+         * grant of "marketing" does not: consent is specific), for the channel or for all channels; on equal times the
+         * more specific wins. Empty when the person never decided.
          */
         public Optional<Boolean> decision(String purpose, String channel) {
             Candidate best = null;
             for (String use = purpose; use != null; use = Taxonomy.parent(use)) {
-                best = newer(best, decisions.get(PurposeKey.purpose(use, channel)), use.length() * 2 + 1);
+                boolean broader = !use.equals(purpose);
+                best = newer(best, only(decisions.get(PurposeKey.purpose(use, channel)), broader), use.length() * 2 + 1);
                 if (!channel.isEmpty()) {
-                    best = newer(best, decisions.get(PurposeKey.purpose(use, "")), use.length() * 2);
+                    best = newer(best, only(decisions.get(PurposeKey.purpose(use, "")), broader), use.length() * 2);
                 }
             }
             return best == null ? Optional.empty() : Optional.of(best.decision.granted());
         }
 
-        /** The decision that stands for a data category (or a broader one), as {@link #decision}. */
+        /** A broader purpose's decision counts only when it is a withdrawal. */
+        private static Decision only(Decision decision, boolean broader) {
+            return decision != null && broader && decision.granted() ? null : decision;
+        }
+
+        /** The decision that stands for a data category (or a broader one's withdrawal), as {@link #decision}. */
         public Optional<Boolean> categoryDecision(String category) {
             Candidate best = null;
             for (String c = category; c != null; c = Taxonomy.parent(c)) {
-                best = newer(best, decisions.get(PurposeKey.category(c)), c.length());
+                best = newer(best, only(decisions.get(PurposeKey.category(c)), !c.equals(category)), c.length());
             }
             return best == null ? Optional.empty() : Optional.of(best.decision.granted());
         }

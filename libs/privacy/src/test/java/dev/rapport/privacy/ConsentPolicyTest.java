@@ -45,7 +45,9 @@ class ConsentPolicyTest {
     @Test
     void aMinorMustOptInToSaleAndSharingUnderTheCcpa() {
         assertFalse(policy.basis(consent("US-CA"), "marketing.advertising.third_party", "", true).allowed());
-        assertTrue(policy.basis(consent("US-CA", "marketing.advertising.third_party", "", true), "marketing.advertising.third_party.targeted", "", true).allowed());
+        assertTrue(policy.basis(consent("US-CA", "marketing.advertising.third_party", "", true), "marketing.advertising.third_party", "", true).allowed());
+        assertFalse(policy.basis(consent("US-CA", "marketing.advertising.third_party", "", true), "marketing.advertising.third_party.targeted", "", true)
+                .allowed(), "consent is specific: a grant covers what it names, not the narrower uses under it");
         LocalDate today = LocalDate.of(2026, 11, 23);
         assertTrue(policy.isMinor("US-CA", LocalDate.of(2011, 1, 1), today));
         assertFalse(policy.isMinor("US-CA", LocalDate.of(2010, 11, 23), today), "16 today");

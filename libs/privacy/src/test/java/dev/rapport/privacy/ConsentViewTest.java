@@ -61,9 +61,19 @@ class ConsentViewTest {
     }
 
     @Test
+    void aBroadGrantDoesNotCoverANarrowerUse() {
+        view.apply("p1", state(1, Map.of(PurposeKey.purpose("marketing", ""), new Decision(true, MONDAY))));
+        assertEquals(Optional.of(true), view.decision("p1", "marketing", ""));
+        assertEquals(Optional.empty(), view.decision("p1", "marketing.advertising.third_party", ""));
+    }
+
+    @Test
     void aCategoryDecisionIsKeptApartFromPurposes() {
-        view.apply("p1", state(1, Map.of(PurposeKey.category("user.location"), new Decision(true, MONDAY))));
+        view.apply("p1", state(1, Map.of(PurposeKey.category("user.location.precise"), new Decision(true, MONDAY))));
         assertEquals(Optional.of(true), view.of("p1").categoryDecision("user.location.precise"));
+        view.apply("p1", state(2, Map.of(PurposeKey.category("user.location.precise"), new Decision(true, MONDAY),
+                PurposeKey.category("user.location"), new Decision(false, TUESDAY))));
+        assertEquals(Optional.of(false), view.of("p1").categoryDecision("user.location.precise"));
         assertEquals(Optional.empty(), view.decision("p1", "personalize", ""));
     }
 
