@@ -54,6 +54,7 @@ bench: run ## Measure the suite (running it if needed) and write the figures int
 # Reads before streaming ingestion: the stream leaves consumers a backlog that would load the disk under the reads.
 	$(MVN) -q -pl bench -am install -DskipTests
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WarmUp
+	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ConsentDecisionBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WalkingSkeletonBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ProfileReadBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.SegmentBench BENCHMARKS.md
