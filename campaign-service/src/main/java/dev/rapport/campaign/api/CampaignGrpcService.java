@@ -1,0 +1,66 @@
+package dev.rapport.campaign.api;
+
+import dev.rapport.campaign.definition.Campaigns;
+import dev.rapport.campaign.support.MarketingHolds;
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.CampaignService;
+import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
+import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.GetCampaignRequest;
+import dev.rapport.proto.campaign.v1.GetMarketingHoldRequest;
+import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
+import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
+import dev.rapport.proto.campaign.v1.MarketingHold;
+import dev.rapport.proto.campaign.v1.MessagePreview;
+import dev.rapport.proto.campaign.v1.PreviewMessageRequest;
+import dev.rapport.proto.campaign.v1.UpdateCampaignRequest;
+import dev.rapport.runtime.Ids;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+
+/** Internal gRPC API of campaign-service (rapport.campaign.v1.CampaignService). */
+@GrpcService
+public class CampaignGrpcService implements CampaignService {
+    private final MarketingHolds holds;
+    private final Campaigns campaigns;
+
+    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns) {
+        this.holds = holds;
+        this.campaigns = campaigns;
+    }
+
+    @Override
+    public Uni<MarketingHold> getMarketingHold(GetMarketingHoldRequest request) {
+        return Uni.createFrom().deferred(() -> holds.holdFor(Ids.profile("profile_id", request.getProfileId())));
+    }
+
+    @Override
+    public Uni<Campaign> createCampaign(CreateCampaignRequest request) {
+        return Uni.createFrom().deferred(() -> campaigns.create(request.getCampaign(), request.getRequestId()));
+    }
+
+    @Override
+    public Uni<Campaign> getCampaign(GetCampaignRequest request) {
+        return Uni.createFrom().deferred(() -> campaigns.get(request.getCampaignId()));
+    }
+
+    @Override
+    public Uni<ListCampaignsResponse> listCampaigns(ListCampaignsRequest request) {
+        return Uni.createFrom().deferred(() -> campaigns.list(request.getPageSize(), request.getPageToken()));
+    }
+
+    @Override
+    public Uni<Campaign> updateCampaign(UpdateCampaignRequest request) {
+        return Uni.createFrom().deferred(() -> campaigns.update(request.getCampaign(), request.getExpectedVersion()));
+    }
+
+    @Override
+    public Uni<Campaign> changeCampaignStatus(ChangeCampaignStatusRequest request) {
+        return Uni.createFrom().deferred(() -> campaigns.changeStatus(request.getCampaignId(), request.getStatus()));
+    }
+
+    @Override
+    public Uni<MessagePreview> previewMessage(PreviewMessageRequest request) {
+        return Uni.createFrom().deferred(() -> campaigns.preview(request));
+    }
+}

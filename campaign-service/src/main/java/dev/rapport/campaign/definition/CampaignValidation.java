@@ -1,0 +1,123 @@
+package dev.rapport.campaign.definition;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import dev.rapport.campaign.message.LiquidTemplates;
+import dev.rapport.privacy.DataUses;
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.MessageVariant;
+import dev.rapport.runtime.error.InvalidInput.Violation;
+
+/** What makes a campaign well formed, each problem named by its field ("campaign.variants[2].body"). */
+public final class CampaignValidation {
+    public static final Set<String> CHANNELS = Set.of("email", "sms", "push", "in_app", "webhook");
+    static final int MAX_VARIANTS = 50;
+    private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+
+    private CampaignValidation() {
+    }
+
+    /** Problems with the campaign as a draft may hold it. */
+    public static List<Violation> check(Campaign c) {
+        List<Violation> problems = new ArrayList<>();
+        if (c.getName().isBlank() || c.getName().length() > 200) {
+            problems.add(new Violation("campaign.name", "a name of 1 to 200 characters"));
+        }
+        if (!isPromotional(c.getPurpose()) && !isTransactional(c.getPurpose())) {
+            problems.add(new Violation("campaign.purpose", "marketing.communications (promotional) or essential.service.notifications "
+                    + "(transactional), or a narrower use of either"));
+        }
+        if (!CHANNELS.contains(c.getChannel())) {
+            problems.add(new Violation("campaign.channel", "one of " + String.join(", ", CHANNELS.stream().sorted().toList())));
+        }
+        if (!c.getSegmentId().isEmpty()) {
+            try {
+                UUID.fromString(c.getSegmentId());
+            } catch (IllegalArgumentException e) {
+                problems.add(new Violation("campaign.segment_id", "a segment id"));
+            }
+        }
+        if (c.getPriority() < 0 || c.getPriority() > 100) {
+            problems.add(new Violation("campaign.priority", "from 0 to 100"));
+        }
+        if (c.getVariantsCount() > MAX_VARIANTS) {
+            problems.add(new Violation("campaign.variants", "at most " + MAX_VARIANTS + " variants"));
+        }
+        Set<String> places = new HashSet<>();
+        for (int i = 0; i < c.getVariantsCount(); i++) {
+            MessageVariant v = c.getVariants(i);
+            String at = "campaign.variants[" + i + "]";
+            if (!isLanguageTag(v.getLocale())) {
+                problems.add(new Violation(at + ".locale", "a BCP 47 language tag such as es, ca-ES or ko"));
+            }
+            if (!v.getCountry().isEmpty() && !COUNTRY.matcher(v.getCountry()).matches()) {
+                problems.add(new Violation(at + ".country", "an ISO 3166 alpha-2 code such as ES"));
+            }
+            if (v.getRegion().length() > 100 || v.getCity().length() > 100) {
+                problems.add(new Violation(at + (v.getCity().length() > 100 ? ".city" : ".region"), "at most 100 characters"));
+            }
+            if ((!v.getCity().isEmpty() || !v.getRegion().isEmpty()) && v.getCountry().isEmpty()) {
+                problems.add(new Violation(at + ".country", "a region or city needs its country (there is more than one Springfield)"));
+            }
+            if (!places.add((v.getLocale() + "|" + v.getCountry() + "|" + v.getRegion() + "|" + v.getCity()).toLowerCase(Locale.ROOT))) {
+                problems.add(new Violation(at, "another variant has the same language and place"));
+            }
+            if (c.getChannel().equals("email") && v.getSubject().isBlank()) {
+                problems.add(new Violation(at + ".subject", "an email needs a subject"));
+            }
+            if (v.getBody().isBlank()) {
+                problems.add(new Violation(at + ".body", "the message"));
+            }
+            LiquidTemplates.check(v.getSubject()).ifPresent(p -> problems.add(new Violation(at + ".subject", p.toString())));
+            LiquidTemplates.check(v.getBody()).ifPresent(p -> problems.add(new Violation(at + ".body", p.toString())));
+        }
+        if (!c.getDefaultLocale().isEmpty() && c.getVariantsList().stream().noneMatch(v -> v.getLocale().equalsIgnoreCase(c.getDefaultLocale())
+                && v.getCountry().isEmpty())) {
+            problems.add(new Violation("campaign.default_locale", "the locale of a variant for everyone (one without a place)"));
+        }
+        if (c.getLanguageFallbacksCount() > 50) {
+            problems.add(new Violation("campaign.language_fallbacks", "at most 50 fallbacks"));
+        }
+        for (Map.Entry<String, String> fallback : c.getLanguageFallbacksMap().entrySet()) {
+            if (!isLanguageTag(fallback.getKey()) || !isLanguageTag(fallback.getValue())) {
+                problems.add(new Violation("campaign.language_fallbacks." + fallback.getKey(), "a BCP 47 tag to another, e.g. \"ca\": \"es\""));
+            }
+        }
+        return problems;
+    }
+
+    /** What stops an (otherwise well-formed) campaign from sending. */
+    public static List<String> readinessToSend(Campaign c) {
+        List<String> missing = new ArrayList<>();
+        if (c.getSegmentId().isEmpty()) {
+            missing.add("an audience (segment_id)");
+        }
+        if (c.getVariantsCount() == 0) {
+            missing.add("at least one message variant");
+        }
+        return missing;
+    }
+
+    public static boolean isPromotional(String purpose) {
+        return purpose.equals("marketing.communications") || purpose.startsWith("marketing.communications.");
+    }
+
+    public static boolean isTransactional(String purpose) {
+        return DataUses.isKnown(purpose) && (purpose.equals("essential.service.notifications") || purpose.startsWith("essential.service.notifications."));
+    }
+
+    static boolean isLanguageTag(String tag) {
+        if (tag.isBlank() || tag.length() > 35) {
+            return false;
+        }
+        String canonical = Locale.forLanguageTag(tag).toLanguageTag();
+        return !canonical.equals("und") && canonical.equalsIgnoreCase(tag);
+    }
+}

@@ -1,0 +1,252 @@
+package dev.rapport.campaign.definition;
+
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+
+import dev.rapport.campaign.message.LiquidTemplates;
+import dev.rapport.campaign.message.VariantChoice;
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
+import dev.rapport.proto.campaign.v1.MessagePreview;
+import dev.rapport.proto.campaign.v1.MessageVariant;
+import dev.rapport.proto.campaign.v1.PreviewMessageRequest;
+import dev.rapport.runtime.Ids;
+import dev.rapport.runtime.error.InvalidInput;
+import dev.rapport.runtime.error.InvalidInput.Violation;
+import dev.rapport.runtime.error.NotFound;
+import dev.rapport.runtime.event.Envelopes;
+import io.grpc.Status;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+/** Campaign definitions: drafts checked on save, a lifecycle with checks on activation, and message previews. */
+@ApplicationScoped
+public class Campaigns {
+    /** Which status may follow which. */
+    private static final Map<Campaign.Status, Set<Campaign.Status>> NEXT = Map.of(
+            Campaign.Status.DRAFT, Set.of(Campaign.Status.ACTIVE, Campaign.Status.ARCHIVED),
+            Campaign.Status.ACTIVE, Set.of(Campaign.Status.PAUSED, Campaign.Status.COMPLETED, Campaign.Status.ARCHIVED),
+            Campaign.Status.PAUSED, Set.of(Campaign.Status.ACTIVE, Campaign.Status.COMPLETED, Campaign.Status.ARCHIVED),
+            Campaign.Status.COMPLETED, Set.of(Campaign.Status.ARCHIVED),
+            Campaign.Status.ARCHIVED, Set.of());
+    private static final String COLUMNS = "id, name, purpose, channel, segment_id, priority, status, messages::text AS messages, version, "
+            + "create_time, update_time";
+
+    private final Pool pool;
+
+    Campaigns(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Campaign> create(Campaign campaign, String requestId) {
+        reject(CampaignValidation.check(campaign));
+        String key = requestId.isEmpty() ? null : requestId;
+        return pool.preparedQuery("""
+                INSERT INTO campaign (id, name, purpose, channel, segment_id, priority, status, messages, version, request_id)
+                VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', ($7::text)::jsonb, 1, $8) RETURNING\s""" + COLUMNS)
+                .execute(Tuple.from(List.of(UUID.randomUUID(), campaign.getName(), campaign.getPurpose(), campaign.getChannel())).addValue(segment(campaign))
+                        .addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(key))
+                .map(rows -> toCampaign(rows.iterator().next()))
+                .onFailure(f -> f instanceof PgException pg && "23505".equals(pg.getSqlState()) && key != null)
+                .recoverWithUni(() -> pool.preparedQuery("SELECT " + COLUMNS + " FROM campaign WHERE request_id = $1").execute(Tuple.of(key))
+                        .map(rows -> toCampaign(rows.iterator().next())));
+    }
+
+    public Uni<Campaign> get(String campaignId) {
+        UUID id = Ids.uuid("campaign_id", campaignId, "a campaign id");
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaign WHERE id = $1").execute(Tuple.of(id)).map(rows -> {
+            if (rows.size() == 0) {
+                throw new NotFound("no campaign " + campaignId);
+            }
+            return toCampaign(rows.iterator().next());
+        });
+    }
+
+    /** Newest first; the page token is the last campaign's id. */
+    public Uni<ListCampaignsResponse> list(int pageSize, String pageToken) {
+        if (pageSize < 0 || pageSize > 500) {
+            throw new InvalidInput("page_size", "from 1 to 500 (0 for the default, 50)");
+        }
+        int size = pageSize == 0 ? 50 : pageSize;
+        UUID after = pageToken.isEmpty() ? null : Ids.uuid("page_token", pageToken, "a next_page_token from an earlier answer");
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaign WHERE $1::uuid IS NULL OR (create_time, id) < "
+                + "(SELECT create_time, id FROM campaign WHERE id = $1) ORDER BY create_time DESC, id DESC LIMIT $2")
+                .execute(Tuple.of(after, size + 1))
+                .map(rows -> {
+                    ListCampaignsResponse.Builder page = ListCampaignsResponse.newBuilder();
+                    for (Row row : rows) {
+                        if (page.getCampaignsCount() == size) {
+                            page.setNextPageToken(page.getCampaigns(size - 1).getId());
+                            break;
+                        }
+                        page.addCampaigns(toCampaign(row));
+                    }
+                    return page.build();
+                });
+    }
+
+    /** Replaces a draft's or a paused campaign's definition, if nobody changed it since {@code expectedVersion}. */
+    public Uni<Campaign> update(Campaign campaign, long expectedVersion) {
+        UUID id = Ids.uuid("campaign.id", campaign.getId(), "a campaign id");
+        reject(CampaignValidation.check(campaign));
+        return get(campaign.getId()).flatMap(held -> {
+            if (held.getStatus() != Campaign.Status.DRAFT && held.getStatus() != Campaign.Status.PAUSED) {
+                throw Status.FAILED_PRECONDITION.withDescription("only a draft or a paused campaign can be edited; this one is "
+                        + held.getStatus().name().toLowerCase()).asRuntimeException();
+            }
+            return pool.preparedQuery("""
+                    UPDATE campaign SET name = $3, purpose = $4, channel = $5, segment_id = $6, priority = $7, messages = ($8::text)::jsonb,
+                           version = version + 1, update_time = now()
+                    WHERE id = $1 AND version = $2 AND status IN ('DRAFT', 'PAUSED') RETURNING\s""" + COLUMNS)
+                    .execute(Tuple.from(List.of(id, expectedVersion, campaign.getName(), campaign.getPurpose(), campaign.getChannel()))
+                            .addValue(segment(campaign)).addValue(campaign.getPriority()).addValue(messages(campaign)))
+                    .map(rows -> {
+                        if (rows.size() == 0) {
+                            throw Status.ABORTED.withDescription("the campaign changed since version " + expectedVersion + "; read it again")
+                                    .asRuntimeException();
+                        }
+                        return toCampaign(rows.iterator().next());
+                    });
+        });
+    }
+
+    /** Moves a campaign along its lifecycle; activating checks that it can send. */
+    public Uni<Campaign> changeStatus(String campaignId, Campaign.Status target) {
+        if (target == Campaign.Status.STATUS_UNSPECIFIED || target == Campaign.Status.UNRECOGNIZED || target == Campaign.Status.DRAFT) {
+            throw new InvalidInput("status", "ACTIVE, PAUSED, COMPLETED or ARCHIVED");
+        }
+        return get(campaignId).flatMap(held -> {
+            if (held.getStatus() == target) {
+                return Uni.createFrom().item(held); // asked twice: done once
+            }
+            if (!NEXT.get(held.getStatus()).contains(target)) {
+                throw Status.FAILED_PRECONDITION.withDescription("a " + held.getStatus().name().toLowerCase() + " campaign cannot become "
+                        + target.name().toLowerCase()).asRuntimeException();
+            }
+            if (target == Campaign.Status.ACTIVE) {
+                List<String> missing = CampaignValidation.readinessToSend(held);
+                if (!missing.isEmpty()) {
+                    throw Status.FAILED_PRECONDITION.withDescription("cannot activate: needs " + String.join(" and ", missing)).asRuntimeException();
+                }
+            }
+            return pool.preparedQuery("UPDATE campaign SET status = $3, version = version + 1, update_time = now() "
+                    + "WHERE id = $1 AND status = $2 RETURNING " + COLUMNS)
+                    .execute(Tuple.of(UUID.fromString(held.getId()), held.getStatus().name(), target.name()))
+                    .map(rows -> {
+                        if (rows.size() == 0) {
+                            throw Status.ABORTED.withDescription("the campaign's status changed meanwhile; read it again").asRuntimeException();
+                        }
+                        return toCampaign(rows.iterator().next());
+                    });
+        });
+    }
+
+    /** The message one person would get, from what the request says of them. */
+    public Uni<MessagePreview> preview(PreviewMessageRequest request) {
+        // Rendering is bounded but may take its 250 ms: never on the event loop.
+        return get(request.getCampaignId()).emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(campaign -> preview(campaign, request.getProfile(), request.getTraits(), request.getEvent()));
+    }
+
+    static MessagePreview preview(Campaign campaign, Struct profile, Struct traits, Struct event) {
+        List<VariantChoice.Variant> variants = campaign.getVariantsList().stream()
+                .map(v -> new VariantChoice.Variant(v.getLocale(), v.getCountry(), v.getRegion(), v.getCity())).toList();
+        VariantChoice.Person person = new VariantChoice.Person(text(profile, "language"), text(profile, "country"), text(profile, "region"),
+                text(profile, "city"));
+        VariantChoice.Choice choice = VariantChoice.choose(variants, campaign.getLanguageFallbacksMap(), campaign.getDefaultLocale(), person);
+        if (!choice.chosen()) {
+            return MessagePreview.newBuilder().setSent(false).setReason(choice.why()).setVariantIndex(-1).build();
+        }
+        MessageVariant variant = campaign.getVariants(choice.index());
+        Map<String, Object> context = new HashMap<>();
+        context.put("profile", plain(profile));
+        context.put("traits", plain(traits));
+        context.put("event", plain(event));
+        try {
+            return MessagePreview.newBuilder().setSent(true).setReason(choice.why()).setVariantIndex(choice.index())
+                    .setSubject(LiquidTemplates.render(LiquidTemplates.parse(variant.getSubject()), context))
+                    .setBody(LiquidTemplates.render(LiquidTemplates.parse(variant.getBody()), context))
+                    .build();
+        } catch (LiquidTemplates.RenderFailure failure) {
+            return MessagePreview.newBuilder().setSent(false).setVariantIndex(choice.index())
+                    .setReason("the template could not be rendered for this person: " + failure.getMessage()).build();
+        }
+    }
+
+    private static String text(Struct struct, String field) {
+        Value value = struct.getFieldsMap().get(field);
+        return value != null && value.hasStringValue() ? value.getStringValue() : "";
+    }
+
+    /** A Struct as plain maps, lists, strings, numbers and booleans, which is what Liquid reads. */
+    private static Map<String, Object> plain(Struct struct) {
+        Map<String, Object> map = new HashMap<>();
+        struct.getFieldsMap().forEach((k, v) -> map.put(k, plain(v)));
+        return map;
+    }
+
+    private static Object plain(Value value) {
+        return switch (value.getKindCase()) {
+            case STRUCT_VALUE -> plain(value.getStructValue());
+            case LIST_VALUE -> value.getListValue().getValuesList().stream().map(Campaigns::plain).toList();
+            case STRING_VALUE -> value.getStringValue();
+            case NUMBER_VALUE -> value.getNumberValue() == Math.rint(value.getNumberValue()) && Math.abs(value.getNumberValue()) < 1e15
+                    ? (Object) (long) value.getNumberValue() : (Object) value.getNumberValue();
+            case BOOL_VALUE -> value.getBoolValue();
+            default -> null;
+        };
+    }
+
+    private static void reject(List<Violation> problems) {
+        if (!problems.isEmpty()) {
+            throw new InvalidInput(problems);
+        }
+    }
+
+    private static UUID segment(Campaign campaign) {
+        return campaign.getSegmentId().isEmpty() ? null : UUID.fromString(campaign.getSegmentId());
+    }
+
+    /** The parts of a campaign kept as JSON: its messages and how they are chosen. */
+    private static String messages(Campaign campaign) {
+        try {
+            return JsonFormat.printer().print(Campaign.newBuilder().addAllVariants(campaign.getVariantsList())
+                    .putAllLanguageFallbacks(campaign.getLanguageFallbacksMap()).setDefaultLocale(campaign.getDefaultLocale()));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Campaign toCampaign(Row row) {
+        Campaign.Builder campaign = Campaign.newBuilder();
+        try {
+            JsonFormat.parser().merge(row.getString("messages"), campaign);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a stored campaign cannot be read", e);
+        }
+        OffsetDateTime created = row.getOffsetDateTime("create_time");
+        OffsetDateTime updated = row.getOffsetDateTime("update_time");
+        return campaign.setId(row.getUUID("id").toString()).setName(row.getString("name")).setPurpose(row.getString("purpose"))
+                .setChannel(row.getString("channel"))
+                .setSegmentId(row.getUUID("segment_id") == null ? "" : row.getUUID("segment_id").toString())
+                .setPriority(row.getInteger("priority")).setStatus(Campaign.Status.valueOf(row.getString("status")))
+                .setVersion(row.getLong("version"))
+                .setCreateTime(Envelopes.timestamp(created.toInstant())).setUpdateTime(Envelopes.timestamp(updated.toInstant()))
+                .build();
+    }
+}

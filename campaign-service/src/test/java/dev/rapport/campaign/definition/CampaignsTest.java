@@ -1,0 +1,168 @@
+package dev.rapport.campaign.definition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.rpc.BadRequest;
+
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.CampaignServiceGrpc;
+import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
+import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.GetCampaignRequest;
+import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
+import dev.rapport.proto.campaign.v1.MessagePreview;
+import dev.rapport.proto.campaign.v1.MessageVariant;
+import dev.rapport.proto.campaign.v1.PreviewMessageRequest;
+import dev.rapport.proto.campaign.v1.UpdateCampaignRequest;
+import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestChannels;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Campaign definitions over campaign-service's gRPC API, stored in the real PostgreSQL. */
+@QuarkusTest
+@WithTestResource(PostgresAndKafka.class)
+class CampaignsTest {
+    private ManagedChannel channel;
+    private CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
+
+    @BeforeEach
+    void connect() {
+        channel = TestChannels.toServiceUnderTest();
+        campaigns = CampaignServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        TestChannels.close(channel);
+    }
+
+    @Test
+    void aTemplateErrorIsRefusedOnSaveNamingTheVariantLineAndColumn() {
+        Campaign broken = promotion().setVariants(1, MessageVariant.newBuilder().setLocale("es").setSubject("Hola")
+                .setBody("Hola {{ profile.first_name }}\n{% if traits.vip %}VIP")).setDefaultLocale("xx-not-a-tag").build();
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(broken).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        List<BadRequest.FieldViolation> violations = violations(refused);
+        assertTrue(violations.stream().anyMatch(v -> v.getField().equals("campaign.variants[1].body") && v.getDescription().startsWith("line 2, column")),
+                violations.toString());
+        assertTrue(violations.stream().anyMatch(v -> v.getField().equals("campaign.default_locale")), violations.toString());
+        assertEquals(0, campaigns.listCampaigns(ListCampaignsRequest.newBuilder().setPageSize(500).build()).getCampaignsList().stream()
+                .filter(c -> c.getName().equals(broken.getName())).count(), "nothing was saved");
+    }
+
+    @Test
+    void aDraftIsCreatedOnceUnderItsRequestIdAndReadBack() {
+        String key = "create-" + UUID.randomUUID();
+        Campaign first = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion()).setRequestId(key).build());
+        Campaign again = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion()).setRequestId(key).build());
+        assertEquals(first.getId(), again.getId());
+        assertEquals(Campaign.Status.DRAFT, first.getStatus());
+        assertEquals(1, first.getVersion());
+        Campaign read = campaigns.getCampaign(GetCampaignRequest.newBuilder().setCampaignId(first.getId()).build());
+        assertEquals(first.getVariantsList(), read.getVariantsList());
+        assertEquals("es", read.getLanguageFallbacksMap().get("ca"));
+    }
+
+    @Test
+    void theLifecycleChecksActivationAndGuardsEdits() {
+        Campaign draft = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion().clearSegmentId()).build());
+        StatusRuntimeException noAudience = assertThrows(StatusRuntimeException.class, () -> status(draft, Campaign.Status.ACTIVE));
+        assertEquals(Status.Code.FAILED_PRECONDITION, noAudience.getStatus().getCode());
+        assertTrue(noAudience.getStatus().getDescription().contains("an audience"), noAudience.getStatus().getDescription());
+
+        Campaign withAudience = campaigns.updateCampaign(UpdateCampaignRequest.newBuilder()
+                .setCampaign(draft.toBuilder().setSegmentId(UUID.randomUUID().toString())).setExpectedVersion(1).build());
+        assertEquals(2, withAudience.getVersion());
+        Campaign active = status(withAudience, Campaign.Status.ACTIVE);
+        assertEquals(Campaign.Status.ACTIVE, active.getStatus());
+        assertEquals(Campaign.Status.ACTIVE, status(active, Campaign.Status.ACTIVE).getStatus(), "asked twice: done once");
+
+        StatusRuntimeException liveEdit = assertThrows(StatusRuntimeException.class, () -> campaigns.updateCampaign(UpdateCampaignRequest
+                .newBuilder().setCampaign(active.toBuilder().setName("changed while sending")).setExpectedVersion(active.getVersion()).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, liveEdit.getStatus().getCode());
+
+        Campaign paused = status(active, Campaign.Status.PAUSED);
+        StatusRuntimeException stale = assertThrows(StatusRuntimeException.class, () -> campaigns.updateCampaign(UpdateCampaignRequest
+                .newBuilder().setCampaign(paused.toBuilder().setName("late")).setExpectedVersion(paused.getVersion() - 1).build()));
+        assertEquals(Status.Code.ABORTED, stale.getStatus().getCode());
+        Campaign edited = campaigns.updateCampaign(UpdateCampaignRequest.newBuilder()
+                .setCampaign(paused.toBuilder().setName("winter promotion, edited")).setExpectedVersion(paused.getVersion()).build());
+        assertEquals("winter promotion, edited", edited.getName());
+
+        Campaign archived = status(edited, Campaign.Status.ARCHIVED);
+        assertEquals(Status.Code.FAILED_PRECONDITION,
+                assertThrows(StatusRuntimeException.class, () -> status(archived, Campaign.Status.ACTIVE)).getStatus().getCode());
+    }
+
+    @Test
+    void aPreviewPicksTheVariantForThePersonsLanguageAndPlaceAndRendersIt() {
+        Campaign campaign = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion()).build());
+        MessagePreview barcelona = campaigns.previewMessage(PreviewMessageRequest.newBuilder().setCampaignId(campaign.getId())
+                .setProfile(struct("language", "ca-ES", "country", "ES", "city", "Barcelona", "first_name", "Núria")).build());
+        assertTrue(barcelona.getSent());
+        assertEquals(2, barcelona.getVariantIndex());
+        assertEquals("Núria, 2x1 en Barcelona", barcelona.getBody());
+
+        MessagePreview seoul = campaigns.previewMessage(PreviewMessageRequest.newBuilder().setCampaignId(campaign.getId())
+                .setProfile(struct("language", "ko-KR", "country", "KR")).build());
+        assertEquals("Hello there, winter deals are here", seoul.getBody(), "the default, with the default filter");
+
+        Campaign withoutDefault = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion().setDefaultLocale("")).build());
+        MessagePreview berlin = campaigns.previewMessage(PreviewMessageRequest.newBuilder().setCampaignId(withoutDefault.getId())
+                .setProfile(struct("language", "de-DE", "country", "DE")).build());
+        assertFalse(berlin.getSent());
+        assertEquals("no variant for de-DE → de and no default", berlin.getReason());
+    }
+
+    private Campaign status(Campaign campaign, Campaign.Status status) {
+        return campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(campaign.getId()).setStatus(status).build());
+    }
+
+    private static Campaign.Builder promotion() {
+        return Campaign.newBuilder().setName("winter promotion " + UUID.randomUUID()).setPurpose("marketing.communications").setChannel("email")
+                .setSegmentId(UUID.randomUUID().toString()).setPriority(50)
+                .addVariants(MessageVariant.newBuilder().setLocale("en").setSubject("Winter deals")
+                        .setBody("Hello {{ profile.first_name | default: \"there\" }}, winter deals are here"))
+                .addVariants(MessageVariant.newBuilder().setLocale("es").setSubject("Ofertas").setBody("{{ profile.first_name }}, ofertas de invierno"))
+                .addVariants(MessageVariant.newBuilder().setLocale("es").setCountry("ES").setCity("Barcelona").setSubject("Ofertas")
+                        .setBody("{{ profile.first_name }}, 2x1 en {{ profile.city }}"))
+                .putLanguageFallbacks("ca", "es")
+                .setDefaultLocale("en");
+    }
+
+    private static Struct struct(String... pairs) {
+        Struct.Builder struct = Struct.newBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            struct.putFields(pairs[i], Value.newBuilder().setStringValue(pairs[i + 1]).build());
+        }
+        return struct.build();
+    }
+
+    private static List<BadRequest.FieldViolation> violations(StatusRuntimeException refused) {
+        return StatusProto.fromThrowable(refused).getDetailsList().stream().filter(any -> any.is(BadRequest.class)).flatMap(any -> {
+            try {
+                return any.unpack(BadRequest.class).getFieldViolationsList().stream();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+}
