@@ -499,6 +499,33 @@ class WalkingSkeletonTest {
                 .body("attributes.location.latitude", org.hamcrest.Matchers.equalTo(41.38879f));
     }
 
+    @Test
+    @Order(14)
+    void aMarketerDraftsALocalisedCampaignThroughTheGatewayPreviewsItAndActivatesIt() {
+        String marketer = Tokens.person("demo-marketer");
+        String broken = "{\"name\": \"winter\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
+                + "\"variants\": [{\"locale\": \"en\", \"subject\": \"Hi\", \"body\": \"Hi {{ profile.first_name \"}]}";
+        rest(marketer).body(broken).post("/api/v1/campaigns").then().statusCode(400).contentType("application/problem+json")
+                .body("violations.field", org.hamcrest.Matchers.hasItem("campaign.variants[0].body"))
+                .body("violations.description", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("line 1, column")));
+
+        String campaign = "{\"name\": \"winter " + UUID.randomUUID() + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
+                + "\"segmentId\": \"" + UUID.randomUUID() + "\", \"defaultLocale\": \"en\", \"languageFallbacks\": {\"ca\": \"es\"}, \"variants\": ["
+                + "{\"locale\": \"en\", \"subject\": \"Winter deals\", \"body\": \"Hello {{ profile.first_name | default: 'there' }}\"},"
+                + "{\"locale\": \"es\", \"subject\": \"Ofertas\", \"body\": \"Hola {{ profile.first_name }}\"},"
+                + "{\"locale\": \"ko\", \"subject\": \"겨울 할인\", \"body\": \"{{ profile.first_name }}님, 안녕하세요\"}]}";
+        String id = rest(marketer).header("Idempotency-Key", "winter-" + UUID.randomUUID()).body(campaign).post("/api/v1/campaigns")
+                .then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("DRAFT")).extract().path("id");
+        rest(marketer).body("{\"profile\": {\"language\": \"ca-ES\", \"first_name\": \"Núria\"}}").post("/api/v1/campaigns/" + id + "/preview")
+                .then().statusCode(200).body("body", org.hamcrest.Matchers.equalTo("Hola Núria"));
+        rest(marketer).body("{\"profile\": {\"language\": \"ko-KR\", \"first_name\": \"지민\"}}").post("/api/v1/campaigns/" + id + "/preview")
+                .then().statusCode(200).body("body", org.hamcrest.Matchers.equalTo("지민님, 안녕하세요"));
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + id + "/status").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("ACTIVE"));
+        rest(Tokens.partner()).body(campaign).post("/api/v1/campaigns").then().statusCode(403);
+        rest(Tokens.partner()).get("/api/v1/campaigns/" + id).then().statusCode(200).body("variants.size()", org.hamcrest.Matchers.equalTo(3));
+    }
+
     private static io.restassured.specification.RequestSpecification rest(String token) {
         return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json");
     }

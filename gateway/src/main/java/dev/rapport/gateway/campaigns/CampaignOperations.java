@@ -1,0 +1,53 @@
+package dev.rapport.gateway.campaigns;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.CampaignService;
+import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
+import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.GetCampaignRequest;
+import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
+import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
+import dev.rapport.proto.campaign.v1.MessagePreview;
+import dev.rapport.proto.campaign.v1.PreviewMessageRequest;
+import dev.rapport.proto.campaign.v1.UpdateCampaignRequest;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Campaigns, passed to campaign-service. A definition holds no one's personal data and is not audited; a preview
+ * renders only what its caller sent about the person, nothing stored.
+ */
+@ApplicationScoped
+public class CampaignOperations {
+    private final CampaignService campaigns;
+
+    CampaignOperations(@GrpcClient("campaign") CampaignService campaigns) {
+        this.campaigns = campaigns;
+    }
+
+    public Uni<Campaign> create(CreateCampaignRequest request) {
+        return campaigns.createCampaign(request);
+    }
+
+    public Uni<Campaign> get(GetCampaignRequest request) {
+        return campaigns.getCampaign(request);
+    }
+
+    public Uni<ListCampaignsResponse> list(ListCampaignsRequest request) {
+        return campaigns.listCampaigns(request);
+    }
+
+    public Uni<Campaign> update(UpdateCampaignRequest request) {
+        return campaigns.updateCampaign(request);
+    }
+
+    public Uni<Campaign> changeStatus(ChangeCampaignStatusRequest request) {
+        return campaigns.changeCampaignStatus(request);
+    }
+
+    public Uni<MessagePreview> preview(PreviewMessageRequest request) {
+        return campaigns.previewMessage(request);
+    }
+}
