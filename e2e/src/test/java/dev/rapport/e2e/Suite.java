@@ -34,7 +34,7 @@ final class Suite {
 
     private static Map<String, String> environment = Map.of();
 
-    static void start(String otlpEndpoint) {
+    static void start(String otlpEndpoint, int smtpPort) {
         LocalStack.ensure(LocalStack.Part.POSTGRES, LocalStack.Part.KAFKA, LocalStack.Part.KEYCLOAK);
         environment = Map.of(
                 "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
@@ -44,7 +44,8 @@ final class Suite {
                 "RAPPORT_LOG_SUFFIX", "-e2e",
                 "OTEL_SDK_DISABLED", "false",
                 "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint,
-                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+                "RAPPORT_SMTP_PORT", String.valueOf(smtpPort));
         startServices();
     }
 

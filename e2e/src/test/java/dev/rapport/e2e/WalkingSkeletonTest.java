@@ -68,11 +68,14 @@ class WalkingSkeletonTest {
 
     private static TraceCollector traces;
     private static ManagedChannel gateway;
+    private static com.icegreen.greenmail.util.GreenMail mail;
 
     @BeforeAll
     static void startSuite() throws Exception {
         traces = new TraceCollector();
-        Suite.start(traces.endpoint());
+        mail = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+        mail.start();
+        Suite.start(traces.endpoint(), mail.getSmtp().getPort());
         gateway = TestChannels.to(Suite.GATEWAY);
     }
 
@@ -81,6 +84,7 @@ class WalkingSkeletonTest {
         TestChannels.close(gateway);
         Suite.stop();
         traces.close();
+        mail.stop();
     }
 
     @Test
@@ -524,6 +528,65 @@ class WalkingSkeletonTest {
                 .body("status", org.hamcrest.Matchers.equalTo("ACTIVE"));
         rest(Tokens.partner()).body(campaign).post("/api/v1/campaigns").then().statusCode(403);
         rest(Tokens.partner()).get("/api/v1/campaigns/" + id).then().statusCode(200).body("variants.size()", org.hamcrest.Matchers.equalTo(3));
+    }
+
+    @Test
+    @Order(15)
+    void anActiveBroadcastEmailsOnlyThoseWithConsentInTheirLanguageWithOneClickUnsubscribe() throws Exception {
+        String partner = Tokens.partner();
+        String city = "Mailtown-" + UUID.randomUUID().toString().substring(0, 8);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String[] people = new String[3];
+        String[][] attributes = { { "Ana", "es-ES" }, { "Ben", "en-GB" }, { "Chloé", "fr-FR" } };
+        for (int i = 0; i < 3; i++) {
+            people[i] = record(partner).getProfileId();
+            rest(partner).body("{\"city\": \"" + city + "\", \"first_name\": \"" + attributes[i][0] + "\", \"language\": \"" + attributes[i][1]
+                    + "\", \"email\": \"" + attributes[i][0].toLowerCase(java.util.Locale.ROOT).replace("é", "e") + "-" + run + "@example.com\"}")
+                    .patch("/api/v1/profiles/" + people[i] + "/attributes").then().statusCode(200);
+        }
+        // Ana agreed to marketing emails; Ben never did; Chloé did, then withdrew.
+        consent(partner, people[0], true, "ES");
+        consent(partner, people[2], true, "FR");
+        consent(partner, people[2], false, "");
+        // The audience is everyone in the city (an essential-purpose segment): the send-time check must do the filtering.
+        String segmentId = rest(partner).body("{\"name\": \"people of " + city + "\", \"purpose\": \"essential.service\", "
+                + "\"definition\": {\"kind\": \"attribute\", \"attribute\": \"city\", \"operator\": \"eq\", \"value\": \"" + city + "\"}}")
+                .post("/api/v1/segments").then().statusCode(200).extract().path("id");
+        var members = dev.rapport.proto.segment.v1.ListMembersRequest.newBuilder().setSegmentId(segmentId).build();
+        await().atMost(Duration.ofSeconds(30)).until(() -> with(SegmentsGrpc.newBlockingStub(gateway), bearer(partner)).listMembers(members).getMembersCount() == 3);
+
+        String marketer = Tokens.person("demo-marketer");
+        String campaignId = rest(marketer).body("{\"name\": \"spring " + run + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
+                + "\"segmentId\": \"" + segmentId + "\", \"defaultLocale\": \"en\", \"variants\": ["
+                + "{\"locale\": \"en\", \"subject\": \"Spring is here, {{ profile.first_name }}\", \"body\": \"Hello {{ profile.first_name }}\"},"
+                + "{\"locale\": \"es\", \"subject\": \"Llega la primavera, {{ profile.first_name }}\", \"body\": \"Hola {{ profile.first_name }}\"}]}")
+                .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + campaignId + "/status").then().statusCode(200);
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> rest(marketer)
+                .get("/api/v1/campaigns/" + campaignId + "/deliveries").then().statusCode(200).extract().jsonPath().getInt("skipped") == 2);
+        rest(marketer).get("/api/v1/campaigns/" + campaignId + "/deliveries").then().statusCode(200)
+                .body("audienceDrawn", org.hamcrest.Matchers.equalTo(true))
+                .body("sent", org.hamcrest.Matchers.equalTo("1"))
+                .body("reasons.'no basis for marketing.communications by email (no consent)'", org.hamcrest.Matchers.equalTo("1"))
+                .body("reasons.'no basis for marketing.communications by email (withdrawn)'", org.hamcrest.Matchers.equalTo("1"));
+
+        jakarta.mail.internet.MimeMessage[] received = java.util.Arrays.stream(mail.getReceivedMessages())
+                .filter(m -> { try { return m.getAllRecipients()[0].toString().endsWith(run + "@example.com"); } catch (Exception e) { return false; } })
+                .toArray(jakarta.mail.internet.MimeMessage[]::new);
+        assertEquals(1, received.length, "only Ana gets the message");
+        assertEquals("ana-" + run + "@example.com", received[0].getAllRecipients()[0].toString());
+        assertEquals("Llega la primavera, Ana", received[0].getSubject());
+        assertTrue(com.icegreen.greenmail.util.GreenMailUtil.getBody(received[0]).contains("Hola Ana"));
+        assertEquals("List-Unsubscribe=One-Click", received[0].getHeader("List-Unsubscribe-Post")[0]);
+        assertTrue(received[0].getHeader("List-Unsubscribe")[0].startsWith("<http://localhost:8080/unsubscribe?t="), received[0].getHeader("List-Unsubscribe")[0]);
+        assertEquals("<" + campaignId + "." + people[0] + "@rapport.local>", received[0].getHeader("Message-ID")[0]);
+    }
+
+    private static void consent(String token, String profileId, boolean granted, String jurisdiction) {
+        rest(token).body("{\"subject\": \"" + profileId + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
+                + "\"granted\": " + granted + ", \"method\": \"form\", \"noticeVersion\": \"privacy-2026-11\", \"jurisdiction\": \"" + jurisdiction + "\"}")
+                .post("/api/v1/consents").then().statusCode(201);
     }
 
     private static io.restassured.specification.RequestSpecification rest(String token) {

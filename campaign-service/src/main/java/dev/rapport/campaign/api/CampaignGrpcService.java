@@ -1,6 +1,9 @@
 package dev.rapport.campaign.api;
 
 import dev.rapport.campaign.definition.Campaigns;
+import dev.rapport.campaign.delivery.Broadcasts;
+import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.campaign.support.MarketingHolds;
 import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.CampaignService;
@@ -23,10 +26,17 @@ import io.smallrye.mutiny.Uni;
 public class CampaignGrpcService implements CampaignService {
     private final MarketingHolds holds;
     private final Campaigns campaigns;
+    private final Broadcasts broadcasts;
 
-    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns) {
+    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts) {
         this.holds = holds;
         this.campaigns = campaigns;
+        this.broadcasts = broadcasts;
+    }
+
+    @Override
+    public Uni<DeliverySummary> getDeliverySummary(GetDeliverySummaryRequest request) {
+        return Uni.createFrom().deferred(() -> broadcasts.summary(request.getCampaignId()));
     }
 
     @Override

@@ -10,4 +10,21 @@ public interface CampaignConfig {
     /** How long marketing holds back after a bad support experience. */
     @WithDefault("72h")
     Duration supportHold();
+
+    /** How often due deliveries are claimed and sent ("off" stops sending). */
+    @WithDefault("1s")
+    String deliveryInterval();
+
+    /** The sender of campaign email. */
+    String from();
+
+    /** The domain of the Message-IDs (one per campaign and person). */
+    @WithDefault("rapport.local")
+    String messageIdDomain();
+
+    /** Where people reach the suite (the gateway): one-click unsubscribe links point there. */
+    String publicUrl();
+
+    /** The key that signs unsubscribe links (the gateway checks them with the same key). */
+    String unsubscribeKey();
 }

@@ -163,7 +163,8 @@ public class Campaigns {
                 .map(campaign -> preview(campaign, request.getProfile(), request.getTraits(), request.getEvent()));
     }
 
-    static MessagePreview preview(Campaign campaign, Struct profile, Struct traits, Struct event) {
+    /** The message one person gets from a campaign (variant chosen, templates rendered); blocking: call it off the event loop. */
+    public static MessagePreview preview(Campaign campaign, Struct profile, Struct traits, Struct event) {
         List<VariantChoice.Variant> variants = campaign.getVariantsList().stream()
                 .map(v -> new VariantChoice.Variant(v.getLocale(), v.getCountry(), v.getRegion(), v.getCity())).toList();
         VariantChoice.Person person = new VariantChoice.Person(text(profile, "language"), text(profile, "country"), text(profile, "region"),

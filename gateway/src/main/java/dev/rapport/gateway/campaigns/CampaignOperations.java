@@ -6,6 +6,8 @@ import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.CampaignService;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
@@ -49,5 +51,9 @@ public class CampaignOperations {
 
     public Uni<MessagePreview> preview(PreviewMessageRequest request) {
         return campaigns.previewMessage(request);
+    }
+
+    public Uni<DeliverySummary> deliveries(GetDeliverySummaryRequest request) {
+        return campaigns.getDeliverySummary(request);
     }
 }

@@ -7,6 +7,8 @@ import dev.rapport.proto.api.v1.Campaigns;
 import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
@@ -59,5 +61,11 @@ public class CampaignsGrpc implements Campaigns {
     @RolesAllowed({ "partner", "marketer", "admin" })
     public Uni<MessagePreview> previewMessage(PreviewMessageRequest request) {
         return campaigns.preview(request);
+    }
+
+    @Override
+    @RolesAllowed({ "partner", "marketer", "admin" })
+    public Uni<DeliverySummary> getDeliverySummary(GetDeliverySummaryRequest request) {
+        return campaigns.deliveries(request);
     }
 }

@@ -19,6 +19,8 @@ import dev.rapport.gateway.campaigns.CampaignOperations;
 import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
@@ -89,6 +91,14 @@ public class CampaignsResource {
     @Operation(summary = "The message one person would get ({\"profile\": {...attributes}, \"traits\": {...}, \"event\": {...}})")
     public Uni<MessagePreview> preview(@PathParam("campaignId") String campaignId, PreviewMessageRequest request) {
         return campaigns.preview(body(request, "a PreviewMessageRequest").toBuilder().setCampaignId(campaignId).build());
+    }
+
+    @GET
+    @Path("{campaignId}/deliveries")
+    @RolesAllowed({ "partner", "marketer", "admin" })
+    @Operation(summary = "Where a broadcast stands: planned, sent, skipped (and why), failed")
+    public Uni<DeliverySummary> deliveries(@PathParam("campaignId") String campaignId) {
+        return campaigns.deliveries(GetDeliverySummaryRequest.newBuilder().setCampaignId(campaignId).build());
     }
 
     private static <T> T body(T request, String what) {

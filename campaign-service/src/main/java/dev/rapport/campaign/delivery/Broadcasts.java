@@ -1,0 +1,225 @@
+package dev.rapport.campaign.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+
+import dev.rapport.campaign.definition.CampaignValidation;
+import dev.rapport.campaign.definition.Campaigns;
+import dev.rapport.campaign.support.MarketingHolds;
+import dev.rapport.privacy.ConsentPolicy;
+import dev.rapport.privacy.ConsentView;
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.MessagePreview;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.proto.profile.v1.ProfileService;
+import dev.rapport.proto.segment.v1.MutinySegmentServiceGrpc;
+import dev.rapport.proto.segment.v1.StreamMembersRequest;
+import dev.rapport.runtime.Ids;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Sends active broadcasts. The audience is drawn once from the segment into planned deliveries; a sender claims due
+ * deliveries with a lease (a sender that dies leaves them to be claimed again), and for each person checks, at send
+ * time, that they are still known, have an address, have a basis for the campaign's purpose on this channel (the
+ * consent view, the shared policy) and are not held after a bad support experience — then renders their variant and
+ * sends it. Every outcome is recorded: sent, skipped with why, or failed after retries.
+ */
+@ApplicationScoped
+public class Broadcasts {
+    private static final Logger LOG = Logger.getLogger(Broadcasts.class);
+    private static final int CLAIM = 100;
+    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final Pool pool;
+    private final Campaigns campaigns;
+    private final MutinySegmentServiceGrpc.MutinySegmentServiceStub segments;
+    private final ProfileService profiles;
+    private final ConsentView consent;
+    private final ConsentPolicy policy;
+    private final MarketingHolds holds;
+    private final EmailChannel email;
+    private final UnsubscribeLinks links;
+
+    Broadcasts(Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
+            @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
+            EmailChannel email, UnsubscribeLinks links) {
+        this.pool = pool;
+        this.campaigns = campaigns;
+        this.segments = segments;
+        this.profiles = profiles;
+        this.consent = consent;
+        this.policy = policy;
+        this.holds = holds;
+        this.email = email;
+        this.links = links;
+    }
+
+    @Scheduled(every = "${rapport.campaign.delivery-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> tick() {
+        return drawAudiences().flatMap(x -> deliverDue());
+    }
+
+    /** Active broadcasts whose audience is not drawn yet: the segment's members become planned deliveries, once. */
+    Uni<Void> drawAudiences() {
+        return pool.query("SELECT id, segment_id FROM campaign WHERE status = 'ACTIVE' AND NOT audience_drawn AND segment_id IS NOT NULL LIMIT 5")
+                .execute()
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(row -> draw(row.getUUID("id"), row.getUUID("segment_id")))
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> draw(UUID campaign, UUID segment) {
+        return segments.streamMembers(StreamMembersRequest.newBuilder().setSegmentId(segment.toString()).build())
+                .map(member -> UUID.fromString(member.getProfileId()))
+                .group().intoLists().of(1000)
+                .onItem().transformToUniAndConcatenate(batch -> pool.preparedQuery("""
+                        INSERT INTO delivery (campaign_id, profile_id, status) SELECT $1, p, 'planned' FROM unnest($2::uuid[]) AS p
+                        ON CONFLICT DO NOTHING""").execute(Tuple.of(campaign, batch.toArray(UUID[]::new))))
+                .collect().last()
+                .flatMap(x -> pool.preparedQuery("UPDATE campaign SET audience_drawn = true WHERE id = $1").execute(Tuple.of(campaign)))
+                .replaceWithVoid()
+                .onFailure().invoke(f -> LOG.warnf("audience of campaign %s not drawn yet (retried): %s", campaign, f.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Claims due deliveries of active campaigns (with a lease) and delivers each. */
+    Uni<Void> deliverDue() {
+        return pool.preparedQuery("""
+                UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, due_time = now() + make_interval(secs => $2)
+                FROM (SELECT d2.campaign_id, d2.profile_id FROM delivery d2 JOIN campaign c ON c.id = d2.campaign_id
+                      WHERE c.status = 'ACTIVE' AND d2.status IN ('planned', 'sending') AND d2.due_time <= now()
+                      ORDER BY d2.due_time LIMIT $1 FOR UPDATE OF d2 SKIP LOCKED) due
+                WHERE d.campaign_id = due.campaign_id AND d.profile_id = due.profile_id
+                RETURNING d.campaign_id, d.profile_id, d.attempts""")
+                .execute(Tuple.of(CLAIM, (double) LEASE.toSeconds()))
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUni((Row row) -> campaigns.get(row.getUUID("campaign_id").toString())
+                        .flatMap(c -> deliver(c, row.getUUID("profile_id"), row.getInteger("attempts"))))
+                .merge(8)
+                .collect().last().replaceWithVoid()
+                .onFailure().invoke(f -> LOG.warnf("delivery round failed (retried): %s", f.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    private record Outcome(String status, String reason, Integer variant, boolean retry) {
+        static Outcome skipped(String reason) {
+            return new Outcome("skipped", reason, null, false);
+        }
+    }
+
+    private Uni<Void> deliver(Campaign campaign, UUID person, int attempts) {
+        String profileId = person.toString();
+        return profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profileId).build())
+                .flatMap(profile -> decide(campaign, profile))
+                .onFailure(f -> f instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND)
+                .recoverWithItem(Outcome.skipped("the person is no longer known (erased or merged)"))
+                .onFailure().recoverWithItem(f -> attempts >= MAX_ATTEMPTS ? new Outcome("failed", f.toString(), null, false)
+                        : new Outcome("planned", f.toString(), null, true))
+                .flatMap(outcome -> record(campaign, person, attempts, outcome));
+    }
+
+    private Uni<Outcome> decide(Campaign campaign, Profile profile) {
+        if (!campaign.getChannel().equals("email")) {
+            return Uni.createFrom().item(Outcome.skipped("the " + campaign.getChannel() + " channel is not connected yet"));
+        }
+        Value address = profile.getAttributesMap().get("email");
+        if (address == null || !address.hasStringValue() || address.getStringValue().isBlank()) {
+            return Uni.createFrom().item(Outcome.skipped("no email address"));
+        }
+        ConsentPolicy.Basis basis = policy.basis(consent.of(profile.getId()), campaign.getPurpose(), "email", false);
+        if (!basis.allowed()) {
+            return Uni.createFrom().item(Outcome.skipped("no basis for " + campaign.getPurpose() + " by email (" + basis.basis() + ")"));
+        }
+        boolean promotional = CampaignValidation.isPromotional(campaign.getPurpose());
+        Uni<Boolean> held = promotional ? holds.holdFor(UUID.fromString(profile.getId())).map(h -> h.getHeld()) : Uni.createFrom().item(false);
+        return held.flatMap(isHeld -> {
+            if (isHeld) {
+                return Uni.createFrom().item(Outcome.skipped("held after a bad support experience"));
+            }
+            return Uni.createFrom().item(() -> Campaigns.preview(campaign, attributes(profile), traits(profile), Struct.getDefaultInstance()))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .flatMap(message -> message.getSent() ? send(campaign, profile, address.getStringValue(), message, promotional)
+                            : Uni.createFrom().item(Outcome.skipped(message.getReason())));
+        });
+    }
+
+    private Uni<Outcome> send(Campaign campaign, Profile profile, String to, MessagePreview message, boolean promotional) {
+        return email.send(to, message.getSubject(), message.getBody(), campaign.getId(), profile.getId(),
+                        links.link(profile.getId(), campaign.getPurpose(), "email"), promotional)
+                .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
+    }
+
+    private Uni<Void> record(Campaign campaign, UUID person, int attempts, Outcome outcome) {
+        // A retry waits 2, 4, 8… seconds; the row stays with this sender only while it is 'sending'.
+        return pool.preparedQuery("""
+                UPDATE delivery SET status = $3, reason = $4, variant = $5,
+                       send_time = CASE WHEN $3 = 'sent' THEN now() ELSE send_time END,
+                       due_time = CASE WHEN $6 THEN now() + make_interval(secs => $7) ELSE due_time END
+                WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending'""")
+                .execute(Tuple.from(List.of(UUID.fromString(campaign.getId()), person, outcome.status())).addValue(outcome.reason())
+                        .addValue(outcome.variant()).addValue(outcome.retry()).addValue((double) (1L << Math.min(attempts, 10))))
+                .replaceWithVoid();
+    }
+
+    /** Where a broadcast stands. */
+    public Uni<DeliverySummary> summary(String campaignId) {
+        UUID id = Ids.uuid("campaign_id", campaignId, "a campaign id");
+        return campaigns.get(campaignId).flatMap(campaign -> pool.preparedQuery("""
+                SELECT status, reason, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status, reason""")
+                .execute(Tuple.of(id))
+                .flatMap(rows -> pool.preparedQuery("SELECT audience_drawn FROM campaign WHERE id = $1").execute(Tuple.of(id))
+                        .map(drawn -> {
+                            DeliverySummary.Builder summary = DeliverySummary.newBuilder().setCampaignId(campaignId)
+                                    .setAudienceDrawn(drawn.iterator().next().getBoolean("audience_drawn"));
+                            for (Row row : rows) {
+                                long n = row.getLong("n");
+                                switch (row.getString("status")) {
+                                    case "planned", "sending" -> summary.setPlanned(summary.getPlanned() + n);
+                                    case "sent" -> summary.setSent(summary.getSent() + n);
+                                    case "skipped" -> summary.setSkipped(summary.getSkipped() + n);
+                                    default -> summary.setFailed(summary.getFailed() + n);
+                                }
+                                if (row.getString("reason") != null && !row.getString("status").equals("planned")) {
+                                    summary.putReasons(row.getString("reason"), summary.getReasonsOrDefault(row.getString("reason"), 0) + n);
+                                }
+                            }
+                            return summary.build();
+                        })));
+    }
+
+    private static Struct attributes(Profile profile) {
+        return Struct.newBuilder().putAllFields(profile.getAttributesMap()).build();
+    }
+
+    private static Struct traits(Profile profile) {
+        try {
+            Struct.Builder traits = Struct.newBuilder();
+            JsonFormat.parser().merge(JsonFormat.printer().print(profile.getTraits()), traits);
+            return traits.build();
+        } catch (InvalidProtocolBufferException e) {
+            return Struct.getDefaultInstance();
+        }
+    }
+}
