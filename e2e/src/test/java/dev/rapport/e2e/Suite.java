@@ -45,7 +45,8 @@ final class Suite {
                 "OTEL_SDK_DISABLED", "false",
                 "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint,
                 "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
-                "RAPPORT_SMTP_PORT", String.valueOf(smtpPort));
+                "RAPPORT_SMTP_PORT", String.valueOf(smtpPort),
+                "RAPPORT_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE);
         startServices();
     }
 

@@ -583,8 +583,16 @@ class WalkingSkeletonTest {
         assertEquals("Llega la primavera, Ana", received[0].getSubject());
         assertTrue(com.icegreen.greenmail.util.GreenMailUtil.getBody(received[0]).contains("Hola Ana"));
         assertEquals("List-Unsubscribe=One-Click", received[0].getHeader("List-Unsubscribe-Post")[0]);
-        assertTrue(received[0].getHeader("List-Unsubscribe")[0].startsWith("<http://localhost:8080/unsubscribe?t="), received[0].getHeader("List-Unsubscribe")[0]);
+        String unsubscribe = received[0].getHeader("List-Unsubscribe")[0];
+        assertTrue(unsubscribe.startsWith("<http://127.0.0.1:" + Suite.GATEWAY + "/unsubscribe?t="), unsubscribe);
         assertEquals("<" + campaignId + "." + people[0] + "@rapport.local>", received[0].getHeader("Message-ID")[0]);
+
+        // Ana's mail client uses the one-click unsubscribe (RFC 8058): the withdrawal is in the ledger, and the next
+        // campaign's send time check sees it.
+        io.restassured.RestAssured.given().contentType("application/x-www-form-urlencoded").body("List-Unsubscribe=One-Click")
+                .post(unsubscribe.substring(1, unsubscribe.length() - 1)).then().statusCode(200);
+        rest(partner).get("/api/v1/profiles/" + people[0] + "/consent").then().statusCode(200)
+                .body("bases.find { it.purpose == 'marketing.communications' && it.channel == 'email' }.allowed", org.hamcrest.Matchers.equalTo(false));
     }
 
     private static void consent(String token, String profileId, boolean granted, String jurisdiction) {

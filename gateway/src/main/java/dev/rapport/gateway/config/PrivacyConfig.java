@@ -1,14 +1,25 @@
 package dev.rapport.gateway.config;
 
+import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Who answers for the data (named in consent receipts) and what the site declares about Global Privacy Control. */
+/**
+ * Who answers for the data (named in consent receipts), what the site declares about Global Privacy Control, and the
+ * key of unsubscribe links.
+ */
 @ConfigMapping(prefix = "rapport.privacy")
 public interface PrivacyConfig {
     Controller controller();
+
+    /** A deployment's own consent policy (read by libs/privacy ConsentPolicySource); the standard one when absent. */
+    Optional<Path> policyFile();
+
+    /** The key unsubscribe links are signed with (campaign-service signs with the same). */
+    String unsubscribeKey();
 
     /** The privacy notice every receipt points to. */
     @WithDefault("https://rapport.local/privacy")
