@@ -27,7 +27,7 @@ public final class CampaignValidation {
     /** Problems with the campaign as a draft may hold it. */
     public static List<Violation> check(Campaign c) {
         List<Violation> problems = new ArrayList<>();
-        if (c.getName().isBlank() || c.getName().length() > 200) {
+        if (c.getName().isBlank() || c.getName().length() > 200 || hasNul(c.getName())) {
             problems.add(new Violation("campaign.name", "a name of 1 to 200 characters"));
         }
         if (!isPromotional(c.getPurpose()) && !isTransactional(c.getPurpose())) {
@@ -75,6 +75,12 @@ public final class CampaignValidation {
             if (v.getBody().isBlank()) {
                 problems.add(new Violation(at + ".body", "the message"));
             }
+            if (hasNul(v.getSubject()) || hasNul(v.getBody()) || hasNul(v.getRegion()) || hasNul(v.getCity())) {
+                problems.add(new Violation(at, "no NUL characters"));
+            }
+            if (v.getSubject().indexOf('\n') >= 0 || v.getSubject().indexOf('\r') >= 0) {
+                problems.add(new Violation(at + ".subject", "one line"));
+            }
             LiquidTemplates.check(v.getSubject()).ifPresent(p -> problems.add(new Violation(at + ".subject", p.toString())));
             LiquidTemplates.check(v.getBody()).ifPresent(p -> problems.add(new Violation(at + ".body", p.toString())));
         }
@@ -93,6 +99,10 @@ public final class CampaignValidation {
         return problems;
     }
 
+    private static boolean hasNul(String text) {
+        return text.indexOf('\0') >= 0;
+    }
+
     /** What stops an (otherwise well-formed) campaign from sending. */
     public static List<String> readinessToSend(Campaign c) {
         List<String> missing = new ArrayList<>();
@@ -106,7 +116,7 @@ public final class CampaignValidation {
     }
 
     public static boolean isPromotional(String purpose) {
-        return purpose.equals("marketing.communications") || purpose.startsWith("marketing.communications.");
+        return DataUses.isKnown(purpose) && (purpose.equals("marketing.communications") || purpose.startsWith("marketing.communications."));
     }
 
     public static boolean isTransactional(String purpose) {

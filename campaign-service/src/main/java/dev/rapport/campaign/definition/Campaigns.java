@@ -54,6 +54,9 @@ public class Campaigns {
     }
 
     public Uni<Campaign> create(Campaign campaign, String requestId) {
+        if (requestId.length() > 200) {
+            throw new InvalidInput("request_id", "at most 200 characters");
+        }
         reject(CampaignValidation.check(campaign));
         String key = requestId.isEmpty() ? null : requestId;
         return pool.preparedQuery("""
@@ -108,6 +111,13 @@ public class Campaigns {
             if (held.getStatus() != Campaign.Status.DRAFT && held.getStatus() != Campaign.Status.PAUSED) {
                 throw Status.FAILED_PRECONDITION.withDescription("only a draft or a paused campaign can be edited; this one is "
                         + held.getStatus().name().toLowerCase()).asRuntimeException();
+            }
+            // Once a campaign has sent, what it is (its purpose, channel and audience) stays: a paused promotion must not
+            // finish as a "transactional" message that skips consent, nor to an audience it never drew.
+            if (held.getStatus() == Campaign.Status.PAUSED && (!held.getPurpose().equals(campaign.getPurpose())
+                    || !held.getChannel().equals(campaign.getChannel()) || !held.getSegmentId().equals(campaign.getSegmentId()))) {
+                throw Status.FAILED_PRECONDITION.withDescription("a campaign that has been active keeps its purpose, channel and audience")
+                        .asRuntimeException();
             }
             return pool.preparedQuery("""
                     UPDATE campaign SET name = $3, purpose = $4, channel = $5, segment_id = $6, priority = $7, messages = ($8::text)::jsonb,

@@ -48,7 +48,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class Broadcasts {
     private static final Logger LOG = Logger.getLogger(Broadcasts.class);
-    private static final int CLAIM = 100;
+    // A claim is as large as two rounds of concurrent sends, each bounded by SEND_TIMEOUT: every claimed delivery is
+    // done (or given up) well within its lease, so no other sender re-claims one still being sent.
+    private static final int CONCURRENCY = 8;
+    private static final int CLAIM = 2 * CONCURRENCY;
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final int MAX_ATTEMPTS = 5;
 
@@ -91,7 +95,8 @@ public class Broadcasts {
     }
 
     private Uni<Void> draw(UUID campaign, UUID segment) {
-        return segments.streamMembers(StreamMembersRequest.newBuilder().setSegmentId(segment.toString()).build())
+        return segments.withDeadlineAfter(10, java.util.concurrent.TimeUnit.MINUTES)
+                .streamMembers(StreamMembersRequest.newBuilder().setSegmentId(segment.toString()).build())
                 .map(member -> UUID.fromString(member.getProfileId()))
                 .group().intoLists().of(1000)
                 .onItem().transformToUniAndConcatenate(batch -> pool.preparedQuery("""
@@ -116,8 +121,12 @@ public class Broadcasts {
                 .execute(Tuple.of(CLAIM, (double) LEASE.toSeconds()))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUni((Row row) -> campaigns.get(row.getUUID("campaign_id").toString())
-                        .flatMap(c -> deliver(c, row.getUUID("profile_id"), row.getInteger("attempts"))))
-                .merge(8)
+                        .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, row.getUUID("profile_id"), row.getInteger("attempts"))
+                                : release(c, row.getUUID("profile_id"), row.getInteger("attempts")))
+                        // One delivery's trouble neither cancels the others nor loses their outcomes; its lease brings it back.
+                        .onFailure().invoke(f -> LOG.warnf("a delivery was not recorded (its lease brings it back): %s", f.toString()))
+                        .onFailure().recoverWithNull())
+                .merge(CONCURRENCY)
                 .collect().last().replaceWithVoid()
                 .onFailure().invoke(f -> LOG.warnf("delivery round failed (retried): %s", f.toString()))
                 .onFailure().recoverWithNull();
@@ -133,11 +142,23 @@ public class Broadcasts {
         String profileId = person.toString();
         return profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profileId).build())
                 .flatMap(profile -> decide(campaign, profile))
+                .ifNoItem().after(SEND_TIMEOUT).fail()
                 .onFailure(f -> f instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND)
                 .recoverWithItem(Outcome.skipped("the person is no longer known (erased or merged)"))
-                .onFailure().recoverWithItem(f -> attempts >= MAX_ATTEMPTS ? new Outcome("failed", f.toString(), null, false)
-                        : new Outcome("planned", f.toString(), null, true))
+                .onFailure().recoverWithItem(f -> attempts >= MAX_ATTEMPTS ? new Outcome("failed", reason(f), null, false)
+                        : new Outcome("planned", reason(f), null, true))
                 .flatMap(outcome -> record(campaign, person, attempts, outcome));
+    }
+
+    /** What a failure says, without internals (hosts, stack traces): the class of trouble. */
+    private static String reason(Throwable failure) {
+        if (failure instanceof StatusRuntimeException status) {
+            return "a service answered " + status.getStatus().getCode();
+        }
+        if (failure instanceof io.smallrye.mutiny.TimeoutException) {
+            return "no answer within " + SEND_TIMEOUT.toSeconds() + " s";
+        }
+        return "sending failed (" + failure.getClass().getSimpleName() + ")";
     }
 
     private Uni<Outcome> decide(Campaign campaign, Profile profile) {
@@ -166,8 +187,11 @@ public class Broadcasts {
     }
 
     private Uni<Outcome> send(Campaign campaign, Profile profile, String to, MessagePreview message, boolean promotional) {
-        return email.send(to, message.getSubject(), message.getBody(), campaign.getId(), profile.getId(),
-                        links.link(profile.getId(), campaign.getPurpose(), "email"), promotional)
+        // A header is one line: whatever a profile's data brings into the subject stays inside it.
+        String subject = message.getSubject().replaceAll("\\p{Cntrl}", " ").strip();
+        // Unsubscribing withdraws marketing messages on this channel, not only this campaign's narrower use.
+        return email.send(to, subject, message.getBody(), campaign.getId(), profile.getId(),
+                        links.link(profile.getId(), "marketing.communications", "email"), promotional)
                 .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
     }
 
@@ -177,10 +201,18 @@ public class Broadcasts {
                 UPDATE delivery SET status = $3, reason = $4, variant = $5,
                        send_time = CASE WHEN $3 = 'sent' THEN now() ELSE send_time END,
                        due_time = CASE WHEN $6 THEN now() + make_interval(secs => $7) ELSE due_time END
-                WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending'""")
+                WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending' AND attempts = $8""")
                 .execute(Tuple.from(List.of(UUID.fromString(campaign.getId()), person, outcome.status())).addValue(outcome.reason())
-                        .addValue(outcome.variant()).addValue(outcome.retry()).addValue((double) (1L << Math.min(attempts, 10))))
+                        .addValue(outcome.variant()).addValue(outcome.retry()).addValue((double) (1L << Math.min(attempts, 10))).addValue(attempts))
                 .replaceWithVoid();
+    }
+
+    /** Paused (or ended) since it was claimed: back to planned, as if never claimed. */
+    private Uni<Void> release(Campaign campaign, UUID person, int attempts) {
+        return pool.preparedQuery("""
+                UPDATE delivery SET status = 'planned', attempts = attempts - 1, due_time = now()
+                WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending' AND attempts = $3""")
+                .execute(Tuple.of(UUID.fromString(campaign.getId()), person, attempts)).replaceWithVoid();
     }
 
     /** Where a broadcast stands. */

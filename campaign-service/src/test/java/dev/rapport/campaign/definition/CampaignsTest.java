@@ -103,6 +103,9 @@ class CampaignsTest {
         StatusRuntimeException stale = assertThrows(StatusRuntimeException.class, () -> campaigns.updateCampaign(UpdateCampaignRequest
                 .newBuilder().setCampaign(paused.toBuilder().setName("late")).setExpectedVersion(paused.getVersion() - 1).build()));
         assertEquals(Status.Code.ABORTED, stale.getStatus().getCode());
+        StatusRuntimeException repurposed = assertThrows(StatusRuntimeException.class, () -> campaigns.updateCampaign(UpdateCampaignRequest
+                .newBuilder().setCampaign(paused.toBuilder().setPurpose("essential.service.notifications")).setExpectedVersion(paused.getVersion()).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, repurposed.getStatus().getCode(), "a paused promotion cannot finish as a transactional message");
         Campaign edited = campaigns.updateCampaign(UpdateCampaignRequest.newBuilder()
                 .setCampaign(paused.toBuilder().setName("winter promotion, edited")).setExpectedVersion(paused.getVersion()).build());
         assertEquals("winter promotion, edited", edited.getName());
