@@ -508,16 +508,16 @@ class WalkingSkeletonTest {
     void aMarketerDraftsALocalisedCampaignThroughTheGatewayPreviewsItAndActivatesIt() {
         String marketer = Tokens.person("demo-marketer");
         String broken = "{\"name\": \"winter\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
-                + "\"variants\": [{\"locale\": \"en\", \"subject\": \"Hi\", \"body\": \"Hi {{ profile.first_name \"}]}";
+                + "\"variants\": [{\"locale\": \"en\", \"subjectLine\": \"Hi\", \"body\": \"Hi {{ profile.first_name \"}]}";
         rest(marketer).body(broken).post("/api/v1/campaigns").then().statusCode(400).contentType("application/problem+json")
                 .body("violations.field", org.hamcrest.Matchers.hasItem("campaign.variants[0].body"))
                 .body("violations.description", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("line 1, column")));
 
         String campaign = "{\"name\": \"winter " + UUID.randomUUID() + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
                 + "\"segmentId\": \"" + UUID.randomUUID() + "\", \"defaultLocale\": \"en\", \"languageFallbacks\": {\"ca\": \"es\"}, \"variants\": ["
-                + "{\"locale\": \"en\", \"subject\": \"Winter deals\", \"body\": \"Hello {{ profile.first_name | default: 'there' }}\"},"
-                + "{\"locale\": \"es\", \"subject\": \"Ofertas\", \"body\": \"Hola {{ profile.first_name }}\"},"
-                + "{\"locale\": \"ko\", \"subject\": \"겨울 할인\", \"body\": \"{{ profile.first_name }}님, 안녕하세요\"}]}";
+                + "{\"locale\": \"en\", \"subjectLine\": \"Winter deals\", \"body\": \"Hello {{ profile.first_name | default: 'there' }}\"},"
+                + "{\"locale\": \"es\", \"subjectLine\": \"Ofertas\", \"body\": \"Hola {{ profile.first_name }}\"},"
+                + "{\"locale\": \"ko\", \"subjectLine\": \"겨울 할인\", \"body\": \"{{ profile.first_name }}님, 안녕하세요\"}]}";
         String id = rest(marketer).header("Idempotency-Key", "winter-" + UUID.randomUUID()).body(campaign).post("/api/v1/campaigns")
                 .then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("DRAFT")).extract().path("id");
         rest(marketer).body("{\"profile\": {\"language\": \"ca-ES\", \"first_name\": \"Núria\"}}").post("/api/v1/campaigns/" + id + "/preview")
@@ -558,8 +558,8 @@ class WalkingSkeletonTest {
         String marketer = Tokens.person("demo-marketer");
         String campaignId = rest(marketer).body("{\"name\": \"spring " + run + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
                 + "\"segmentId\": \"" + segmentId + "\", \"defaultLocale\": \"en\", \"variants\": ["
-                + "{\"locale\": \"en\", \"subject\": \"Spring is here, {{ profile.first_name }}\", \"body\": \"Hello {{ profile.first_name }}\"},"
-                + "{\"locale\": \"es\", \"subject\": \"Llega la primavera, {{ profile.first_name }}\", \"body\": \"Hola {{ profile.first_name }}\"}]}")
+                + "{\"locale\": \"en\", \"subjectLine\": \"Spring is here, {{ profile.first_name }}\", \"body\": \"Hello {{ profile.first_name }}\"},"
+                + "{\"locale\": \"es\", \"subjectLine\": \"Llega la primavera, {{ profile.first_name }}\", \"body\": \"Hola {{ profile.first_name }}\"}]}")
                 .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
         rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + campaignId + "/status").then().statusCode(200);
 

@@ -69,19 +69,19 @@ public final class CampaignValidation {
             if (!places.add((v.getLocale() + "|" + v.getCountry() + "|" + v.getRegion() + "|" + v.getCity()).toLowerCase(Locale.ROOT))) {
                 problems.add(new Violation(at, "another variant has the same language and place"));
             }
-            if (c.getChannel().equals("email") && v.getSubject().isBlank()) {
-                problems.add(new Violation(at + ".subject", "an email needs a subject"));
+            if (c.getChannel().equals("email") && v.getSubjectLine().isBlank()) {
+                problems.add(new Violation(at + ".subject_line", "an email needs a subject"));
             }
             if (v.getBody().isBlank()) {
                 problems.add(new Violation(at + ".body", "the message"));
             }
-            if (hasNul(v.getSubject()) || hasNul(v.getBody()) || hasNul(v.getRegion()) || hasNul(v.getCity())) {
+            if (hasNul(v.getSubjectLine()) || hasNul(v.getBody()) || hasNul(v.getRegion()) || hasNul(v.getCity())) {
                 problems.add(new Violation(at, "no NUL characters"));
             }
-            if (v.getSubject().indexOf('\n') >= 0 || v.getSubject().indexOf('\r') >= 0) {
-                problems.add(new Violation(at + ".subject", "one line"));
+            if (v.getSubjectLine().indexOf('\n') >= 0 || v.getSubjectLine().indexOf('\r') >= 0) {
+                problems.add(new Violation(at + ".subject_line", "one line"));
             }
-            LiquidTemplates.check(v.getSubject()).ifPresent(p -> problems.add(new Violation(at + ".subject", p.toString())));
+            LiquidTemplates.check(v.getSubjectLine()).ifPresent(p -> problems.add(new Violation(at + ".subject_line", p.toString())));
             LiquidTemplates.check(v.getBody()).ifPresent(p -> problems.add(new Violation(at + ".body", p.toString())));
         }
         if (!c.getDefaultLocale().isEmpty() && c.getVariantsList().stream().noneMatch(v -> v.getLocale().equalsIgnoreCase(c.getDefaultLocale())

@@ -190,7 +190,7 @@ public class Campaigns {
         context.put("event", plain(event));
         try {
             return MessagePreview.newBuilder().setSent(true).setReason(choice.why()).setVariantIndex(choice.index())
-                    .setSubject(LiquidTemplates.render(LiquidTemplates.parse(variant.getSubject()), context))
+                    .setSubject(LiquidTemplates.render(LiquidTemplates.parse(variant.getSubjectLine()), context))
                     .setBody(LiquidTemplates.render(LiquidTemplates.parse(variant.getBody()), context))
                     .build();
         } catch (LiquidTemplates.RenderFailure failure) {

@@ -55,7 +55,7 @@ class CampaignsTest {
 
     @Test
     void aTemplateErrorIsRefusedOnSaveNamingTheVariantLineAndColumn() {
-        Campaign broken = promotion().setVariants(1, MessageVariant.newBuilder().setLocale("es").setSubject("Hola")
+        Campaign broken = promotion().setVariants(1, MessageVariant.newBuilder().setLocale("es").setSubjectLine("Hola")
                 .setBody("Hola {{ profile.first_name }}\n{% if traits.vip %}VIP")).setDefaultLocale("xx-not-a-tag").build();
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
                 () -> campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(broken).build()));
@@ -142,10 +142,10 @@ class CampaignsTest {
     private static Campaign.Builder promotion() {
         return Campaign.newBuilder().setName("winter promotion " + UUID.randomUUID()).setPurpose("marketing.communications").setChannel("email")
                 .setSegmentId(UUID.randomUUID().toString()).setPriority(50)
-                .addVariants(MessageVariant.newBuilder().setLocale("en").setSubject("Winter deals")
+                .addVariants(MessageVariant.newBuilder().setLocale("en").setSubjectLine("Winter deals")
                         .setBody("Hello {{ profile.first_name | default: \"there\" }}, winter deals are here"))
-                .addVariants(MessageVariant.newBuilder().setLocale("es").setSubject("Ofertas").setBody("{{ profile.first_name }}, ofertas de invierno"))
-                .addVariants(MessageVariant.newBuilder().setLocale("es").setCountry("ES").setCity("Barcelona").setSubject("Ofertas")
+                .addVariants(MessageVariant.newBuilder().setLocale("es").setSubjectLine("Ofertas").setBody("{{ profile.first_name }}, ofertas de invierno"))
+                .addVariants(MessageVariant.newBuilder().setLocale("es").setCountry("ES").setCity("Barcelona").setSubjectLine("Ofertas")
                         .setBody("{{ profile.first_name }}, 2x1 en {{ profile.city }}"))
                 .putLanguageFallbacks("ca", "es")
                 .setDefaultLocale("en");
