@@ -1,7 +1,9 @@
 package dev.rapport.campaign.delivery;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -119,13 +121,22 @@ public class Broadcasts {
                 WHERE d.campaign_id = due.campaign_id AND d.profile_id = due.profile_id
                 RETURNING d.campaign_id, d.profile_id, d.attempts""")
                 .execute(Tuple.of(CLAIM, (double) LEASE.toSeconds()))
-                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .onItem().transformToUni((Row row) -> campaigns.get(row.getUUID("campaign_id").toString())
-                        .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, row.getUUID("profile_id"), row.getInteger("attempts"))
-                                : release(c, row.getUUID("profile_id"), row.getInteger("attempts")))
-                        // One delivery's trouble neither cancels the others nor loses their outcomes; its lease brings it back.
-                        .onFailure().invoke(f -> LOG.warnf("a delivery was not recorded (its lease brings it back): %s", f.toString()))
-                        .onFailure().recoverWithNull())
+                .onItem().transformToMulti(rows -> {
+                    // Each claimed campaign read once per round, not once per person.
+                    Map<UUID, Uni<Campaign>> claimed = new HashMap<>();
+                    rows.forEach(row -> claimed.computeIfAbsent(row.getUUID("campaign_id"),
+                            id -> campaigns.get(id.toString()).memoize().indefinitely()));
+                    return Multi.createFrom().iterable(rows).map(row -> Map.entry(row, claimed.get(row.getUUID("campaign_id"))));
+                })
+                .onItem().transformToUni(claim -> {
+                    Row row = claim.getKey();
+                    return claim.getValue()
+                            .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, row.getUUID("profile_id"), row.getInteger("attempts"))
+                                    : release(c, row.getUUID("profile_id"), row.getInteger("attempts")))
+                            // One delivery's trouble neither cancels the others nor loses their outcomes; its lease brings it back.
+                            .onFailure().invoke(f -> LOG.warnf("a delivery was not recorded (its lease brings it back): %s", f.toString()))
+                            .onFailure().recoverWithNull();
+                })
                 .merge(CONCURRENCY)
                 .collect().last().replaceWithVoid()
                 .onFailure().invoke(f -> LOG.warnf("delivery round failed (retried): %s", f.toString()))

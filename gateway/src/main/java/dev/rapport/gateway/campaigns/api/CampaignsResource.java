@@ -45,7 +45,7 @@ public class CampaignsResource {
     @RolesAllowed({ "marketer", "admin" })
     @Operation(summary = "Save a draft campaign (Campaign JSON); templates are checked with line and column. Idempotency-Key makes a retry answer the first")
     public Uni<Campaign> create(Campaign campaign, @HeaderParam("Idempotency-Key") @DefaultValue("") String idempotencyKey) {
-        return campaigns.create(CreateCampaignRequest.newBuilder().setCampaign(body(campaign, "a Campaign")).setRequestId(idempotencyKey).build());
+        return campaigns.create(CreateCampaignRequest.newBuilder().setCampaign(InvalidInput.body(campaign, "a Campaign")).setRequestId(idempotencyKey).build());
     }
 
     @GET
@@ -71,7 +71,7 @@ public class CampaignsResource {
     @Operation(summary = "Replace a draft's or a paused campaign's definition (Campaign JSON); expected_version guards against lost edits")
     public Uni<Campaign> update(@PathParam("campaignId") String campaignId, Campaign campaign,
             @QueryParam("expected_version") @DefaultValue("0") long expectedVersion) {
-        return campaigns.update(UpdateCampaignRequest.newBuilder().setCampaign(body(campaign, "a Campaign").toBuilder().setId(campaignId))
+        return campaigns.update(UpdateCampaignRequest.newBuilder().setCampaign(InvalidInput.body(campaign, "a Campaign").toBuilder().setId(campaignId))
                 .setExpectedVersion(expectedVersion).build());
     }
 
@@ -81,7 +81,7 @@ public class CampaignsResource {
     @RolesAllowed({ "marketer", "admin" })
     @Operation(summary = "Move the campaign along its lifecycle ({\"status\": \"ACTIVE\"}, PAUSED, COMPLETED, ARCHIVED)")
     public Uni<Campaign> changeStatus(@PathParam("campaignId") String campaignId, ChangeCampaignStatusRequest request) {
-        return campaigns.changeStatus(body(request, "a ChangeCampaignStatusRequest").toBuilder().setCampaignId(campaignId).build());
+        return campaigns.changeStatus(InvalidInput.body(request, "a ChangeCampaignStatusRequest").toBuilder().setCampaignId(campaignId).build());
     }
 
     @POST
@@ -90,7 +90,7 @@ public class CampaignsResource {
     @RolesAllowed({ "partner", "marketer", "admin" })
     @Operation(summary = "The message one person would get ({\"profile\": {...attributes}, \"traits\": {...}, \"event\": {...}})")
     public Uni<MessagePreview> preview(@PathParam("campaignId") String campaignId, PreviewMessageRequest request) {
-        return campaigns.preview(body(request, "a PreviewMessageRequest").toBuilder().setCampaignId(campaignId).build());
+        return campaigns.preview(InvalidInput.body(request, "a PreviewMessageRequest").toBuilder().setCampaignId(campaignId).build());
     }
 
     @GET
@@ -101,10 +101,4 @@ public class CampaignsResource {
         return campaigns.deliveries(GetDeliverySummaryRequest.newBuilder().setCampaignId(campaignId).build());
     }
 
-    private static <T> T body(T request, String what) {
-        if (request == null) {
-            throw new InvalidInput("body", what + " in JSON");
-        }
-        return request;
-    }
 }

@@ -38,9 +38,7 @@ public class ConsentsResource {
     @Operation(summary = "Record a grant or a withdrawal (granted: false): the same call; answers the ledger record. "
             + "Idempotency-Key (or requestId) makes a retry answer the first record")
     public Uni<Response> record(RecordConsentRequest request, @HeaderParam("Idempotency-Key") @DefaultValue("") String idempotencyKey) {
-        if (request == null) {
-            throw new InvalidInput("body", "a RecordConsentRequest in JSON");
-        }
+        InvalidInput.body(request, "a RecordConsentRequest");
         RecordConsentRequest keyed = idempotencyKey.isEmpty() || !request.getRequestId().isEmpty() ? request
                 : request.toBuilder().setRequestId(idempotencyKey).build();
         return consents.record(keyed).map(record -> Response.status(201).entity(record).build());

@@ -50,9 +50,7 @@ public class EventsResource {
     public Uni<RecordEventBatchResponse> recordBatch(RecordEventBatchRequest batch,
             @Parameter(description = "Events without an id get <key>:<index> as their id: a retried batch is then stored once")
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        if (batch == null) {
-            throw new InvalidInput("body", "a RecordEventBatchRequest in JSON");
-        }
+        InvalidInput.body(batch, "a RecordEventBatchRequest");
         RecordEventBatchRequest.Builder keyed = batch.toBuilder();
         if (idempotencyKey != null && !idempotencyKey.isBlank()) {
             for (int i = 0; i < keyed.getRequestsCount(); i++) {

@@ -33,9 +33,7 @@ public class AttributeSchemaResource {
     @RolesAllowed({ "partner", "admin" })
     @Operation(summary = "Declare a custom attribute (AttributeDefinition JSON); the same definition again answers the stored one, a different one 409")
     public Uni<AttributeDefinition> create(AttributeDefinition definition) {
-        if (definition == null) {
-            throw new InvalidInput("body", "an AttributeDefinition in JSON");
-        }
+        InvalidInput.body(definition, "an AttributeDefinition");
         return definitions.create(CreateAttributeDefinitionRequest.newBuilder().setDefinition(definition).build());
     }
 

@@ -130,9 +130,7 @@ public class ProfilesResource {
     @RolesAllowed({ "partner", "admin" })
     @Operation(summary = "Link identifiers to a known user's profile (IdentifyRequest JSON), merging profiles they found; idempotent")
     public Uni<IdentifyResponse> identify(IdentifyRequest request) {
-        if (request == null) {
-            throw new InvalidInput("body", "an IdentifyRequest in JSON");
-        }
+        InvalidInput.body(request, "an IdentifyRequest");
         return writes.identify(request);
     }
 

@@ -56,7 +56,7 @@ public class SegmentsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Save a segment (CreateSegmentRequest JSON: name, purpose, definition) and compute its members")
     public Uni<Segment> create(CreateSegmentRequest request) {
-        return segments.create(body(request, "a CreateSegmentRequest"));
+        return segments.create(InvalidInput.body(request, "a CreateSegmentRequest"));
     }
 
     @GET
@@ -72,7 +72,7 @@ public class SegmentsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Check a definition without saving it: every problem, pointing at its node")
     public Uni<ValidateSegmentResponse> validate(ValidateSegmentRequest request) {
-        return segments.validate(body(request, "a ValidateSegmentRequest"));
+        return segments.validate(InvalidInput.body(request, "a ValidateSegmentRequest"));
     }
 
     @POST
@@ -80,7 +80,7 @@ public class SegmentsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "How many profiles a definition holds now, and how many its purpose excludes and why")
     public Uni<SegmentSize> preview(PreviewSegmentRequest request) {
-        return segments.preview(body(request, "a PreviewSegmentRequest"));
+        return segments.preview(InvalidInput.body(request, "a PreviewSegmentRequest"));
     }
 
     @GET
@@ -95,7 +95,7 @@ public class SegmentsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Save a new version (UpdateSegmentRequest JSON; expectedVersion guards against lost edits); only the differences are announced")
     public Uni<Segment> update(@PathParam("segmentId") String segmentId, UpdateSegmentRequest request) {
-        return segments.update(body(request, "an UpdateSegmentRequest").toBuilder().setId(segmentId).build());
+        return segments.update(InvalidInput.body(request, "an UpdateSegmentRequest").toBuilder().setId(segmentId).build());
     }
 
     @DELETE
@@ -140,7 +140,7 @@ public class SegmentsResource {
     @RolesAllowed({ "marketer", "admin" })
     @Operation(summary = "Change the RFM window, currency or rules (UpdateRfmModelRequest JSON) and recompute")
     public Uni<RfmModel> updateRfm(UpdateRfmModelRequest request) {
-        return segments.updateRfmModel(body(request, "an UpdateRfmModelRequest"));
+        return segments.updateRfmModel(InvalidInput.body(request, "an UpdateRfmModelRequest"));
     }
 
     @POST
@@ -151,10 +151,4 @@ public class SegmentsResource {
         return segments.computeRfm();
     }
 
-    private static <T> T body(T request, String what) {
-        if (request == null) {
-            throw new InvalidInput("body", what + " in JSON");
-        }
-        return request;
-    }
 }

@@ -21,6 +21,14 @@ public class InvalidInput extends RuntimeException {
         this(List.of(new Violation(field, description)));
     }
 
+    /** A REST body that JSON could not make into the expected message arrives as null: the caller's mistake. */
+    public static <T> T body(T request, String what) {
+        if (request == null) {
+            throw new InvalidInput("body", what + " in JSON");
+        }
+        return request;
+    }
+
     /** The same violations, for an item of a larger request: "event.name" becomes "requests[17].event.name". */
     public InvalidInput within(String prefix) {
         return new InvalidInput(violations.stream().map(v -> new Violation(prefix + "." + v.field(), v.description())).toList());
