@@ -1,5 +1,6 @@
 package dev.rapport.bench;
 
+import dev.rapport.testing.BenchmarkReport;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -62,7 +63,7 @@ public final class ConsentDecisionBench {
         Arrays.sort(latencies);
         System.out.printf(Locale.ROOT, "consent decisions: %,.0f/s on one thread, p50 %.2f µs, p99 %.2f µs, p99.9 %.2f µs (allowed %d)%n",
                 DECISIONS / seconds, micros(latencies, 50), micros(latencies, 99), micros(latencies, 99.9), allowed);
-        Report.replaceSection(report, "consent-decision", String.format(Locale.ROOT, """
+        BenchmarkReport.replaceSection(report, "consent-decision", String.format(Locale.ROOT, """
                 ## Consent decision (in memory, every enforcement point)
 
                 Measured %s on %s.
@@ -78,7 +79,7 @@ public final class ConsentDecisionBench {
 
                 Target in issue #7: p99 under 200 µs. (The timer itself costs a few tens of nanoseconds per reading.)
                 """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
-                Machine.describe(), PEOPLE, DECISIONS, DECISIONS / seconds, micros(latencies, 50), micros(latencies, 99),
+                BenchmarkReport.machine(), PEOPLE, DECISIONS, DECISIONS / seconds, micros(latencies, 50), micros(latencies, 99),
                 micros(latencies, 99.9), latencies[latencies.length - 1] / 1e3));
     }
 

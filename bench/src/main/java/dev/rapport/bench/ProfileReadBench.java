@@ -1,5 +1,6 @@
 package dev.rapport.bench;
 
+import dev.rapport.testing.BenchmarkReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,7 +134,7 @@ public final class ProfileReadBench {
         for (int i = 0; i < RATES.size(); i++) {
             rows.add(row(RATES.get(i), results.get(i)));
         }
-        Report.replaceSection(report, "profile-read", String.format(Locale.ROOT, """
+        BenchmarkReport.replaceSection(report, "profile-read", String.format(Locale.ROOT, """
                 ## Profile read by identifier through the gateway
 
                 Measured %s on %s.
@@ -149,6 +150,6 @@ public final class ProfileReadBench {
 
                 Target in issue #3: p99 under 5 ms at 2,000 reads/s.
                 """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
-                Machine.describe(), MEASURE.toSeconds(), PROFILES, String.join("\n", rows)));
+                BenchmarkReport.machine(), MEASURE.toSeconds(), PROFILES, String.join("\n", rows)));
     }
 }

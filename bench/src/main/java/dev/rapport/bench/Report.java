@@ -5,8 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,7 +14,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 
-/** What every benchmark shares: the gateway, a partner token, and its own section of BENCHMARKS.md rewritten in place. */
+/** What every benchmark against the suite shares: the gateway and a partner token. */
 final class Report {
     private static final String TOKEN_URL = "http://localhost:8180/realms/rapport/protocol/openid-connect/token";
 
@@ -45,17 +43,5 @@ final class Report {
             throw new IllegalStateException("no token from Keycloak: " + response.body());
         }
         return token.group(1);
-    }
-
-    /** Replaces the section between {@code <!-- bench:NAME -->} markers, or appends it. */
-    static void replaceSection(Path report, String name, String body) throws IOException {
-        String section = "<!-- bench:" + name + " -->\n" + body.strip() + "\n<!-- /bench:" + name + " -->\n";
-        String existing = Files.exists(report) ? Files.readString(report) : "# Benchmarks\n";
-        Pattern old = Pattern.compile("<!-- bench:" + Pattern.quote(name) + " -->.*?<!-- /bench:" + Pattern.quote(name) + " -->\n?",
-                Pattern.DOTALL);
-        Matcher found = old.matcher(existing);
-        String updated = found.find() ? found.replaceFirst(Matcher.quoteReplacement(section))
-                : existing + (existing.endsWith("\n") ? "\n" : "\n\n") + section;
-        Files.writeString(report, updated);
     }
 }

@@ -1,5 +1,6 @@
 package dev.rapport.bench;
 
+import dev.rapport.testing.BenchmarkReport;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -351,7 +352,7 @@ public final class SegmentBench {
             List<String> batchRows, String realTime) throws java.io.IOException {
         long rfm = rfmRuns.stream().sorted().toList().get(1);
         long raw = rawRuns.stream().sorted().toList().get(1);
-        Report.replaceSection(report, "segments", String.format(Locale.ROOT, """
+        BenchmarkReport.replaceSection(report, "segments", String.format(Locale.ROOT, """
                 ## Segments: batch sizes, RFM and real-time membership
 
                 Measured %s on %s.
@@ -375,7 +376,7 @@ public final class SegmentBench {
 
                 %s. Target: p99 under 250 ms at 5,000 events/s.
                 """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
-                Machine.describe(), counts[0], counts[1], generateMs < 0 ? "; reused from an earlier run" : String.format(Locale.ROOT, " in %,d s", generateMs / 1000),
+                BenchmarkReport.machine(), counts[0], counts[1], generateMs < 0 ? "; reused from an earlier run" : String.format(Locale.ROOT, " in %,d s", generateMs / 1000),
                 String.join("\n", batchRows), last.getProfilesScored(), last.getDurationMs(), rfm, raw, (double) rfm / Math.max(1, raw), realTime));
     }
 }

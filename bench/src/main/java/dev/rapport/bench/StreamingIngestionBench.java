@@ -1,5 +1,6 @@
 package dev.rapport.bench;
 
+import dev.rapport.testing.BenchmarkReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -233,7 +234,7 @@ public final class StreamingIngestionBench {
     }
 
     private static void write(Path report, double streamed, double raw, double half, Acknowledgements acks) throws java.io.IOException {
-        Report.replaceSection(report, "streaming-ingestion", String.format(Locale.ROOT, """
+        BenchmarkReport.replaceSection(report, "streaming-ingestion", String.format(Locale.ROOT, """
                 ## Streaming ingestion: RecordEvents through the gateway
 
                 Measured %s on %s.
@@ -261,7 +262,7 @@ public final class StreamingIngestionBench {
                 Targets in issue #3: at least 15,000 events/s, at least half the raw Kafka rate, p99 acknowledgement under
                 20 ms at half load.
                 """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
-                Machine.describe(), MEASURE.toSeconds(), STREAMS, EVENTS_PER_STREAM, streamed, raw, streamed / raw,
+                BenchmarkReport.machine(), MEASURE.toSeconds(), STREAMS, EVENTS_PER_STREAM, streamed, raw, streamed / raw,
                 half, STREAMS, MEASURE.toSeconds(), acks.sorted().length, acks.percentile(50), acks.percentile(95), acks.percentile(99),
                 acks.max(), acks.missing()));
     }

@@ -1,5 +1,6 @@
 package dev.rapport.bench;
 
+import dev.rapport.testing.BenchmarkReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,10 +165,10 @@ public final class WalkingSkeletonBench {
 
                 Recorded → counted by segment-service (via `profile.events`), %d samples: p50 %.1f ms, p95 %.1f ms, max %.1f ms.
                 """, DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0)) + " UTC",
-                Machine.describe(), WARMUP.toSeconds(), MEASURE.toSeconds(), row(single), row(many), visibility.length,
+                BenchmarkReport.machine(), WARMUP.toSeconds(), MEASURE.toSeconds(), row(single), row(many), visibility.length,
                 visibility[visibility.length / 2] / 1e6, visibility[(int) (visibility.length * 0.95)] / 1e6,
                 visibility[visibility.length - 1] / 1e6);
-        Report.replaceSection(report, "walking-skeleton", section);
+        BenchmarkReport.replaceSection(report, "walking-skeleton", section);
     }
 
     private static String row(Run run) {

@@ -136,6 +136,7 @@ public final class Calibration {
             double floor = level / 100.0;
             outcomes.stream().filter(o -> o.escalationShare() >= floor)
                     .max(Comparator.comparingDouble(Outcome::correctShare).thenComparingInt(Outcome::answeredRight))
+                    .filter(best -> curve.isEmpty() || !curve.get(curve.size() - 1).policy().equals(best.policy()))
                     .ifPresent(curve::add);
         }
         return curve;
