@@ -32,7 +32,7 @@ import io.vertx.mutiny.sqlclient.Row;
 @ApplicationScoped
 public class ArticleSearch {
     private static final Logger LOG = Logger.getLogger(ArticleSearch.class);
-    static final String KEYWORDS = "keywords";
+    public static final String KEYWORDS = "keywords";
     static final int MAX_TEXT = 1_000;
 
     private final KnowledgeBase knowledge;
@@ -45,11 +45,8 @@ public class ArticleSearch {
         this.knowledge = knowledge;
         this.model = model;
         this.config = config;
-        for (String policy : List.of(model.name(), KEYWORDS)) {
-            if (!config.answerPolicy().containsKey(policy)) {
-                throw new IllegalStateException("rapport.chat.answer-policy." + policy + " is not configured");
-            }
-        }
+        config.policyFor(model.name(), 0);
+        config.policyFor(KEYWORDS, 0);
     }
 
     /** One model per process: it holds about 25 MB and its native tokenizer. */
@@ -112,27 +109,40 @@ public class ArticleSearch {
             throw new InvalidInput("limit", "between 1 and 10");
         }
         ArticleIndex current = index;
-        return Uni.createFrom().item(() -> {
-            String shelf = current.shelfFor(language.isEmpty() ? config.fallbackLanguage() : KnowledgeBase.canonical(language),
-                    config.fallbackLanguage());
-            SearchArticlesResponse.Builder response = SearchArticlesResponse.newBuilder();
-            if (shelf == null) {
-                return response.setDecision(Decision.ESCALATE).setModel(KEYWORDS).build();
-            }
-            boolean semantic = model.covers(shelf);
-            AnswerPolicy policy = config.answerPolicy().get(semantic ? model.name() : KEYWORDS).toPolicy();
-            List<ArticleIndex.Candidate> ranked = current.search(shelf, text, semantic ? model.embed(text) : null,
-                    policy.keywordWeight(), typing, Math.max(limit == 0 ? 3 : limit, policy.choices()));
-            response.setLanguage(shelf).setModel(semantic ? model.name() : KEYWORDS);
-            response.setDecision(switch (policy.decide(ranked)) {
-                case AnswerPolicy.Answer a -> Decision.ANSWER;
-                case AnswerPolicy.Clarify c -> Decision.CLARIFY;
-                case AnswerPolicy.Escalate e -> Decision.ESCALATE;
-            });
-            ranked.stream().limit(limit == 0 ? 3 : limit).forEach(c -> response.addMatches(ArticleMatch.newBuilder()
-                    .setArticleId(c.articleId()).setTitle(c.title()).setScore(c.score(policy.keywordWeight()))
-                    .setSemanticScore(c.semantic()).setKeywordScore(c.keyword())));
-            return response.build();
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom().item(() -> search(current, model, config::policyFor, config.fallbackLanguage(), text,
+                language.isEmpty() ? "" : KnowledgeBase.canonical(language), typing, limit == 0 ? 3 : limit))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** The calibrated policy for a model at a number of example questions per article. */
+    public interface Policies {
+        AnswerPolicy policyFor(String model, int examplesPerArticle);
+    }
+
+    /**
+     * One search of an index: the shelf for the customer's language, the model's policy for it (keywords alone where
+     * the model does not cover the language), the best {@code limit} articles and the policy's decision.
+     */
+    public static SearchArticlesResponse search(ArticleIndex index, SentenceModel model, Policies policies,
+            String fallbackLanguage, String text, String language, boolean typing, int limit) {
+        String shelf = index.shelfFor(language.isEmpty() ? fallbackLanguage : language, fallbackLanguage);
+        SearchArticlesResponse.Builder response = SearchArticlesResponse.newBuilder();
+        if (shelf == null) {
+            return response.setDecision(Decision.ESCALATE).setModel(KEYWORDS).build();
+        }
+        boolean semantic = model.covers(shelf);
+        AnswerPolicy policy = policies.policyFor(semantic ? model.name() : KEYWORDS, index.examplesPerArticle(shelf));
+        List<ArticleIndex.Candidate> ranked = index.search(shelf, text, semantic ? model.embed(text) : null,
+                policy.keywordWeight(), typing, Math.max(limit, policy.choices()));
+        response.setLanguage(shelf).setModel(semantic ? model.name() : KEYWORDS);
+        response.setDecision(switch (policy.decide(ranked)) {
+            case AnswerPolicy.Answer a -> Decision.ANSWER;
+            case AnswerPolicy.Clarify c -> Decision.CLARIFY;
+            case AnswerPolicy.Escalate e -> Decision.ESCALATE;
+        });
+        ranked.stream().limit(limit).forEach(c -> response.addMatches(ArticleMatch.newBuilder()
+                .setArticleId(c.articleId()).setTitle(c.title()).setScore(c.score(policy.keywordWeight()))
+                .setSemanticScore(c.semantic()).setKeywordScore(c.keyword())));
+        return response.build();
     }
 }

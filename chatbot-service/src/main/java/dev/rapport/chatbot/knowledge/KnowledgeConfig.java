@@ -14,12 +14,18 @@ public interface KnowledgeConfig {
     String fallbackLanguage();
 
     /**
-     * The calibrated answer policy per sentence model, and under {@code keywords} the one for languages the model
-     * does not cover. Calibrated by Banking77QualityTest, which fails when these drift from what calibration picks.
+     * The calibrated answer policies, by name: each for a sentence model (or {@code keywords}, for languages the
+     * model does not cover) and a number of example questions per article, since scores rise as articles get more
+     * examples. A shelf of articles uses its model's policy calibrated nearest its median. Calibrated by
+     * Banking77QualityTest, which fails when these drift from what calibration picks.
      */
     Map<String, Policy> answerPolicy();
 
     interface Policy {
+        String model();
+
+        int examplesPerArticle();
+
         double keywordWeight();
 
         double answerScore();
@@ -34,5 +40,12 @@ public interface KnowledgeConfig {
         default AnswerPolicy toPolicy() {
             return new AnswerPolicy(keywordWeight(), answerScore(), answerMargin(), clarifyScore(), choices());
         }
+    }
+
+    /** The policy for a model at a number of example questions per article: the one calibrated nearest it. */
+    default AnswerPolicy policyFor(String model, int examplesPerArticle) {
+        return AnswerPolicy.nearest(answerPolicy().values().stream()
+                .map(p -> new AnswerPolicy.Calibrated(p.model(), p.examplesPerArticle(), p.toPolicy())).toList(),
+                model, examplesPerArticle);
     }
 }

@@ -27,6 +27,18 @@ public record AnswerPolicy(double keywordWeight, double answerScore, double answ
     public record Escalate() implements Decision {
     }
 
+    /** A policy calibrated for a model (or "keywords") at a number of example questions per article. */
+    public record Calibrated(String model, int examplesPerArticle, AnswerPolicy policy) {
+    }
+
+    /** The model's policy calibrated nearest the given number of example questions per article. */
+    public static AnswerPolicy nearest(java.util.Collection<Calibrated> calibrated, String model, int examplesPerArticle) {
+        return calibrated.stream().filter(c -> c.model().equals(model))
+                .min(java.util.Comparator.comparingInt(c -> Math.abs(c.examplesPerArticle() - examplesPerArticle)))
+                .map(Calibrated::policy)
+                .orElseThrow(() -> new IllegalStateException("no answer policy for the model " + model));
+    }
+
     public Decision decide(List<ArticleIndex.Candidate> ranked) {
         if (ranked.isEmpty()) {
             return new Escalate();

@@ -119,6 +119,16 @@ public final class ArticleIndex {
                 .toList();
     }
 
+    /** The median number of example questions per article on the shelf: the answer policy is calibrated for it. */
+    public int examplesPerArticle(String shelf) {
+        Shelf s = shelves.get(shelf);
+        if (s == null || s.entries.isEmpty()) {
+            return 0;
+        }
+        int[] counts = s.entries.stream().mapToInt(e -> Math.max(0, e.texts().size() - 1)).sorted().toArray();
+        return counts[counts.length / 2];
+    }
+
     static Analyzer analyzerFor(String language) {
         return switch (Locale.forLanguageTag(language).getLanguage()) {
             case "en" -> new EnglishAnalyzer();

@@ -14,7 +14,7 @@ import dev.rapport.chatbot.knowledge.retrieval.LabelledQuestions.Question;
 
 /**
  * A knowledge base built from labelled questions, to calibrate the answer policy and measure it: each category is
- * an article whose example questions are its training questions. Some categories, drawn with a seed, are held out
+ * an article whose example questions are some of its training questions. Some categories, drawn with a seed, are held out
  * of the knowledge base entirely: their test questions stand for what the bot cannot answer.
  */
 public final class Evaluation {
@@ -23,10 +23,18 @@ public final class Evaluation {
     private final List<String> knownCategories;
     private final List<String> heldOutCategories;
     private final long seed;
-    private final Map<String, float[]> vectors = new HashMap<>();
+    private final int examplesPerArticle;
+    private final Map<String, float[]> vectors;
 
-    public Evaluation(SentenceModel model, List<Question> train, List<Question> test, int heldOut, long seed) {
+    /**
+     * @param examplesPerArticle how many training questions each article keeps as examples: a help centre written by
+     *        hand has a handful per article, not the hundred a dataset has, and the scores depend on it
+     */
+    public Evaluation(SentenceModel model, List<Question> train, List<Question> test, int heldOut, long seed,
+            int examplesPerArticle) {
         this.train = train;
+        this.examplesPerArticle = examplesPerArticle;
+        this.vectors = new HashMap<>();
         this.test = test;
         this.seed = seed;
         List<String> categories = new ArrayList<>(new TreeSet<>(train.stream().map(Question::category).toList()));
@@ -42,6 +50,21 @@ public final class Evaluation {
         for (int i = 0; i < distinct.size(); i++) {
             vectors.put(distinct.get(i), embedded.get(i));
         }
+    }
+
+    private Evaluation(Evaluation other, int examplesPerArticle) {
+        this.train = other.train;
+        this.test = other.test;
+        this.knownCategories = other.knownCategories;
+        this.heldOutCategories = other.heldOutCategories;
+        this.seed = other.seed;
+        this.vectors = other.vectors;
+        this.examplesPerArticle = examplesPerArticle;
+    }
+
+    /** The same questions and embeddings, with another number of example questions per article. */
+    public Evaluation withExamplesPerArticle(int examples) {
+        return new Evaluation(this, examples);
     }
 
     public List<String> knownCategories() {
@@ -98,7 +121,11 @@ public final class Evaluation {
         return observations;
     }
 
-    /** Observations on the test questions, with every training question of the known categories in the index. */
+    public int examplesPerArticle() {
+        return examplesPerArticle;
+    }
+
+    /** Observations on the test questions, with the known categories' first training questions in the index. */
     public List<Calibration.Observation> test() {
         Map<String, List<String>> inIndex = new LinkedHashMap<>();
         for (Question q : train) {
@@ -117,7 +144,7 @@ public final class Evaluation {
         questionsByCategory.forEach((category, questions) -> {
             List<String> texts = new ArrayList<>();
             texts.add(title(category));
-            texts.addAll(questions);
+            texts.addAll(questions.subList(0, Math.min(examplesPerArticle, questions.size())));
             entries.add(new ArticleIndex.Entry(category, "en", title(category), texts, texts.stream().map(vectors::get).toList()));
         });
         return ArticleIndex.of(entries);
