@@ -59,7 +59,9 @@ class ArticleSearchTest {
 
     static final List<Article> HELP_CENTRE = List.of(
             article("en-GB", "late_delivery", "Where is my order?", "Track your courier live from the order page.",
-                    "My food has not arrived yet", "The delivery is late", "Where is the courier with my order?"),
+                    "My food has not arrived yet", "The delivery is late", "Where is the courier with my order?",
+                    "Where is my food?", "My order still hasn't come", "The driver is late", "Track my order",
+                    "When will my food get here?"),
             article("en-GB", "refund", "Getting a refund", "Refunds go back to your card within five days.",
                     "I want my money back", "How do I get a refund for a missing item?", "Refund for a cold meal"),
             article("en-GB", "change_address", "Changing the delivery address", "You can change it until the restaurant accepts.",

@@ -595,6 +595,37 @@ class WalkingSkeletonTest {
                 .body("bases.find { it.purpose == 'marketing.communications' && it.channel == 'email' }.allowed", org.hamcrest.Matchers.equalTo(false));
     }
 
+    @Test
+    @Order(16)
+    void anAgentImportsTheHelpCentreAsCsvAndACustomersQuestionFindsItsArticleThroughTheGateway() {
+        String agent = Tokens.person("demo-agent");
+        String customer = Tokens.person("demo-customer");
+        String late = "late-" + UUID.randomUUID().toString().substring(0, 8);
+        String csv = "key,language,title,body,example_questions\n"
+                + late + ",en,Where is my order?,Track your courier live from the order page.,\"My food has not arrived yet\nThe delivery is late\nWhere is the courier?\"\n"
+                + "refund-" + late + ",en,Getting a refund,Refunds go back to your card within five days.,\"I want my money back\nRefund for a cold meal\"\n"
+                + late + ",ko,주문이 어디에 있나요?,주문 화면에서 배달원의 위치를 확인하세요.,\"배달이 늦어요\n음식이 아직 안 왔어요\"\n";
+
+        // a bad row refuses the whole import and names the row
+        String bad = csv + "broken-" + late + ",en,,No title,\"Where?\"\n";
+        rest(agent).contentType("text/csv").body(bad).post("/api/v1/articles/import").then().statusCode(400)
+                .contentType("application/problem+json").body("violations.field", org.hamcrest.Matchers.hasItem("articles[3].title"));
+        rest(customer).contentType("text/csv").body(csv).post("/api/v1/articles/import").then().statusCode(403);
+
+        rest(agent).contentType("text/csv").body(csv).post("/api/v1/articles/import").then().statusCode(200)
+                .body("created", org.hamcrest.Matchers.equalTo(3));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> rest(customer).queryParam("q", "my food still hasn't arrived")
+                .queryParam("language", "en-GB").get("/api/v1/articles/search").then().statusCode(200)
+                .body("matches[0].title", org.hamcrest.Matchers.equalTo("Where is my order?"))
+                .body("model", org.hamcrest.Matchers.equalTo("all-minilm-l6-v2-q")));
+        rest(customer).queryParam("q", "배달이 너무 늦어요").queryParam("language", "ko-KR").get("/api/v1/articles/search").then()
+                .statusCode(200).body("language", org.hamcrest.Matchers.equalTo("ko"))
+                .body("matches[0].title", org.hamcrest.Matchers.equalTo("주문이 어디에 있나요?"));
+        rest(customer).queryParam("q", "x".repeat(1_001)).get("/api/v1/articles/search").then().statusCode(400)
+                .body("violations.field", org.hamcrest.Matchers.hasItem("text"));
+        rest(customer).get("/api/v1/articles").then().statusCode(403);
+    }
+
     private static void consent(String token, String profileId, boolean granted, String jurisdiction) {
         rest(token).body("{\"subject\": \"" + profileId + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
                 + "\"granted\": " + granted + ", \"method\": \"form\", \"noticeVersion\": \"privacy-2026-11\", \"jurisdiction\": \"" + jurisdiction + "\"}")

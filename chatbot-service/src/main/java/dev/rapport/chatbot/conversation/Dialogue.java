@@ -34,7 +34,7 @@ public final class Dialogue {
     }
 
     /** The bot offers a few articles to choose from (a clarifying question), or alternatives after a miss. */
-    public record Offer(List<ArticleMatch> choices) implements Move {
+    public record Offer(List<ArticleMatch> choices, boolean afterMiss) implements Move {
     }
 
     /** A person takes over; the bot says why. */
@@ -103,7 +103,7 @@ public final class Dialogue {
             if (alternatives.isEmpty()) {
                 return handOver(state, Handover.NO_PROGRESS);
             }
-            return new Step(new Offer(alternatives), state.with(state.answered(), alternatives, state.candidates(), withoutProgress));
+            return new Step(new Offer(alternatives, true), state.with(state.answered(), alternatives, state.candidates(), withoutProgress));
         }
         return switch (search.getDecision()) {
             case ANSWER -> answer(state, search.getMatches(0), search.getMatchesList(), state.withoutProgress());
@@ -113,7 +113,7 @@ public final class Dialogue {
                 if (withoutProgress >= MAX_TURNS_WITHOUT_PROGRESS) {
                     yield handOver(state, Handover.NO_PROGRESS);
                 }
-                yield new Step(new Offer(choices), state.with(state.answered(), choices, search.getMatchesList(), withoutProgress));
+                yield new Step(new Offer(choices, false), state.with(state.answered(), choices, search.getMatchesList(), withoutProgress));
             }
             default -> handOver(state, Handover.NO_ANSWER);
         };

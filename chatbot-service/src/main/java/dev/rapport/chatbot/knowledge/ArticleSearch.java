@@ -33,7 +33,7 @@ import io.vertx.mutiny.sqlclient.Row;
 public class ArticleSearch {
     private static final Logger LOG = Logger.getLogger(ArticleSearch.class);
     public static final String KEYWORDS = "keywords";
-    static final int MAX_TEXT = 1_000;
+    public static final int MAX_TEXT = 1_000;
 
     private final KnowledgeBase knowledge;
     private final SentenceModel model;

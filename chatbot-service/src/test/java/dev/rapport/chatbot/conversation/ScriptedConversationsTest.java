@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.rapport.chatbot.conversation.Dialogue.Answer;
@@ -33,6 +34,7 @@ import dev.rapport.proto.chat.v1.SearchArticlesResponse;
  * Scripted conversations against a small help centre, searched by the real model with the shipped policy: the bot
  * answers, offers choices, and hands over instead of looping.
  */
+@Tag("in-process-model")
 class ScriptedConversationsTest {
     private static SentenceModel model;
     private static ArticleIndex index;

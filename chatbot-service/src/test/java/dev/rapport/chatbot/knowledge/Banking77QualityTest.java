@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -33,6 +34,7 @@ import dev.rapport.testing.BenchmarkReport;
  * article, and on the unseen test questions each must keep what it achieved when it was chosen (BENCHMARKS.md,
  * "Chat answer quality").
  */
+@Tag("in-process-model")
 class Banking77QualityTest {
     static final long SEED = 77;
     static final int HELD_OUT = 10;

@@ -1,12 +1,18 @@
-package dev.rapport.chatbot.knowledge.api;
+package dev.rapport.chatbot.api;
 
 import com.google.protobuf.Empty;
 
+import dev.rapport.chatbot.conversation.Conversations;
 import dev.rapport.chatbot.knowledge.ArticleSearch;
 import dev.rapport.chatbot.knowledge.KnowledgeBase;
 import dev.rapport.proto.chat.v1.Article;
 import dev.rapport.proto.chat.v1.ChatService;
+import dev.rapport.proto.chat.v1.Conversation;
+import dev.rapport.proto.chat.v1.ConversationTurn;
 import dev.rapport.proto.chat.v1.CreateArticleRequest;
+import dev.rapport.proto.chat.v1.GetConversationRequest;
+import dev.rapport.proto.chat.v1.SendMessageRequest;
+import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.proto.chat.v1.DeleteArticleRequest;
 import dev.rapport.proto.chat.v1.GetArticleRequest;
 import dev.rapport.proto.chat.v1.ImportArticlesRequest;
@@ -25,10 +31,12 @@ import io.smallrye.mutiny.Uni;
 public class ChatGrpcService implements ChatService {
     private final KnowledgeBase knowledge;
     private final ArticleSearch search;
+    private final Conversations conversations;
 
-    ChatGrpcService(KnowledgeBase knowledge, ArticleSearch search) {
+    ChatGrpcService(KnowledgeBase knowledge, ArticleSearch search, Conversations conversations) {
         this.knowledge = knowledge;
         this.search = search;
+        this.conversations = conversations;
     }
 
     @Override
@@ -67,5 +75,21 @@ public class ChatGrpcService implements ChatService {
     public Uni<SearchArticlesResponse> searchArticles(SearchArticlesRequest request) {
         return Uni.createFrom().deferred(() -> search.search(request.getText(), request.getLanguage(), request.getTyping(),
                 request.getLimit()));
+    }
+
+    @Override
+    public Uni<ConversationTurn> startConversation(StartConversationRequest request) {
+        return Uni.createFrom().deferred(() -> conversations.start(request));
+    }
+
+    @Override
+    public Uni<ConversationTurn> sendMessage(SendMessageRequest request) {
+        return Uni.createFrom().deferred(() -> conversations.send(request));
+    }
+
+    @Override
+    public Uni<Conversation> getConversation(GetConversationRequest request) {
+        return Uni.createFrom().deferred(() -> conversations.get(Ids.uuid("conversation_id", request.getConversationId(),
+                "a conversation id")));
     }
 }

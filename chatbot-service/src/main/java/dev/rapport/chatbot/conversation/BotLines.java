@@ -1,0 +1,24 @@
+package dev.rapport.chatbot.conversation;
+
+import java.util.Locale;
+import java.util.ResourceBundle;
+import java.util.Set;
+
+/** What the bot says, in the languages it speaks (bot_*.properties beside this class); English otherwise. */
+public final class BotLines {
+    public static final Set<String> LANGUAGES = Set.of("en", "ko", "es", "ca");
+
+    private BotLines() {
+    }
+
+    /** The language the bot speaks with a customer whose language is this BCP 47 tag. */
+    public static String spokenFor(String language) {
+        String primary = Locale.forLanguageTag(language).getLanguage();
+        return LANGUAGES.contains(primary) ? primary : "en";
+    }
+
+    public static String line(String language, String key) {
+        return ResourceBundle.getBundle("dev.rapport.chatbot.conversation.bot", Locale.forLanguageTag(spokenFor(language)),
+                ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES)).getString(key);
+    }
+}

@@ -1,0 +1,295 @@
+package dev.rapport.chatbot.conversation;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.chatbot.conversation.Dialogue.Move;
+import dev.rapport.chatbot.knowledge.ArticleSearch;
+import dev.rapport.proto.chat.v1.ArticleMatch;
+import dev.rapport.proto.chat.v1.ChatMessage;
+import dev.rapport.proto.chat.v1.ChatMessage.Author;
+import dev.rapport.proto.chat.v1.Conversation;
+import dev.rapport.proto.chat.v1.Conversation.HandoverReason;
+import dev.rapport.proto.chat.v1.Conversation.Status;
+import dev.rapport.proto.chat.v1.ConversationTurn;
+import dev.rapport.proto.chat.v1.SearchArticlesResponse;
+import dev.rapport.proto.chat.v1.SendMessageRequest;
+import dev.rapport.proto.chat.v1.StartConversationRequest;
+import dev.rapport.runtime.Ids;
+import dev.rapport.runtime.error.InvalidInput;
+import dev.rapport.runtime.error.InvalidInput.Violation;
+import dev.rapport.runtime.error.NotFound;
+import dev.rapport.runtime.event.Envelopes;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Support conversations with the bot, stored: each customer message, the bot's replies and the dialogue state are
+ * written in one transaction with the conversation locked, so concurrent messages take turns and a retried message
+ * gets the replies the first one got.
+ */
+@ApplicationScoped
+public class Conversations {
+    static final int MAX_TEXT = 2_000;
+    /** Articles the search returns for a message: the answer, the choices and the alternatives after a miss. */
+    private static final int CANDIDATES = 5;
+
+    private final Pool pool;
+    private final ArticleSearch search;
+
+    Conversations(Pool pool, ArticleSearch search) {
+        this.pool = pool;
+        this.search = search;
+    }
+
+    public Uni<ConversationTurn> start(StartConversationRequest request) {
+        List<Violation> violations = new ArrayList<>();
+        UUID profileId = null;
+        if (!request.getProfileId().isEmpty()) {
+            profileId = Ids.profile("profile_id", request.getProfileId());
+        }
+        if (request.getVisitorId().length() > 128) {
+            violations.add(new Violation("visitor_id", "at most 128 characters"));
+        }
+        if (profileId == null && request.getVisitorId().isBlank()) {
+            violations.add(new Violation("profile_id", "a profile id or a visitor id is required"));
+        }
+        if (request.getRequestId().length() > 128) {
+            violations.add(new Violation("request_id", "at most 128 characters"));
+        }
+        String language = request.getLanguage().isEmpty() ? "en" : request.getLanguage();
+        try {
+            language = new java.util.Locale.Builder().setLanguageTag(language).build().toLanguageTag();
+        } catch (java.util.IllformedLocaleException e) {
+            violations.add(new Violation("language", "a BCP 47 language tag such as en, ko or es-MX"));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInput(violations);
+        }
+        UUID id = UUID.randomUUID();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        String spoken = language;
+        UUID profile = profileId;
+        return pool.withTransaction(sql -> sql.preparedQuery("""
+                INSERT INTO conversation (id, request_id, profile_id, visitor_id, language, status, dialogue, start_time, update_time)
+                VALUES ($1, $2, $3, $4, $5, 'WITH_BOT', $6, $7, $7) ON CONFLICT (request_id) DO NOTHING""")
+                .execute(Tuple.from(Arrays.asList(id, request.getRequestId().isEmpty() ? id.toString() : request.getRequestId(),
+                        profile, request.getVisitorId().isEmpty() ? null : request.getVisitorId(), spoken,
+                        store(Dialogue.State.start()), now)))
+                .flatMap(inserted -> inserted.rowCount() == 1
+                        ? insert(sql, id, 1, null, null, Author.BOT, BotLines.line(spoken, "greeting"), null, List.of(), now)
+                                .replaceWith(id)
+                        : sql.preparedQuery("SELECT id FROM conversation WHERE request_id = $1").execute(Tuple.of(request.getRequestId()))
+                                .map(rows -> rows.iterator().next().getUUID("id"))))
+                .flatMap(conversationId -> get(conversationId).map(c -> ConversationTurn.newBuilder()
+                        .setConversation(c.toBuilder().clearMessages())
+                        .addAllReplies(c.getMessagesList().stream().filter(m -> m.getAuthor() == Author.BOT).limit(1).toList())
+                        .build()));
+    }
+
+    public Uni<ConversationTurn> send(SendMessageRequest request) {
+        UUID id = Ids.uuid("conversation_id", request.getConversationId(), "a conversation id");
+        List<Violation> violations = new ArrayList<>();
+        if (request.getMessageId().isBlank() || request.getMessageId().length() > 128) {
+            violations.add(new Violation("message_id", "required, at most 128 characters"));
+        }
+        if (request.getText().isBlank() || request.getText().length() > MAX_TEXT) {
+            violations.add(new Violation("text", "required, at most " + MAX_TEXT + " characters"));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInput(violations);
+        }
+        return pool.preparedQuery("SELECT language FROM conversation WHERE id = $1").execute(Tuple.of(id))
+                .flatMap(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        throw new NotFound("conversation");
+                    }
+                    String language = rows.iterator().next().getString("language");
+                    String text = request.getText().length() > ArticleSearch.MAX_TEXT
+                            ? request.getText().substring(0, ArticleSearch.MAX_TEXT) : request.getText();
+                    return search.search(text, language, false, CANDIDATES);
+                })
+                .flatMap(found -> pool.withTransaction(sql -> turn(sql, id, request, found)));
+    }
+
+    private Uni<ConversationTurn> turn(SqlClient sql, UUID id, SendMessageRequest request, SearchArticlesResponse found) {
+        return sql.preparedQuery("SELECT * FROM conversation WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+                .flatMap(rows -> {
+                    Row conversation = rows.iterator().next();
+                    return sql.preparedQuery("SELECT seq FROM chat_message WHERE conversation_id = $1 AND client_message_id = $2")
+                            .execute(Tuple.of(id, request.getMessageId()))
+                            .flatMap(seen -> seen.iterator().hasNext()
+                                    ? replies(sql, id, seen.iterator().next().getInteger("seq"))
+                                    : answer(sql, conversation, request, found))
+                            .flatMap(replies -> get(sql, id).map(c -> ConversationTurn.newBuilder()
+                                    .setConversation(c.toBuilder().clearMessages()).addAllReplies(replies).build()));
+                });
+    }
+
+    private Uni<List<ChatMessage>> answer(SqlClient sql, Row conversation, SendMessageRequest request, SearchArticlesResponse found) {
+        UUID id = conversation.getUUID("id");
+        String language = conversation.getString("language");
+        Dialogue.Step step = Dialogue.next(restore(conversation.getJsonObject("dialogue")), request.getText(), found);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Status status = Status.valueOf(conversation.getString("status"));
+        String reason = conversation.getString("handover_reason");
+        Move move = step.move();
+        if (move instanceof Dialogue.HandOver handOver) {
+            status = Status.WAITING_FOR_AGENT;
+            reason = handOver.reason().name();
+        }
+        String newStatus = status.name();
+        String newReason = reason;
+        return sql.preparedQuery("SELECT coalesce(max(seq), 0) AS last FROM chat_message WHERE conversation_id = $1").execute(Tuple.of(id))
+                .flatMap(rows -> {
+                    int seq = rows.iterator().next().getInteger("last") + 1;
+                    Uni<Void> written = insert(sql, id, seq, request.getMessageId(), null, Author.CUSTOMER, request.getText(), null, List.of(), now);
+                    written = written.flatMap(v -> reply(sql, id, seq, language, move, now));
+                    return written.flatMap(v -> sql.preparedQuery("""
+                            UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5 WHERE id = $1""")
+                            .execute(Tuple.from(Arrays.asList(id, store(step.state()), newStatus, newReason, now))))
+                            .flatMap(v -> replies(sql, id, seq));
+                });
+    }
+
+    /** The bot's reply to the customer's message {@code seq}: nothing when a person holds the conversation. */
+    private Uni<Void> reply(SqlClient sql, UUID id, int seq, String language, Move move, OffsetDateTime now) {
+        return switch (move) {
+            case Dialogue.Answer answer -> sql.preparedQuery("SELECT title, body FROM article WHERE id = $1::uuid")
+                    .execute(Tuple.of(answer.article().getArticleId()))
+                    .flatMap(rows -> {
+                        String text = BotLines.line(language, "answer");
+                        if (rows.iterator().hasNext()) {
+                            Row article = rows.iterator().next();
+                            text += "\n\n" + article.getString("title") + "\n" + article.getString("body");
+                        }
+                        return insert(sql, id, seq + 1, null, seq, Author.BOT, text, answer.article().getArticleId(), List.of(), now);
+                    });
+            case Dialogue.Offer offer -> insert(sql, id, seq + 1, null, seq, Author.BOT,
+                    BotLines.line(language, offer.afterMiss() ? "offer_after_miss" : "offer"), null, offer.choices(), now);
+            case Dialogue.Resolved resolved -> insert(sql, id, seq + 1, null, seq, Author.BOT, BotLines.line(language, "resolved"), null, List.of(), now);
+            case Dialogue.HandOver handOver -> insert(sql, id, seq + 1, null, seq, Author.BOT,
+                    BotLines.line(language, "handover." + handOver.reason().name()), null, List.of(), now);
+            case Dialogue.Silent silent -> Uni.createFrom().voidItem();
+        };
+    }
+
+    /** The replies to the customer's message {@code seq}, as the first answer to it gave them. */
+    private static Uni<List<ChatMessage>> replies(SqlClient sql, UUID id, int seq) {
+        return sql.preparedQuery("SELECT * FROM chat_message WHERE conversation_id = $1 AND reply_to = $2 ORDER BY seq")
+                .execute(Tuple.of(id, seq))
+                .map(rows -> {
+                    List<ChatMessage> replies = new ArrayList<>();
+                    rows.forEach(row -> replies.add(toMessage(row)));
+                    return replies;
+                });
+    }
+
+    public Uni<Conversation> get(UUID id) {
+        return get(pool, id);
+    }
+
+    private Uni<Conversation> get(SqlClient sql, UUID id) {
+        return sql.preparedQuery("SELECT * FROM conversation WHERE id = $1").execute(Tuple.of(id))
+                .flatMap(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        throw new NotFound("conversation");
+                    }
+                    Conversation.Builder conversation = toConversation(rows.iterator().next()).toBuilder();
+                    return sql.preparedQuery("SELECT * FROM chat_message WHERE conversation_id = $1 ORDER BY seq").execute(Tuple.of(id))
+                            .map(messages -> {
+                                messages.forEach(m -> conversation.addMessages(toMessage(m)));
+                                return conversation.build();
+                            });
+                });
+    }
+
+    private static Uni<Void> insert(SqlClient sql, UUID conversation, int seq, String clientMessageId, Integer replyTo, Author author,
+            String text, String articleId, List<ArticleMatch> choices, OffsetDateTime time) {
+        JsonArray offered = new JsonArray();
+        choices.forEach(c -> offered.add(new JsonObject().put("id", c.getArticleId()).put("title", c.getTitle()).put("score", c.getScore())));
+        return sql.preparedQuery("""
+                INSERT INTO chat_message (conversation_id, seq, id, client_message_id, reply_to, author, text, article_id, choices, time)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""")
+                .execute(Tuple.from(Arrays.asList(conversation, seq, UUID.randomUUID(), clientMessageId, replyTo, author.name(), text,
+                        articleId, choices.isEmpty() ? null : offered, time)))
+                .replaceWithVoid();
+    }
+
+    private static Conversation toConversation(Row row) {
+        Conversation.Builder c = Conversation.newBuilder()
+                .setId(row.getUUID("id").toString())
+                .setLanguage(row.getString("language"))
+                .setStatus(Status.valueOf(row.getString("status")))
+                .setStartTime(Envelopes.timestamp(row.getOffsetDateTime("start_time").toInstant()));
+        if (row.getUUID("profile_id") != null) {
+            c.setProfileId(row.getUUID("profile_id").toString());
+        }
+        if (row.getString("visitor_id") != null) {
+            c.setVisitorId(row.getString("visitor_id"));
+        }
+        if (row.getString("handover_reason") != null) {
+            c.setHandoverReason(HandoverReason.valueOf(row.getString("handover_reason")));
+        }
+        return c.build();
+    }
+
+    private static ChatMessage toMessage(Row row) {
+        ChatMessage.Builder m = ChatMessage.newBuilder()
+                .setId(row.getUUID("id").toString())
+                .setAuthor(Author.valueOf(row.getString("author")))
+                .setText(row.getString("text"))
+                .setTime(Envelopes.timestamp(row.getOffsetDateTime("time").toInstant()));
+        if (row.getString("article_id") != null) {
+            m.setArticleId(row.getString("article_id"));
+        }
+        if (row.getValue("choices") instanceof JsonArray choices) {
+            m.addAllChoices(matches(choices));
+        }
+        return m.build();
+    }
+
+    static JsonObject store(Dialogue.State state) {
+        return new JsonObject()
+                .put("botSpeaks", state.botSpeaks())
+                .put("answered", new JsonArray(List.copyOf(state.answered())))
+                .put("offered", json(state.offered()))
+                .put("candidates", json(state.candidates()))
+                .put("withoutProgress", state.withoutProgress());
+    }
+
+    static Dialogue.State restore(JsonObject json) {
+        List<String> answered = new ArrayList<>();
+        json.getJsonArray("answered").forEach(a -> answered.add((String) a));
+        return new Dialogue.State(json.getBoolean("botSpeaks"), new LinkedHashSet<>(answered),
+                matches(json.getJsonArray("offered")), matches(json.getJsonArray("candidates")), json.getInteger("withoutProgress"));
+    }
+
+    private static JsonArray json(List<ArticleMatch> matches) {
+        JsonArray array = new JsonArray();
+        matches.forEach(m -> array.add(new JsonObject().put("id", m.getArticleId()).put("title", m.getTitle()).put("score", m.getScore())));
+        return array;
+    }
+
+    private static List<ArticleMatch> matches(JsonArray array) {
+        List<ArticleMatch> matches = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            JsonObject m = array.getJsonObject(i);
+            matches.add(ArticleMatch.newBuilder().setArticleId(m.getString("id")).setTitle(m.getString("title"))
+                    .setScore(m.getDouble("score", 0.0)).build());
+        }
+        return matches;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.rapport.chatbot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.rpc.BadRequest;
+
+import dev.rapport.proto.chat.v1.ChatMessage;
+import dev.rapport.proto.chat.v1.ChatMessage.Author;
+import dev.rapport.proto.chat.v1.ChatServiceGrpc;
+import dev.rapport.proto.chat.v1.Conversation;
+import dev.rapport.proto.chat.v1.ConversationTurn;
+import dev.rapport.proto.chat.v1.GetConversationRequest;
+import dev.rapport.proto.chat.v1.ImportArticlesRequest;
+import dev.rapport.proto.chat.v1.SearchArticlesRequest;
+import dev.rapport.proto.chat.v1.SendMessageRequest;
+import dev.rapport.proto.chat.v1.StartConversationRequest;
+import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestChannels;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Conversations with the bot, stored in real PostgreSQL, answered from the real knowledge base. */
+@QuarkusTest
+@WithTestResource(PostgresAndKafka.class)
+class ConversationsTest {
+    private ManagedChannel channel;
+    private ChatServiceGrpc.ChatServiceBlockingStub chat;
+
+    @BeforeEach
+    void connect() {
+        channel = TestChannels.toServiceUnderTest();
+        chat = ChatServiceGrpc.newBlockingStub(channel);
+        helpCentre();
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        TestChannels.close(channel);
+    }
+
+    private void helpCentre() {
+        chat.importArticles(ImportArticlesRequest.newBuilder().addAllArticles(ArticleSearchTest.HELP_CENTRE).build());
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+        while (chat.searchArticles(SearchArticlesRequest.newBuilder().setText("refund").setLanguage("en-GB").build()).getMatchesCount() == 0
+                && Instant.now().isBefore(deadline)) {
+            sleep(200);
+        }
+    }
+
+    private ConversationTurn start(String language) {
+        return chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("visitor-" + UUID.randomUUID())
+                .setLanguage(language).build());
+    }
+
+    private ConversationTurn say(ConversationTurn conversation, String messageId, String text) {
+        return chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(conversation.getConversation().getId())
+                .setMessageId(messageId).setText(text).build());
+    }
+
+    @Test
+    void theBotGreetsAsABotAnswersFromTheHelpCentreAndARetryChangesNothing() {
+        ConversationTurn started = start("en-GB");
+        assertEquals(Conversation.Status.WITH_BOT, started.getConversation().getStatus());
+        assertTrue(started.getReplies(0).getText().contains("not a person"), started.toString());
+
+        ConversationTurn answered = say(started, "m1", "my food still hasn't arrived");
+        ChatMessage reply = answered.getReplies(0);
+        assertEquals(Author.BOT, reply.getAuthor());
+        assertTrue(reply.getText().contains("Track your courier live"), reply.getText());
+
+        ConversationTurn retried = say(started, "m1", "my food still hasn't arrived");
+        assertEquals(answered.getRepliesList(), retried.getRepliesList(), "a retry gets the first replies");
+        Conversation stored = chat.getConversation(GetConversationRequest.newBuilder().setConversationId(started.getConversation().getId()).build());
+        assertEquals(List.of(Author.BOT, Author.CUSTOMER, Author.BOT), stored.getMessagesList().stream().map(ChatMessage::getAuthor).toList());
+    }
+
+    @Test
+    void askingForAPersonInKoreanHandsOverAndTheBotStaysSilentAfter() {
+        ConversationTurn started = start("ko-KR");
+        assertTrue(started.getReplies(0).getText().contains("사람이 아닙니다"), started.toString());
+        ConversationTurn handedOver = say(started, "m1", "상담원 연결해 주세요");
+        assertEquals(Conversation.Status.WAITING_FOR_AGENT, handedOver.getConversation().getStatus());
+        assertEquals(Conversation.HandoverReason.ASKED_FOR_PERSON, handedOver.getConversation().getHandoverReason());
+        assertTrue(handedOver.getReplies(0).getText().contains("고객지원팀"), handedOver.toString());
+
+        ConversationTurn later = say(started, "m2", "아직 기다리고 있어요");
+        assertEquals(0, later.getRepliesCount(), "once handed over, the bot says nothing");
+    }
+
+    @Test
+    void messagesSentAtOnceTakeTurnsAndEachIsStoredOnce() {
+        ConversationTurn started = start("en");
+        List<CompletableFuture<ConversationTurn>> sent = new ArrayList<>();
+        IntStream.range(0, 6).forEach(i -> sent.add(CompletableFuture.supplyAsync(() -> say(started, "m" + i, "I want my money back"))));
+        sent.forEach(CompletableFuture::join);
+        Conversation stored = chat.getConversation(GetConversationRequest.newBuilder().setConversationId(started.getConversation().getId()).build());
+        assertEquals(6, stored.getMessagesList().stream().filter(m -> m.getAuthor() == Author.CUSTOMER).count());
+        assertEquals(Conversation.Status.WAITING_FOR_AGENT, stored.getStatus(), "the same answer is not given twice: a person takes over");
+    }
+
+    @Test
+    void badInputIsRefusedFieldByFieldAndAnUnknownConversationIsNotFound() throws Exception {
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> chat.startConversation(StartConversationRequest.newBuilder().setLanguage("not a language!").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        assertEquals(List.of("profile_id", "language"), StatusProto.fromThrowable(refused).getDetails(0).unpack(BadRequest.class)
+                .getFieldViolationsList().stream().map(BadRequest.FieldViolation::getField).toList());
+
+        ConversationTurn started = start("en");
+        StatusRuntimeException empty = assertThrows(StatusRuntimeException.class, () -> say(started, "", " "));
+        assertEquals(List.of("message_id", "text"), StatusProto.fromThrowable(empty).getDetails(0).unpack(BadRequest.class)
+                .getFieldViolationsList().stream().map(BadRequest.FieldViolation::getField).toList());
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> chat.sendMessage(SendMessageRequest.newBuilder()
+                .setConversationId(UUID.randomUUID().toString()).setMessageId("m1").setText("hello").build())).getStatus().getCode());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
