@@ -75,7 +75,7 @@ class ArticleSearchTest {
         SearchArticlesResponse late = eventually(() -> search("en-GB", "my dinner still hasn't come, where is the driver?", false),
                 r -> r.getMatchesCount() > 0 && r.getMatches(0).getTitle().equals("Where is my order?"));
         assertEquals("all-minilm-l6-v2-q", late.getModel());
-        assertEquals("en-GB", late.getLanguage());
+        assertEquals("en", late.getLanguage(), "one English shelf, whatever the region");
         assertTrue(late.getMatches(0).getScore() > late.getMatches(1).getScore());
 
         SearchArticlesResponse offTopic = search("en-GB", "what is the capital of Mongolia", false);
@@ -112,7 +112,7 @@ class ArticleSearchTest {
         chat.importArticles(ImportArticlesRequest.newBuilder().addAllArticles(HELP_CENTRE).build());
         SearchArticlesResponse french = eventually(() -> search("fr", "I typed the wrong address", false),
                 r -> r.getMatchesCount() > 0);
-        assertEquals("en-GB", french.getLanguage(), "French has no articles: the fallback language's shelf, by language");
+        assertEquals("en", french.getLanguage(), "French has no articles: the fallback language's shelf");
     }
 
     @Test

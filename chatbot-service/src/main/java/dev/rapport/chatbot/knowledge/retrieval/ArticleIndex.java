@@ -38,7 +38,7 @@ import org.apache.lucene.search.similarities.BooleanSimilarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
 
 /**
- * An immutable, in-memory search over the knowledge base, one shelf per language. Each article is found two ways:
+ * An immutable, in-memory search over the knowledge base, one shelf per (primary) language. Each article is found two ways:
  * by meaning (the mean cosine between the question's embedding and the article's three nearest example questions) and
  * by words (the share of the question's information, idf-weighted, that one of the article's texts contains).
  * Both scores lie in [0, 1] whatever the size of the knowledge base, so thresholds calibrated once keep their sense.
@@ -67,37 +67,30 @@ public final class ArticleIndex {
         ArticleIndex index = new ArticleIndex();
         Map<String, List<Entry>> byLanguage = new HashMap<>();
         for (Entry entry : entries) {
-            byLanguage.computeIfAbsent(entry.language(), l -> new ArrayList<>()).add(entry);
+            byLanguage.computeIfAbsent(primary(entry.language()), l -> new ArrayList<>()).add(entry);
         }
         byLanguage.forEach((language, shelf) -> index.shelves.put(language, new Shelf(language, shelf)));
         return index;
     }
 
-    /** The languages the knowledge base has articles in. */
+    /** The shelves: one per primary language the knowledge base has articles in. */
     public Set<String> languages() {
         return shelves.keySet();
     }
 
+    /** A language's primary subtag, which names its shelf ("en" holds en-GB and en-US articles alike). */
+    private static String primary(String language) {
+        return Locale.forLanguageTag(language).getLanguage();
+    }
+
     /**
-     * The shelf for a customer's language: the exact tag, else the same language in another region, else the
-     * fallback language, else none.
+     * The shelf for a customer's language: its primary language ("en" for en-GB, holding every English article,
+     * whatever its region), else the fallback language's, else none.
      */
     public String shelfFor(String language, String fallback) {
         for (String wanted : List.of(language, fallback)) {
-            if (wanted == null || wanted.isBlank()) {
-                continue;
-            }
-            if (shelves.containsKey(wanted)) {
-                return wanted;
-            }
-            String primary = Locale.forLanguageTag(wanted).getLanguage();
-            if (shelves.containsKey(primary)) {
-                return primary;
-            }
-            for (String shelf : shelves.keySet()) {
-                if (Locale.forLanguageTag(shelf).getLanguage().equals(primary)) {
-                    return shelf;
-                }
+            if (wanted != null && !wanted.isBlank() && shelves.containsKey(primary(wanted))) {
+                return primary(wanted);
             }
         }
         return null;

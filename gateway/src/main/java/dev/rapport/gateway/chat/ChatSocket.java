@@ -1,0 +1,218 @@
+package dev.rapport.gateway.chat;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.google.rpc.BadRequest;
+
+import dev.rapport.proto.chat.v1.ArticleMatch;
+import dev.rapport.proto.chat.v1.ChatMessage;
+import dev.rapport.proto.chat.v1.ChatService;
+import dev.rapport.proto.chat.v1.Conversation;
+import dev.rapport.proto.chat.v1.GetConversationRequest;
+import dev.rapport.proto.chat.v1.SearchArticlesRequest;
+import dev.rapport.proto.chat.v1.SendMessageRequest;
+import dev.rapport.proto.chat.v1.StartConversationRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.TenantIdentityProvider;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.UserData;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The chat widget's WebSocket. Browsers cannot set headers on a WebSocket, so the first frame says who is talking:
+ * {@code {"type":"start","language":"ko","token":"<access token>"}} for a signed-in customer, or
+ * {@code {"visitor":"<signed visitor id>"}} for a returning visitor (a new visitor gets one). Then
+ * {@code {"type":"message","id":"m1","text":"…"}} asks the bot and {@code {"type":"typing","text":"…"}} asks for
+ * article suggestions while typing. The gateway answers with "started", "message", "status", "suggestions" and
+ * "error" frames (chatbot-service/README.md). What customers write is passed on, never logged here.
+ */
+@WebSocket(path = "/chat/socket")
+public class ChatSocket {
+    private static final Logger LOG = Logger.getLogger(ChatSocket.class);
+    private static final UserData.TypedKey<JsonObject> SESSION = new UserData.TypedKey<>("rapport.chat.session");
+    private static final int MIN_TYPED = 3;
+
+    @Inject
+    TenantIdentityProvider identities;
+
+    @Inject
+    VisitorIds visitors;
+
+    @GrpcClient("chat")
+    ChatService chat;
+
+    @OnTextMessage
+    Uni<Void> onFrame(String frame, WebSocketConnection connection) {
+        JsonObject json;
+        try {
+            json = new JsonObject(frame);
+        } catch (DecodeException | ClassCastException e) {
+            return error(connection, "Invalid frame", "a JSON object with a type", List.of());
+        }
+        JsonObject session = connection.userData().get(SESSION);
+        String type = String.valueOf(json.getValue("type", ""));
+        if (!type.equals("start") && session == null) {
+            return error(connection, "Not started", "send a start frame first", List.of());
+        }
+        Uni<Void> handled = switch (type) {
+            case "start" -> session != null ? error(connection, "Already started", "one conversation per connection", List.of())
+                    : start(connection, json);
+            case "message" -> message(connection, session, json);
+            case "typing" -> typing(connection, session, json);
+            default -> error(connection, "Invalid frame", "type is start, message or typing", List.of());
+        };
+        return handled.onFailure().recoverWithUni(failure -> failed(connection, failure));
+    }
+
+    private Uni<Void> start(WebSocketConnection connection, JsonObject json) {
+        String language = text(json, "language", "en");
+        String token = text(json, "token", "");
+        Uni<Owner> owner;
+        if (!token.isEmpty()) {
+            owner = identities.authenticate(new AccessTokenCredential(token))
+                    .map(identity -> {
+                        if (!identity.getRoles().contains("customer")) {
+                            throw Status.PERMISSION_DENIED.withDescription("the chat is for customers").asRuntimeException();
+                        }
+                        return new Owner("customer:" + identity.getPrincipal().getName(), null);
+                    })
+                    .onFailure(f -> !(f instanceof StatusRuntimeException))
+                    .transform(f -> Status.UNAUTHENTICATED.withDescription("a valid access token is required").asRuntimeException());
+        } else if (json.getValue("visitor") != null) {
+            owner = Uni.createFrom().item(() -> visitors.verify(text(json, "visitor", ""))
+                    .map(id -> new Owner(id, text(json, "visitor", "")))
+                    .orElseThrow(() -> Status.UNAUTHENTICATED.withDescription("not a visitor id this gateway gave").asRuntimeException()));
+        } else {
+            String signed = visitors.issue();
+            owner = Uni.createFrom().item(new Owner(visitors.verify(signed).orElseThrow(), signed));
+        }
+        String resume = text(json, "conversation", "");
+        return owner.flatMap(who -> {
+            Uni<Conversation> conversation = resume.isEmpty()
+                    ? chat.startConversation(StartConversationRequest.newBuilder().setVisitorId(who.id()).setLanguage(language)
+                            .build()).map(turn -> turn.getConversation().toBuilder().addAllMessages(turn.getRepliesList()).build())
+                    : chat.getConversation(GetConversationRequest.newBuilder().setConversationId(resume).build()).map(c -> {
+                        if (!c.getVisitorId().equals(who.id())) {
+                            // someone else's conversation is refused exactly as a missing one
+                            throw Status.NOT_FOUND.withDescription("conversation not found").asRuntimeException();
+                        }
+                        return c;
+                    });
+            return conversation.flatMap(c -> {
+                connection.userData().put(SESSION, new JsonObject().put("conversation", c.getId()).put("language", c.getLanguage()));
+                JsonObject started = new JsonObject().put("type", "started").put("conversation", c.getId())
+                        .put("status", c.getStatus().name()).put("language", c.getLanguage());
+                if (who.signed() != null) {
+                    started.put("visitor", who.signed());
+                }
+                return send(connection, started).flatMap(v -> messages(connection, c.getMessagesList()));
+            });
+        });
+    }
+
+    private Uni<Void> message(WebSocketConnection connection, JsonObject session, JsonObject json) {
+        return chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(session.getString("conversation"))
+                        .setMessageId(text(json, "id", "")).setText(text(json, "text", "")).build())
+                .flatMap(turn -> messages(connection, turn.getRepliesList())
+                        .flatMap(v -> send(connection, status(turn.getConversation()))));
+    }
+
+    private Uni<Void> typing(WebSocketConnection connection, JsonObject session, JsonObject json) {
+        String typed = text(json, "text", "");
+        if (typed.strip().length() < MIN_TYPED) {
+            return send(connection, new JsonObject().put("type", "suggestions").put("articles", new JsonArray()));
+        }
+        return chat.searchArticles(SearchArticlesRequest.newBuilder().setText(typed).setLanguage(session.getString("language"))
+                        .setTyping(true).setLimit(3).build())
+                .flatMap(found -> {
+                    JsonArray articles = new JsonArray();
+                    found.getMatchesList().stream().filter(m -> m.getScore() > 0).forEach(m -> articles.add(article(m)));
+                    return send(connection, new JsonObject().put("type", "suggestions").put("articles", articles));
+                });
+    }
+
+    private Uni<Void> messages(WebSocketConnection connection, List<ChatMessage> messages) {
+        Uni<Void> sent = Uni.createFrom().voidItem();
+        for (ChatMessage m : messages) {
+            JsonArray choices = new JsonArray();
+            m.getChoicesList().forEach(c -> choices.add(article(c)));
+            JsonObject frame = new JsonObject().put("type", "message").put("id", m.getId()).put("author", m.getAuthor().name())
+                    .put("text", m.getText()).put("articleId", m.getArticleId()).put("choices", choices);
+            sent = sent.flatMap(v -> send(connection, frame));
+        }
+        return sent;
+    }
+
+    private static JsonObject status(Conversation c) {
+        return new JsonObject().put("type", "status").put("status", c.getStatus().name())
+                .put("handoverReason", c.getHandoverReason().name());
+    }
+
+    private static JsonObject article(ArticleMatch m) {
+        return new JsonObject().put("id", m.getArticleId()).put("title", m.getTitle());
+    }
+
+    private Uni<Void> failed(WebSocketConnection connection, Throwable failure) {
+        if (failure instanceof StatusRuntimeException status) {
+            Status.Code code = status.getStatus().getCode();
+            return switch (code) {
+                case INVALID_ARGUMENT -> error(connection, "Invalid input", status.getStatus().getDescription(), violations(status));
+                case NOT_FOUND -> error(connection, "Not found", status.getStatus().getDescription(), List.of());
+                case UNAUTHENTICATED, PERMISSION_DENIED -> error(connection, "Not allowed", status.getStatus().getDescription(), List.of())
+                        .flatMap(v -> connection.close());
+                case UNAVAILABLE, DEADLINE_EXCEEDED -> error(connection, "Service unavailable", "the chat is unavailable; retry later", List.of());
+                default -> internal(connection, failure);
+            };
+        }
+        return internal(connection, failure);
+    }
+
+    private Uni<Void> internal(WebSocketConnection connection, Throwable failure) {
+        LOG.errorf(failure, "chat frame failed");
+        return error(connection, "Internal error", "internal error", List.of());
+    }
+
+    private static List<JsonObject> violations(StatusRuntimeException failure) {
+        com.google.rpc.Status details = StatusProto.fromThrowable(failure);
+        if (details == null) {
+            return List.of();
+        }
+        return details.getDetailsList().stream().filter(d -> d.is(BadRequest.class)).flatMap(d -> {
+            try {
+                return d.unpack(BadRequest.class).getFieldViolationsList().stream();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                return java.util.stream.Stream.empty();
+            }
+        }).map(v -> new JsonObject().put("field", v.getField()).put("description", v.getDescription())).toList();
+    }
+
+    private static Uni<Void> error(WebSocketConnection connection, String title, String detail, List<JsonObject> violations) {
+        return send(connection, new JsonObject().put("type", "error").put("title", title).put("detail", detail)
+                .put("violations", new JsonArray(violations)));
+    }
+
+    private static Uni<Void> send(WebSocketConnection connection, JsonObject frame) {
+        return connection.sendText(frame.encode());
+    }
+
+    private static String text(JsonObject json, String field, String otherwise) {
+        Object value = json.getValue(field);
+        return value instanceof String s ? s : otherwise;
+    }
+
+    private record Owner(String id, String signed) {
+    }
+}

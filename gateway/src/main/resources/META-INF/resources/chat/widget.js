@@ -1,0 +1,121 @@
+// Rapport chat widget: one script tag on any page.
+//   <script src="https://<gateway>/chat/widget.js" data-language="ko" async></script>
+// Optional: data-token-function="nameOfAGlobalFunctionReturningAnAccessToken" for signed-in customers.
+// Anonymous visitors keep a signed visitor id (and their conversation) in localStorage.
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  var origin = new URL(script.src).origin;
+  var language = script.dataset.language || navigator.language || 'en';
+  var tokenFunction = script.dataset.tokenFunction;
+  var store = window.localStorage;
+  var socket, counter = 0, typingTimer = null;
+
+  var css = '#rapport-chat{position:fixed;right:16px;bottom:16px;width:340px;max-height:520px;display:flex;flex-direction:column;'
+    + 'font:14px system-ui,sans-serif;background:#fff;border:1px solid #ccc;border-radius:10px;box-shadow:0 4px 16px rgba(0,0,0,.15)}'
+    + '#rapport-chat header{padding:10px 12px;background:#2d3a8c;color:#fff;border-radius:10px 10px 0 0}'
+    + '#rapport-chat ol{list-style:none;margin:0;padding:8px;overflow-y:auto;flex:1}'
+    + '#rapport-chat li{margin:6px 0;padding:8px 10px;border-radius:8px;white-space:pre-wrap;max-width:85%}'
+    + '#rapport-chat li.CUSTOMER{background:#e8ecff;margin-left:auto}#rapport-chat li.BOT,#rapport-chat li.AGENT{background:#f2f2f2}'
+    + '#rapport-chat li.notice{background:none;color:#555;font-style:italic;text-align:center;max-width:100%}'
+    + '#rapport-chat button.choice{display:block;margin-top:6px;text-align:left}'
+    + '#rapport-chat .suggestions{padding:0 8px}#rapport-chat .suggestions button{display:block;width:100%;text-align:left;margin:2px 0}'
+    + '#rapport-chat form{display:flex;gap:6px;padding:8px;border-top:1px solid #eee}#rapport-chat input{flex:1;padding:6px}';
+  var style = document.createElement('style');
+  style.textContent = css;
+  document.head.appendChild(style);
+
+  var box = document.createElement('section');
+  box.id = 'rapport-chat';
+  box.setAttribute('aria-label', 'Support chat');
+  box.innerHTML = '<header>Support</header><ol aria-live="polite"></ol><div class="suggestions" aria-label="Suggested articles"></div>'
+    + '<form><input name="text" autocomplete="off" aria-label="Your message" maxlength="2000"><button type="submit">Send</button></form>';
+  document.body.appendChild(box);
+  var list = box.querySelector('ol'), suggestions = box.querySelector('.suggestions');
+  var form = box.querySelector('form'), input = form.querySelector('input');
+
+  function show(author, text, choices) {
+    var item = document.createElement('li');
+    item.className = author;
+    item.textContent = text;
+    (choices || []).forEach(function (choice, i) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'choice';
+      button.textContent = (i + 1) + '. ' + choice.title;
+      button.onclick = function () { say(choice.id, choice.title); };
+      item.appendChild(button);
+    });
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function frame(object) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(object));
+  }
+
+  function say(text, shown) {
+    show('CUSTOMER', shown || text);
+    suggestions.innerHTML = '';
+    frame({ type: 'message', id: 'm' + Date.now() + '-' + (++counter), text: text });
+  }
+
+  function connect() {
+    socket = new WebSocket(origin.replace(/^http/, 'ws') + '/chat/socket');
+    socket.onopen = function () {
+      var start = { type: 'start', language: language };
+      var token = tokenFunction && window[tokenFunction] ? window[tokenFunction]() : null;
+      if (token) {
+        start.token = token;
+      } else if (store.getItem('rapport.visitor')) {
+        start.visitor = store.getItem('rapport.visitor');
+        if (store.getItem('rapport.conversation')) start.conversation = store.getItem('rapport.conversation');
+      }
+      frame(start);
+    };
+    socket.onmessage = function (event) {
+      var f = JSON.parse(event.data);
+      if (f.type === 'started') {
+        if (f.visitor) store.setItem('rapport.visitor', f.visitor);
+        store.setItem('rapport.conversation', f.conversation);
+        list.innerHTML = '';
+        box.dataset.status = f.status;
+      } else if (f.type === 'message') {
+        show(f.author, f.text, f.choices);
+      } else if (f.type === 'status') {
+        box.dataset.status = f.status;
+      } else if (f.type === 'suggestions') {
+        suggestions.innerHTML = '';
+        f.articles.forEach(function (article) {
+          var button = document.createElement('button');
+          button.type = 'button';
+          button.textContent = article.title;
+          button.onclick = function () { input.value = ''; say(article.id, article.title); };
+          suggestions.appendChild(button);
+        });
+      } else if (f.type === 'error') {
+        if (f.title === 'Not found') {
+          // the stored conversation is gone: start a new one
+          store.removeItem('rapport.conversation');
+          socket.close();
+          return;
+        }
+        show('notice', f.detail);
+      }
+    };
+    socket.onclose = function () { setTimeout(connect, 2000); };
+  }
+
+  form.onsubmit = function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    say(text);
+  };
+  input.oninput = function () {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { frame({ type: 'typing', text: input.value }); }, 150);
+  };
+  connect();
+}());
