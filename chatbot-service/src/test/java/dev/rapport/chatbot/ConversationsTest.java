@@ -133,6 +133,37 @@ class ConversationsTest {
                 .setConversationId(UUID.randomUUID().toString()).setMessageId("m1").setText("hello").build())).getStatus().getCode());
     }
 
+    @Test
+    void aPickedArticleIsAnsweredAndAnUnknownOneIsRefused() {
+        String refund = chat.searchArticles(SearchArticlesRequest.newBuilder().setText("refund for a cold meal").setLanguage("en").build())
+                .getMatches(0).getArticleId();
+        ConversationTurn started = start("en");
+        ConversationTurn answered = chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(started.getConversation().getId())
+                .setMessageId("m1").setArticleId(refund).build());
+        assertEquals(refund, answered.getReplies(0).getArticleId());
+        Conversation stored = chat.getConversation(GetConversationRequest.newBuilder().setConversationId(started.getConversation().getId()).build());
+        assertEquals("Getting a refund", stored.getMessages(1).getText(), "the customer's pick is stored as its title");
+
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> chat.sendMessage(SendMessageRequest.newBuilder()
+                .setConversationId(started.getConversation().getId()).setMessageId("m2").setArticleId(UUID.randomUUID().toString()).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, unknown.getStatus().getCode());
+    }
+
+    @Test
+    void aNulCharacterOrSomeoneElsesRequestIdIsRefusedNotAServerError() throws Exception {
+        ConversationTurn started = start("en");
+        StatusRuntimeException nul = assertThrows(StatusRuntimeException.class, () -> say(started, "m1", "hello\u0000"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, nul.getStatus().getCode());
+
+        String requestId = "start-" + UUID.randomUUID();
+        ConversationTurn mine = chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("visitor-a").setRequestId(requestId).build());
+        assertEquals(mine.getConversation().getId(), chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("visitor-a")
+                .setRequestId(requestId).build()).getConversation().getId(), "a retry gets the same conversation");
+        StatusRuntimeException theirs = assertThrows(StatusRuntimeException.class, () -> chat.startConversation(
+                StartConversationRequest.newBuilder().setVisitorId("visitor-b").setRequestId(requestId).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, theirs.getStatus().getCode());
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

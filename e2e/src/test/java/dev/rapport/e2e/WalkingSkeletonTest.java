@@ -650,13 +650,16 @@ class WalkingSkeletonTest {
             assertTrue(visitor.startsWith("v1."), started.encode());
             assertTrue(chat.next("message").getString("text").contains("not a person"), "the bot says it is a bot");
 
+            String[] suggestion = new String[1];
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
                 chat.send(new JsonObject().put("type", "typing").put("text", "I forgot my passw"));
                 JsonArray suggested = chat.next("suggestions").getJsonArray("articles");
                 assertEquals("Resetting your password", suggested.getJsonObject(0).getString("title"));
+                suggestion[0] = suggested.getJsonObject(0).getString("id");
             });
 
-            chat.send(new JsonObject().put("type", "message").put("id", "m1").put("text", "I forgot my password"));
+            // the visitor clicks the suggestion before sending anything: the bot answers with that article
+            chat.send(new JsonObject().put("type", "message").put("id", "m1").put("article", suggestion[0]).put("text", ""));
             JsonObject answer = chat.next("message");
             assertTrue(answer.getString("text").contains("Forgot password"), answer.encode());
             assertEquals("WITH_BOT", chat.next("status").getString("status"));

@@ -9,7 +9,7 @@
   var language = script.dataset.language || navigator.language || 'en';
   var tokenFunction = script.dataset.tokenFunction;
   var store = window.localStorage;
-  var socket, counter = 0, typingTimer = null;
+  var socket, counter = 0, typingTimer = null, started = false, pending = [], retry = 1000;
 
   var css = '#rapport-chat{position:fixed;right:16px;bottom:16px;width:340px;max-height:520px;display:flex;flex-direction:column;'
     + 'font:14px system-ui,sans-serif;background:#fff;border:1px solid #ccc;border-radius:10px;box-shadow:0 4px 16px rgba(0,0,0,.15)}'
@@ -43,7 +43,7 @@
       button.type = 'button';
       button.className = 'choice';
       button.textContent = (i + 1) + '. ' + choice.title;
-      button.onclick = function () { say(choice.id, choice.title); };
+      button.onclick = function () { pick(choice); };
       item.appendChild(button);
     });
     list.appendChild(item);
@@ -54,10 +54,23 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(object));
   }
 
-  function say(text, shown) {
-    show('CUSTOMER', shown || text);
+  // A message waits until the conversation is (re)started, then goes with its id: a resend is answered once.
+  function deliver(message) {
+    if (started) frame(message); else pending.push(message);
+  }
+
+  function say(text) {
+    show('CUSTOMER', text);
     suggestions.innerHTML = '';
-    frame({ type: 'message', id: 'm' + Date.now() + '-' + (++counter), text: text });
+    deliver({ type: 'message', id: 'm' + Date.now() + '-' + (++counter), text: text });
+  }
+
+  // An article the customer picked (a suggestion or a choice): the bot answers with that article.
+  function pick(article) {
+    show('CUSTOMER', article.title);
+    suggestions.innerHTML = '';
+    input.value = '';
+    deliver({ type: 'message', id: 'm' + Date.now() + '-' + (++counter), article: article.id, text: '' });
   }
 
   function connect() {
@@ -69,8 +82,8 @@
         start.token = token;
       } else if (store.getItem('rapport.visitor')) {
         start.visitor = store.getItem('rapport.visitor');
-        if (store.getItem('rapport.conversation')) start.conversation = store.getItem('rapport.conversation');
       }
+      if ((token || start.visitor) && store.getItem('rapport.conversation')) start.conversation = store.getItem('rapport.conversation');
       frame(start);
     };
     socket.onmessage = function (event) {
@@ -80,6 +93,9 @@
         store.setItem('rapport.conversation', f.conversation);
         list.innerHTML = '';
         box.dataset.status = f.status;
+        started = true;
+        retry = 1000;
+        pending.splice(0).forEach(frame);
       } else if (f.type === 'message') {
         show(f.author, f.text, f.choices);
       } else if (f.type === 'status') {
@@ -90,20 +106,25 @@
           var button = document.createElement('button');
           button.type = 'button';
           button.textContent = article.title;
-          button.onclick = function () { input.value = ''; say(article.id, article.title); };
+          button.onclick = function () { pick(article); };
           suggestions.appendChild(button);
         });
       } else if (f.type === 'error') {
-        if (f.title === 'Not found') {
-          // the stored conversation is gone: start a new one
+        if (f.title === 'Not found' || f.title === 'Not allowed') {
+          // the stored conversation (or visitor id) is no longer ours: start afresh
           store.removeItem('rapport.conversation');
+          if (f.title === 'Not allowed') store.removeItem('rapport.visitor');
           socket.close();
           return;
         }
         show('notice', f.detail);
       }
     };
-    socket.onclose = function () { setTimeout(connect, 2000); };
+    socket.onclose = function () {
+      started = false;
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 60000);
+    };
   }
 
   form.onsubmit = function (event) {

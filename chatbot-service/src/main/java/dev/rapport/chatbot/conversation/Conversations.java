@@ -60,13 +60,13 @@ public class Conversations {
         if (!request.getProfileId().isEmpty()) {
             profileId = Ids.profile("profile_id", request.getProfileId());
         }
-        if (request.getVisitorId().length() > 128) {
+        if (request.getVisitorId().length() > 128 || hasNul(request.getVisitorId())) {
             violations.add(new Violation("visitor_id", "at most 128 characters"));
         }
         if (profileId == null && request.getVisitorId().isBlank()) {
             violations.add(new Violation("profile_id", "a profile id or a visitor id is required"));
         }
-        if (request.getRequestId().length() > 128) {
+        if (request.getRequestId().length() > 128 || hasNul(request.getRequestId())) {
             violations.add(new Violation("request_id", "at most 128 characters"));
         }
         String language = request.getLanguage().isEmpty() ? "en" : request.getLanguage();
@@ -91,8 +91,18 @@ public class Conversations {
                 .flatMap(inserted -> inserted.rowCount() == 1
                         ? insert(sql, id, 1, null, null, Author.BOT, BotLines.line(spoken, "greeting"), null, List.of(), now)
                                 .replaceWith(id)
-                        : sql.preparedQuery("SELECT id FROM conversation WHERE request_id = $1").execute(Tuple.of(request.getRequestId()))
-                                .map(rows -> rows.iterator().next().getUUID("id"))))
+                        : sql.preparedQuery("SELECT id, profile_id, visitor_id FROM conversation WHERE request_id = $1")
+                                .execute(Tuple.of(request.getRequestId()))
+                                .map(rows -> {
+                                    Row first = rows.iterator().next();
+                                    // a request id names one caller's conversation: another caller reusing it learns nothing
+                                    if (!java.util.Objects.equals(first.getUUID("profile_id"), profile)
+                                            || !java.util.Objects.equals(first.getString("visitor_id"),
+                                                    request.getVisitorId().isEmpty() ? null : request.getVisitorId())) {
+                                        throw new InvalidInput("request_id", "already used for another conversation");
+                                    }
+                                    return first.getUUID("id");
+                                })))
                 .flatMap(conversationId -> get(conversationId).map(c -> ConversationTurn.newBuilder()
                         .setConversation(c.toBuilder().clearMessages())
                         .addAllReplies(c.getMessagesList().stream().filter(m -> m.getAuthor() == Author.BOT).limit(1).toList())
@@ -102,81 +112,121 @@ public class Conversations {
     public Uni<ConversationTurn> send(SendMessageRequest request) {
         UUID id = Ids.uuid("conversation_id", request.getConversationId(), "a conversation id");
         List<Violation> violations = new ArrayList<>();
-        if (request.getMessageId().isBlank() || request.getMessageId().length() > 128) {
+        if (request.getMessageId().isBlank() || request.getMessageId().length() > 128 || hasNul(request.getMessageId())) {
             violations.add(new Violation("message_id", "required, at most 128 characters"));
         }
-        if (request.getText().isBlank() || request.getText().length() > MAX_TEXT) {
-            violations.add(new Violation("text", "required, at most " + MAX_TEXT + " characters"));
+        boolean picked = !request.getArticleId().isEmpty();
+        UUID articleId = null;
+        if (picked) {
+            try {
+                articleId = UUID.fromString(request.getArticleId());
+            } catch (IllegalArgumentException e) {
+                violations.add(new Violation("article_id", "not an article id"));
+            }
+        }
+        if ((!picked && request.getText().isBlank()) || request.getText().length() > MAX_TEXT || hasNul(request.getText())) {
+            violations.add(new Violation("text", "required (unless an article is picked), at most " + MAX_TEXT + " characters"));
         }
         if (!violations.isEmpty()) {
             throw new InvalidInput(violations);
         }
+        UUID article = articleId;
         return pool.preparedQuery("SELECT language FROM conversation WHERE id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     if (!rows.iterator().hasNext()) {
                         throw new NotFound("conversation");
+                    }
+                    if (picked) {
+                        return Uni.createFrom().item(SearchArticlesResponse.getDefaultInstance());
                     }
                     String language = rows.iterator().next().getString("language");
                     String text = request.getText().length() > ArticleSearch.MAX_TEXT
                             ? request.getText().substring(0, ArticleSearch.MAX_TEXT) : request.getText();
                     return search.search(text, language, false, CANDIDATES);
                 })
-                .flatMap(found -> pool.withTransaction(sql -> turn(sql, id, request, found)));
+                .flatMap(found -> pool.withTransaction(sql -> turn(sql, id, request, article, found)));
     }
 
-    private Uni<ConversationTurn> turn(SqlClient sql, UUID id, SendMessageRequest request, SearchArticlesResponse found) {
+    private Uni<ConversationTurn> turn(SqlClient sql, UUID id, SendMessageRequest request, UUID article, SearchArticlesResponse found) {
         return sql.preparedQuery("SELECT * FROM conversation WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
                 .flatMap(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        throw new NotFound("conversation");
+                    }
                     Row conversation = rows.iterator().next();
                     return sql.preparedQuery("SELECT seq FROM chat_message WHERE conversation_id = $1 AND client_message_id = $2")
                             .execute(Tuple.of(id, request.getMessageId()))
                             .flatMap(seen -> seen.iterator().hasNext()
                                     ? replies(sql, id, seen.iterator().next().getInteger("seq"))
-                                    : answer(sql, conversation, request, found))
+                                    : decide(sql, conversation, request, article, found)
+                                            .flatMap(turn -> write(sql, conversation, request.getMessageId(), turn)))
                             .flatMap(replies -> get(sql, id).map(c -> ConversationTurn.newBuilder()
                                     .setConversation(c.toBuilder().clearMessages()).addAllReplies(replies).build()));
                 });
     }
 
-    private Uni<List<ChatMessage>> answer(SqlClient sql, Row conversation, SendMessageRequest request, SearchArticlesResponse found) {
+    /** One turn, decided: what the customer said (as stored), the bot's move, and the article it answers with. */
+    private record Turn(String said, Dialogue.Step step, Row article) {
+    }
+
+    private Uni<Turn> decide(SqlClient sql, Row conversation, SendMessageRequest request, UUID picked, SearchArticlesResponse found) {
+        Dialogue.State state = restore(conversation.getJsonObject("dialogue"));
+        Uni<Turn> turn;
+        if (picked != null) {
+            turn = article(sql, picked.toString()).map(article -> {
+                if (article == null) {
+                    throw new InvalidInput("article_id", "not an article of the knowledge base");
+                }
+                ArticleMatch match = ArticleMatch.newBuilder().setArticleId(picked.toString()).setTitle(article.getString("title")).build();
+                return new Turn(request.getText().isBlank() ? article.getString("title") : request.getText(),
+                        Dialogue.picked(state, match), article);
+            });
+        } else {
+            Dialogue.Step step = Dialogue.next(state, request.getText(), found);
+            turn = step.move() instanceof Dialogue.Answer answer
+                    ? article(sql, answer.article().getArticleId()).map(article -> article != null ? new Turn(request.getText(), step, article)
+                            // deleted since the index was built: nothing to answer with
+                            : new Turn(request.getText(), Dialogue.handOver(state, Dialogue.Handover.NO_ANSWER), null))
+                    : Uni.createFrom().item(new Turn(request.getText(), step, null));
+        }
+        return turn;
+    }
+
+    private static Uni<Row> article(SqlClient sql, String id) {
+        return sql.preparedQuery("SELECT title, body FROM article WHERE id = $1::uuid").execute(Tuple.of(id))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next() : null);
+    }
+
+    private Uni<List<ChatMessage>> write(SqlClient sql, Row conversation, String clientMessageId, Turn turn) {
         UUID id = conversation.getUUID("id");
         String language = conversation.getString("language");
-        Dialogue.Step step = Dialogue.next(restore(conversation.getJsonObject("dialogue")), request.getText(), found);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        Status status = Status.valueOf(conversation.getString("status"));
+        String status = conversation.getString("status");
         String reason = conversation.getString("handover_reason");
-        Move move = step.move();
+        Move move = turn.step().move();
         if (move instanceof Dialogue.HandOver handOver) {
-            status = Status.WAITING_FOR_AGENT;
+            status = Status.WAITING_FOR_AGENT.name();
             reason = handOver.reason().name();
         }
-        String newStatus = status.name();
+        String newStatus = status;
         String newReason = reason;
         return sql.preparedQuery("SELECT coalesce(max(seq), 0) AS last FROM chat_message WHERE conversation_id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     int seq = rows.iterator().next().getInteger("last") + 1;
-                    Uni<Void> written = insert(sql, id, seq, request.getMessageId(), null, Author.CUSTOMER, request.getText(), null, List.of(), now);
-                    written = written.flatMap(v -> reply(sql, id, seq, language, move, now));
-                    return written.flatMap(v -> sql.preparedQuery("""
-                            UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5 WHERE id = $1""")
-                            .execute(Tuple.from(Arrays.asList(id, store(step.state()), newStatus, newReason, now))))
+                    return insert(sql, id, seq, clientMessageId, null, Author.CUSTOMER, turn.said(), null, List.of(), now)
+                            .flatMap(v -> reply(sql, id, seq, language, turn, now))
+                            .flatMap(v -> sql.preparedQuery("""
+                                    UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5 WHERE id = $1""")
+                                    .execute(Tuple.from(Arrays.asList(id, store(turn.step().state()), newStatus, newReason, now))))
                             .flatMap(v -> replies(sql, id, seq));
                 });
     }
 
     /** The bot's reply to the customer's message {@code seq}: nothing when a person holds the conversation. */
-    private Uni<Void> reply(SqlClient sql, UUID id, int seq, String language, Move move, OffsetDateTime now) {
-        return switch (move) {
-            case Dialogue.Answer answer -> sql.preparedQuery("SELECT title, body FROM article WHERE id = $1::uuid")
-                    .execute(Tuple.of(answer.article().getArticleId()))
-                    .flatMap(rows -> {
-                        String text = BotLines.line(language, "answer");
-                        if (rows.iterator().hasNext()) {
-                            Row article = rows.iterator().next();
-                            text += "\n\n" + article.getString("title") + "\n" + article.getString("body");
-                        }
-                        return insert(sql, id, seq + 1, null, seq, Author.BOT, text, answer.article().getArticleId(), List.of(), now);
-                    });
+    private static Uni<Void> reply(SqlClient sql, UUID id, int seq, String language, Turn turn, OffsetDateTime now) {
+        return switch (turn.step().move()) {
+            case Dialogue.Answer answer -> insert(sql, id, seq + 1, null, seq, Author.BOT, BotLines.line(language, "answer") + "\n\n"
+                    + turn.article().getString("title") + "\n" + turn.article().getString("body"), answer.article().getArticleId(), List.of(), now);
             case Dialogue.Offer offer -> insert(sql, id, seq + 1, null, seq, Author.BOT,
                     BotLines.line(language, offer.afterMiss() ? "offer_after_miss" : "offer"), null, offer.choices(), now);
             case Dialogue.Resolved resolved -> insert(sql, id, seq + 1, null, seq, Author.BOT, BotLines.line(language, "resolved"), null, List.of(), now);
@@ -184,6 +234,10 @@ public class Conversations {
                     BotLines.line(language, "handover." + handOver.reason().name()), null, List.of(), now);
             case Dialogue.Silent silent -> Uni.createFrom().voidItem();
         };
+    }
+
+    static boolean hasNul(String text) {
+        return text.indexOf('\u0000') >= 0;
     }
 
     /** The replies to the customer's message {@code seq}, as the first answer to it gave them. */

@@ -70,6 +70,14 @@ public final class Dialogue {
     private Dialogue() {
     }
 
+    /** The customer picked this article (a suggestion or a choice): the bot answers with it, unless it already did. */
+    public static Step picked(State state, ArticleMatch article) {
+        if (!state.botSpeaks()) {
+            return new Step(new Silent(), state);
+        }
+        return answer(state, article, state.candidates(), 0);
+    }
+
     /**
      * The bot's next move for the customer's message, given the knowledge base's answer to it (searched in any case:
      * it costs milliseconds, and the message may be a new question).
@@ -128,7 +136,7 @@ public final class Dialogue {
         return new Step(new Answer(article), state.with(answered, List.of(), candidates, withoutProgress));
     }
 
-    private static Step handOver(State state, Handover reason) {
+    static Step handOver(State state, Handover reason) {
         return new Step(new HandOver(reason), new State(false, state.answered(), List.of(), List.of(), state.withoutProgress()));
     }
 

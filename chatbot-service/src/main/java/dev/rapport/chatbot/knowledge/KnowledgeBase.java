@@ -42,7 +42,9 @@ public class KnowledgeBase {
     static final int MAX_BODY = 20_000;
     static final int MAX_QUESTIONS = 50;
     static final int MAX_QUESTION = 300;
-    static final int MAX_IMPORT = 1_000;
+    static final int MAX_IMPORT = 200;
+    /** Titles and example questions one import may embed: about two seconds of the model, inside a call's deadline. */
+    static final int MAX_IMPORT_TEXTS = 2_000;
     private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,99}");
 
     private final Pool pool;
@@ -57,7 +59,7 @@ public class KnowledgeBase {
     public Uni<Article> create(Article article, String requestId) {
         List<Violation> violations = new ArrayList<>();
         check("article", article, violations);
-        if (requestId.length() > 128) {
+        if (requestId.length() > 128 || hasNul(requestId)) {
             violations.add(new Violation("request_id", "at most 128 characters"));
         }
         refuse(violations);
@@ -175,6 +177,10 @@ public class KnowledgeBase {
                 violations.add(new Violation("articles[" + i + "].key", "appears twice for this language"));
             }
         }
+        int texts = articles.stream().mapToInt(a -> 1 + a.getExampleQuestionsCount()).sum();
+        if (texts > MAX_IMPORT_TEXTS) {
+            violations.add(new Violation("articles", "at most " + MAX_IMPORT_TEXTS + " titles and example questions in all; import in batches"));
+        }
         refuse(violations);
         return embedded(articles).flatMap(vectors -> pool.withTransaction(sql -> {
             Uni<int[]> counts = Uni.createFrom().item(new int[2]);
@@ -284,10 +290,10 @@ public class KnowledgeBase {
         if (!article.getKey().isEmpty() && !KEY.matcher(article.getKey()).matches()) {
             violations.add(new Violation(field + ".key", "lower-case letters, digits, '_', '.', '-'; at most 100"));
         }
-        if (article.getTitle().isBlank() || article.getTitle().length() > MAX_TITLE) {
+        if (article.getTitle().isBlank() || article.getTitle().length() > MAX_TITLE || hasNul(article.getTitle())) {
             violations.add(new Violation(field + ".title", "required, at most " + MAX_TITLE + " characters"));
         }
-        if (article.getBody().isBlank() || article.getBody().length() > MAX_BODY) {
+        if (article.getBody().isBlank() || article.getBody().length() > MAX_BODY || hasNul(article.getBody())) {
             violations.add(new Violation(field + ".body", "required, at most " + MAX_BODY + " characters"));
         }
         if (article.getExampleQuestionsCount() > MAX_QUESTIONS) {
@@ -295,7 +301,7 @@ public class KnowledgeBase {
         }
         for (int i = 0; i < article.getExampleQuestionsCount() && i <= MAX_QUESTIONS; i++) {
             String question = article.getExampleQuestions(i);
-            if (question.isBlank() || question.length() > MAX_QUESTION) {
+            if (question.isBlank() || question.length() > MAX_QUESTION || hasNul(question)) {
                 violations.add(new Violation(field + ".example_questions[" + i + "]", "not blank, at most " + MAX_QUESTION + " characters"));
             }
         }
@@ -305,6 +311,10 @@ public class KnowledgeBase {
         if (!violations.isEmpty()) {
             throw new InvalidInput(violations);
         }
+    }
+
+    static boolean hasNul(String text) {
+        return text.indexOf('\u0000') >= 0;
     }
 
     static boolean isLanguageTag(String tag) {

@@ -44,6 +44,11 @@ public class ChatSocket {
     private static final Logger LOG = Logger.getLogger(ChatSocket.class);
     private static final UserData.TypedKey<JsonObject> SESSION = new UserData.TypedKey<>("rapport.chat.session");
     private static final int MIN_TYPED = 3;
+    private static final int MAX_TYPED = 1_000;
+    /** Frames a connection may send in {@link #WINDOW_MILLIS}: typing sends one per pause, a person far fewer. */
+    private static final int MAX_FRAMES = 40;
+    private static final long WINDOW_MILLIS = 10_000;
+    private static final UserData.TypedKey<long[]> RATE = new UserData.TypedKey<>("rapport.chat.rate");
 
     @Inject
     TenantIdentityProvider identities;
@@ -56,6 +61,10 @@ public class ChatSocket {
 
     @OnTextMessage
     Uni<Void> onFrame(String frame, WebSocketConnection connection) {
+        if (!withinRate(connection)) {
+            return error(connection, "Too many frames", "at most " + MAX_FRAMES + " frames in " + WINDOW_MILLIS / 1000
+                    + " seconds", List.of()).flatMap(v -> connection.close());
+        }
         JsonObject json;
         try {
             json = new JsonObject(frame);
@@ -75,6 +84,17 @@ public class ChatSocket {
             default -> error(connection, "Invalid frame", "type is start, message or typing", List.of());
         };
         return handled.onFailure().recoverWithUni(failure -> failed(connection, failure));
+    }
+
+    /** A fixed window per connection; frames are handled one at a time, so no lock is needed. */
+    private static boolean withinRate(WebSocketConnection connection) {
+        long now = System.currentTimeMillis();
+        long[] window = connection.userData().get(RATE);
+        if (window == null || now - window[0] > WINDOW_MILLIS) {
+            connection.userData().put(RATE, new long[] { now, 1 });
+            return true;
+        }
+        return ++window[1] <= MAX_FRAMES;
     }
 
     private Uni<Void> start(WebSocketConnection connection, JsonObject json) {
@@ -125,13 +145,17 @@ public class ChatSocket {
 
     private Uni<Void> message(WebSocketConnection connection, JsonObject session, JsonObject json) {
         return chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(session.getString("conversation"))
-                        .setMessageId(text(json, "id", "")).setText(text(json, "text", "")).build())
+                        .setMessageId(text(json, "id", "")).setText(text(json, "text", "")).setArticleId(text(json, "article", "")).build())
                 .flatMap(turn -> messages(connection, turn.getRepliesList())
                         .flatMap(v -> send(connection, status(turn.getConversation()))));
     }
 
     private Uni<Void> typing(WebSocketConnection connection, JsonObject session, JsonObject json) {
         String typed = text(json, "text", "");
+        if (typed.length() > MAX_TYPED) {
+            // suggestions come from the start of a long message; the message itself may be longer
+            typed = typed.substring(0, MAX_TYPED);
+        }
         if (typed.strip().length() < MIN_TYPED) {
             return send(connection, new JsonObject().put("type", "suggestions").put("articles", new JsonArray()));
         }
@@ -173,6 +197,7 @@ public class ChatSocket {
                 case NOT_FOUND -> error(connection, "Not found", status.getStatus().getDescription(), List.of());
                 case UNAUTHENTICATED, PERMISSION_DENIED -> error(connection, "Not allowed", status.getStatus().getDescription(), List.of())
                         .flatMap(v -> connection.close());
+                case RESOURCE_EXHAUSTED -> error(connection, "Too large", "the message is too large", List.of());
                 case UNAVAILABLE, DEADLINE_EXCEEDED -> error(connection, "Service unavailable", "the chat is unavailable; retry later", List.of());
                 default -> internal(connection, failure);
             };

@@ -68,9 +68,14 @@ public class KnowledgeOperations {
         return chat.searchArticles(request);
     }
 
-    /** An import written as CSV (header {@link #CSV_COLUMNS}); articles[i] in errors is the i-th row after the header. */
+    /** An import written as CSV (header {@link #CSV_COLUMNS}); articles[i] in errors is the (i+1)-th article row. */
     public static ImportArticlesRequest fromCsv(String csv) {
-        List<List<String>> rows = Csv.parse(csv);
+        List<List<String>> rows;
+        try {
+            rows = Csv.parse(csv);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("csv", e.getMessage());
+        }
         if (rows.isEmpty() || !rows.get(0).stream().map(String::strip).toList().equals(CSV_COLUMNS)) {
             throw new InvalidInput("csv", "the first line must be the header " + String.join(",", CSV_COLUMNS));
         }
@@ -80,7 +85,7 @@ public class KnowledgeOperations {
             List<String> row = rows.get(i);
             if (row.size() != CSV_COLUMNS.size()) {
                 violations.add(new InvalidInput.Violation("articles[" + (i - 1) + "]",
-                        "line " + (i + 1) + " has " + row.size() + " fields, not " + CSV_COLUMNS.size()));
+                        "article row " + i + " has " + row.size() + " fields, not " + CSV_COLUMNS.size()));
                 continue;
             }
             request.addArticles(Article.newBuilder().setKey(row.get(0).strip()).setLanguage(row.get(1).strip())

@@ -55,7 +55,6 @@ public final class ArticleIndex {
         }
     }
 
-    private static final int KEYWORD_HITS = 500;
     /** An article's semantic score is the mean over its three nearest example questions: one lucky paraphrase is not enough. */
     private static final int NEIGHBOURS = 3;
     private final Map<String, Shelf> shelves = new HashMap<>();
@@ -135,6 +134,8 @@ public final class ArticleIndex {
         private final Analyzer analyzer;
         private final IndexSearcher searcher;
         private final int documents;
+        /** Which entry each Lucene document (a title or an example question) belongs to. */
+        private final int[] entryOfDoc;
         private final int dimensions;
         private final float[] vectors;
         private final int[] owner;
@@ -166,7 +167,12 @@ public final class ArticleIndex {
                 writer.commit();
                 this.searcher = new IndexSearcher(DirectoryReader.open(directory));
                 this.searcher.setSimilarity(new BooleanSimilarity());
-                this.documents = searcher.getIndexReader().numDocs();
+                this.documents = searcher.getIndexReader().maxDoc();
+                this.entryOfDoc = new int[documents];
+                var stored = searcher.storedFields();
+                for (int doc = 0; doc < documents; doc++) {
+                    entryOfDoc[doc] = stored.document(doc).getField("entry").numericValue().intValue();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -216,16 +222,16 @@ public final class ArticleIndex {
                 BooleanQuery.Builder query = new BooleanQuery.Builder();
                 double total = 0;
                 String partial = typing ? unfinishedWord(question) : null;
-                String finished = typing && !question.isEmpty() && !Character.isWhitespace(question.charAt(question.length() - 1))
-                        ? question.substring(0, question.stripTrailing().lastIndexOf(' ') + 1)
-                        : question;
+                String finished = partial != null ? question.substring(0, lastWordStart(question)) : question;
                 for (String term : terms(finished)) {
                     double idf = idf(searcher.count(new TermQuery(new Term("text", term))));
                     total += idf;
                     query.add(new BoostQuery(new TermQuery(new Term("text", term)), (float) idf), BooleanClause.Occur.SHOULD);
                 }
                 if (partial != null) {
-                    Query prefix = new PrefixQuery(new Term("text", partial));
+                    // the word being typed, analysed as the index was ("refunds" → "refund"), as a prefix
+                    Set<String> analysed = terms(partial);
+                    Query prefix = new PrefixQuery(new Term("text", analysed.isEmpty() ? partial : analysed.iterator().next()));
                     double idf = idf(searcher.count(prefix));
                     total += idf;
                     query.add(new BoostQuery(prefix, (float) idf), BooleanClause.Occur.SHOULD);
@@ -233,8 +239,8 @@ public final class ArticleIndex {
                 if (total == 0) {
                     return share;
                 }
-                for (ScoreDoc hit : searcher.search(query.build(), KEYWORD_HITS).scoreDocs) {
-                    int entry = searcher.storedFields().document(hit.doc).getField("entry").numericValue().intValue();
+                for (ScoreDoc hit : searcher.search(query.build(), Math.max(1, documents)).scoreDocs) {
+                    int entry = entryOfDoc[hit.doc];
                     share[entry] = Math.max(share[entry], Math.min(1, hit.score / total));
                 }
                 return share;
@@ -261,14 +267,21 @@ public final class ArticleIndex {
             return terms;
         }
 
-        /** The word being typed, lower-cased and unstemmed, when it is long enough to mean something. */
+        /** The word being typed, lower-cased, when it is long enough to mean something; null after a space. */
         private static String unfinishedWord(String text) {
             if (text.isEmpty() || Character.isWhitespace(text.charAt(text.length() - 1))) {
                 return null;
             }
-            String[] words = text.strip().split("\\s+");
-            String last = words[words.length - 1].toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");
+            String last = text.substring(lastWordStart(text)).toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");
             return last.length() >= 3 ? last : null;
+        }
+
+        private static int lastWordStart(String text) {
+            int i = text.length();
+            while (i > 0 && !Character.isWhitespace(text.charAt(i - 1))) {
+                i--;
+            }
+            return i;
         }
     }
 }

@@ -99,7 +99,7 @@ public class ArticlesResource {
     @Path("import")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({ "agent", "admin" })
-    @Operation(summary = "Create or replace up to 1,000 articles at once, matched by key and language: all of them, or none ({\"articles\": [...]})")
+    @Operation(summary = "Create or replace up to 200 articles (2,000 titles and questions) at once, matched by key and language: all of them, or none ({\"articles\": [...]})")
     public Uni<ImportArticlesResponse> importJson(ImportArticlesRequest request) {
         return knowledge.importAll(InvalidInput.body(request, "an ImportArticlesRequest"));
     }
