@@ -55,6 +55,7 @@ bench: run ## Measure the suite (running it if needed) and write the figures int
 	$(MVN) -q -pl bench -am install -DskipTests
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WarmUp
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ConsentDecisionBench BENCHMARKS.md
+	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ChatBench BENCHMARKS.md
 	$(MVN) -q verify -pl chatbot-service -Dtest=Banking77QualityTest -Dsurefire.failIfNoSpecifiedTests=false -Dquarkus.build.skip=true -Drapport.bench.report=$(CURDIR)/BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WalkingSkeletonBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ProfileReadBench BENCHMARKS.md

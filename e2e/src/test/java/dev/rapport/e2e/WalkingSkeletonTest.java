@@ -37,6 +37,7 @@ import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
 import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
+import dev.rapport.testing.ChatClient;
 import dev.rapport.testing.ClientStreams;
 import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.Tokens;

@@ -1,4 +1,4 @@
-package dev.rapport.e2e;
+package dev.rapport.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.json.JsonObject;
 
-/** The chat widget's side of the gateway's WebSocket, as a test drives it: frames out, frames in, in order. */
-final class ChatClient implements AutoCloseable {
+/** The chat widget's side of the gateway's WebSocket, as a test or a benchmark drives it: frames out, frames in, in order. */
+public final class ChatClient implements AutoCloseable {
     private final WebSocket socket;
     private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
 
@@ -34,22 +34,31 @@ final class ChatClient implements AutoCloseable {
                 }).join();
     }
 
-    static ChatClient connect(int port) {
+    public static ChatClient connect(int port) {
         return new ChatClient(port);
     }
 
-    void send(JsonObject frame) {
+    public void send(JsonObject frame) {
         socket.sendText(frame.encode(), true).join();
     }
 
     /** The next frame, which must be of this type (within ten seconds). */
-    JsonObject next(String type) throws InterruptedException {
+    public JsonObject next(String type) throws InterruptedException {
         JsonObject frame = frames.poll(10, TimeUnit.SECONDS);
         if (frame == null) {
             throw new AssertionError("no " + type + " frame within 10 s");
         }
         if (!type.equals(frame.getString("type"))) {
             throw new AssertionError("expected a " + type + " frame, got " + frame.encode());
+        }
+        return frame;
+    }
+
+    /** The next frame, whatever its type (within ten seconds). */
+    public JsonObject nextAny() throws InterruptedException {
+        JsonObject frame = frames.poll(10, TimeUnit.SECONDS);
+        if (frame == null) {
+            throw new AssertionError("no frame within 10 s");
         }
         return frame;
     }
