@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.chatbot.conversation.Dialogue.Move;
 import dev.rapport.chatbot.knowledge.ArticleSearch;
+import dev.rapport.chatbot.knowledge.KnowledgeBase;
 import dev.rapport.proto.chat.v1.ArticleMatch;
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ChatMessage.Author;
@@ -60,19 +61,17 @@ public class Conversations {
         if (!request.getProfileId().isEmpty()) {
             profileId = Ids.profile("profile_id", request.getProfileId());
         }
-        if (request.getVisitorId().length() > 128 || hasNul(request.getVisitorId())) {
+        if (request.getVisitorId().length() > 128 || InvalidInput.hasNul(request.getVisitorId())) {
             violations.add(new Violation("visitor_id", "at most 128 characters"));
         }
         if (profileId == null && request.getVisitorId().isBlank()) {
             violations.add(new Violation("profile_id", "a profile id or a visitor id is required"));
         }
-        if (request.getRequestId().length() > 128 || hasNul(request.getRequestId())) {
+        if (request.getRequestId().length() > 128 || InvalidInput.hasNul(request.getRequestId())) {
             violations.add(new Violation("request_id", "at most 128 characters"));
         }
         String language = request.getLanguage().isEmpty() ? "en" : request.getLanguage();
-        try {
-            language = new java.util.Locale.Builder().setLanguageTag(language).build().toLanguageTag();
-        } catch (java.util.IllformedLocaleException e) {
+        if (!KnowledgeBase.isLanguageTag(language)) {
             violations.add(new Violation("language", "a BCP 47 language tag such as en, ko or es-MX"));
         }
         if (!violations.isEmpty()) {
@@ -80,7 +79,7 @@ public class Conversations {
         }
         UUID id = UUID.randomUUID();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        String spoken = language;
+        String spoken = violations.isEmpty() ? KnowledgeBase.canonical(language) : language;
         UUID profile = profileId;
         return pool.withTransaction(sql -> sql.preparedQuery("""
                 INSERT INTO conversation (id, request_id, profile_id, visitor_id, language, status, dialogue, start_time, update_time)
@@ -112,7 +111,7 @@ public class Conversations {
     public Uni<ConversationTurn> send(SendMessageRequest request) {
         UUID id = Ids.uuid("conversation_id", request.getConversationId(), "a conversation id");
         List<Violation> violations = new ArrayList<>();
-        if (request.getMessageId().isBlank() || request.getMessageId().length() > 128 || hasNul(request.getMessageId())) {
+        if (request.getMessageId().isBlank() || request.getMessageId().length() > 128 || InvalidInput.hasNul(request.getMessageId())) {
             violations.add(new Violation("message_id", "required, at most 128 characters"));
         }
         boolean picked = !request.getArticleId().isEmpty();
@@ -124,19 +123,20 @@ public class Conversations {
                 violations.add(new Violation("article_id", "not an article id"));
             }
         }
-        if ((!picked && request.getText().isBlank()) || request.getText().length() > MAX_TEXT || hasNul(request.getText())) {
+        if ((!picked && request.getText().isBlank()) || request.getText().length() > MAX_TEXT || InvalidInput.hasNul(request.getText())) {
             violations.add(new Violation("text", "required (unless an article is picked), at most " + MAX_TEXT + " characters"));
         }
         if (!violations.isEmpty()) {
             throw new InvalidInput(violations);
         }
         UUID article = articleId;
-        return pool.preparedQuery("SELECT language FROM conversation WHERE id = $1").execute(Tuple.of(id))
+        return pool.preparedQuery("SELECT language, status FROM conversation WHERE id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     if (!rows.iterator().hasNext()) {
                         throw new NotFound("conversation");
                     }
-                    if (picked) {
+                    // nothing to search for a pick, or once a person holds the conversation (the bot stays silent)
+                    if (picked || !Status.WITH_BOT.name().equals(rows.iterator().next().getString("status"))) {
                         return Uni.createFrom().item(SearchArticlesResponse.getDefaultInstance());
                     }
                     String language = rows.iterator().next().getString("language");
@@ -234,10 +234,6 @@ public class Conversations {
                     BotLines.line(language, "handover." + handOver.reason().name()), null, List.of(), now);
             case Dialogue.Silent silent -> Uni.createFrom().voidItem();
         };
-    }
-
-    static boolean hasNul(String text) {
-        return text.indexOf('\u0000') >= 0;
     }
 
     /** The replies to the customer's message {@code seq}, as the first answer to it gave them. */

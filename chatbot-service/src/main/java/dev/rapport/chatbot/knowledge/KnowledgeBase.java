@@ -59,7 +59,7 @@ public class KnowledgeBase {
     public Uni<Article> create(Article article, String requestId) {
         List<Violation> violations = new ArrayList<>();
         check("article", article, violations);
-        if (requestId.length() > 128 || hasNul(requestId)) {
+        if (requestId.length() > 128 || InvalidInput.hasNul(requestId)) {
             violations.add(new Violation("request_id", "at most 128 characters"));
         }
         refuse(violations);
@@ -290,10 +290,10 @@ public class KnowledgeBase {
         if (!article.getKey().isEmpty() && !KEY.matcher(article.getKey()).matches()) {
             violations.add(new Violation(field + ".key", "lower-case letters, digits, '_', '.', '-'; at most 100"));
         }
-        if (article.getTitle().isBlank() || article.getTitle().length() > MAX_TITLE || hasNul(article.getTitle())) {
+        if (article.getTitle().isBlank() || article.getTitle().length() > MAX_TITLE || InvalidInput.hasNul(article.getTitle())) {
             violations.add(new Violation(field + ".title", "required, at most " + MAX_TITLE + " characters"));
         }
-        if (article.getBody().isBlank() || article.getBody().length() > MAX_BODY || hasNul(article.getBody())) {
+        if (article.getBody().isBlank() || article.getBody().length() > MAX_BODY || InvalidInput.hasNul(article.getBody())) {
             violations.add(new Violation(field + ".body", "required, at most " + MAX_BODY + " characters"));
         }
         if (article.getExampleQuestionsCount() > MAX_QUESTIONS) {
@@ -301,7 +301,7 @@ public class KnowledgeBase {
         }
         for (int i = 0; i < article.getExampleQuestionsCount() && i <= MAX_QUESTIONS; i++) {
             String question = article.getExampleQuestions(i);
-            if (question.isBlank() || question.length() > MAX_QUESTION || hasNul(question)) {
+            if (question.isBlank() || question.length() > MAX_QUESTION || InvalidInput.hasNul(question)) {
                 violations.add(new Violation(field + ".example_questions[" + i + "]", "not blank, at most " + MAX_QUESTION + " characters"));
             }
         }
@@ -313,11 +313,7 @@ public class KnowledgeBase {
         }
     }
 
-    static boolean hasNul(String text) {
-        return text.indexOf('\u0000') >= 0;
-    }
-
-    static boolean isLanguageTag(String tag) {
+    public static boolean isLanguageTag(String tag) {
         if (tag.isBlank()) {
             return false;
         }
@@ -329,7 +325,7 @@ public class KnowledgeBase {
         }
     }
 
-    static String canonical(String tag) {
+    public static String canonical(String tag) {
         return Locale.forLanguageTag(tag).toLanguageTag();
     }
 

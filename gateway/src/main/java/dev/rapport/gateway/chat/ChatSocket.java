@@ -6,8 +6,6 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.google.rpc.BadRequest;
-
 import dev.rapport.proto.chat.v1.ArticleMatch;
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ChatService;
@@ -16,9 +14,9 @@ import dev.rapport.proto.chat.v1.GetConversationRequest;
 import dev.rapport.proto.chat.v1.SearchArticlesRequest;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
+import dev.rapport.runtime.error.InvalidInput;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.TenantIdentityProvider;
@@ -211,17 +209,8 @@ public class ChatSocket {
     }
 
     private static List<JsonObject> violations(StatusRuntimeException failure) {
-        com.google.rpc.Status details = StatusProto.fromThrowable(failure);
-        if (details == null) {
-            return List.of();
-        }
-        return details.getDetailsList().stream().filter(d -> d.is(BadRequest.class)).flatMap(d -> {
-            try {
-                return d.unpack(BadRequest.class).getFieldViolationsList().stream();
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                return java.util.stream.Stream.empty();
-            }
-        }).map(v -> new JsonObject().put("field", v.getField()).put("description", v.getDescription())).toList();
+        return InvalidInput.carriedBy(failure).stream()
+                .map(v -> new JsonObject().put("field", v.field()).put("description", v.description())).toList();
     }
 
     private static Uni<Void> error(WebSocketConnection connection, String title, String detail, List<JsonObject> violations) {

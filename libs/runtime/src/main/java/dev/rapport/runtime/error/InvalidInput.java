@@ -37,4 +37,24 @@ public class InvalidInput extends RuntimeException {
     public List<Violation> violations() {
         return violations;
     }
+
+    /** The field violations a gRPC INVALID_ARGUMENT status carries (google.rpc.BadRequest), for relaying them. */
+    public static List<Violation> carriedBy(io.grpc.StatusRuntimeException failure) {
+        com.google.rpc.Status details = io.grpc.protobuf.StatusProto.fromThrowable(failure);
+        if (details == null) {
+            return List.of();
+        }
+        return details.getDetailsList().stream().filter(any -> any.is(com.google.rpc.BadRequest.class)).flatMap(any -> {
+            try {
+                return any.unpack(com.google.rpc.BadRequest.class).getFieldViolationsList().stream();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                return java.util.stream.Stream.empty();
+            }
+        }).map(v -> new Violation(v.getField(), v.getDescription())).toList();
+    }
+
+    /** Whether text holds a NUL character, which PostgreSQL refuses in text columns: a field error, not a 500. */
+    public static boolean hasNul(String text) {
+        return text.indexOf('\u0000') >= 0;
+    }
 }

@@ -10,12 +10,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.BadRequest;
-
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -76,17 +72,7 @@ public class ProblemResponses {
     }
 
     private static List<Map<String, String>> violations(StatusRuntimeException failure) {
-        com.google.rpc.Status details = StatusProto.fromThrowable(failure);
-        if (details == null) {
-            return List.of();
-        }
-        return details.getDetailsList().stream().filter(any -> any.is(BadRequest.class)).flatMap(any -> {
-            try {
-                return any.unpack(BadRequest.class).getFieldViolationsList().stream();
-            } catch (InvalidProtocolBufferException e) {
-                return java.util.stream.Stream.empty();
-            }
-        }).map(v -> Map.of("field", v.getField(), "description", v.getDescription())).toList();
+        return InvalidInput.carriedBy(failure).stream().map(v -> Map.of("field", v.field(), "description", v.description())).toList();
     }
 
     @ServerExceptionMapper
