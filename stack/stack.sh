@@ -217,7 +217,7 @@ up_keycloak() {
     (cd "$DIST" && unzip -q -o "keycloak-quarkus-dist-$version.zip")
   fi
   mkdir -p "$home/data/import"
-  cp "$ROOT/k8s/keycloak/rapport-realm.json" "$home/data/import/"
+  cp "$ROOT/k8s/rapport/files/rapport-realm.json" "$home/data/import/"
   say "Keycloak: starting on port $KEYCLOAK_PORT (the first start builds and takes about a minute)"
   KC_BOOTSTRAP_ADMIN_USERNAME="${KEYCLOAK_ADMIN_USER:-admin}" KC_BOOTSTRAP_ADMIN_PASSWORD="${KEYCLOAK_ADMIN_PASSWORD:-admin}" \
     nohup "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port=$KEYCLOAK_PORT \

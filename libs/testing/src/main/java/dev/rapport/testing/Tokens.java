@@ -6,7 +6,7 @@ import java.util.Map;
 
 import io.restassured.http.ContentType;
 
-/** Real access tokens from the local Keycloak's rapport realm (k8s/keycloak/rapport-realm.json). */
+/** Real access tokens from the local Keycloak's rapport realm (k8s/rapport/files/rapport-realm.json). */
 public final class Tokens {
     public static final String REALM = LocalStack.KEYCLOAK_URL + "/realms/rapport";
 
