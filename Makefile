@@ -6,6 +6,7 @@ SHELL := /bin/bash
 export JAVA_HOME := $(shell stack/stack.sh java-home)
 MVN := ./mvnw -B
 SERVICES := gateway profile-service segment-service campaign-service chatbot-service
+VERSION := $(shell sed -n 's/^appVersion: "\(.*\)"/\1/p' k8s/rapport/Chart.yaml)
 
 .PHONY: help
 help: ## List the targets
@@ -48,6 +49,12 @@ logs: ## Follow every log (.run/logs)
 test: ## Run every test (unit, service, end-to-end); exits non-zero on any failure
 	@stack/stack.sh up --owner test postgres kafka keycloak
 	@status=0; $(MVN) verify || status=$$?; stack/stack.sh down --owner e2e; stack/stack.sh down --owner test; exit $$status
+
+.PHONY: images
+images: build-if-needed ## Build every service's container image (OCI tarballs in k8s/target/images; no Docker daemon)
+	$(MVN) -q -pl k8s package -DskipTests
+	$(JAVA_HOME)/bin/java -cp "k8s/target/rapport-k8s.jar:k8s/target/lib/*" dev.rapport.k8s.Images . k8s/target/images $(VERSION) $(SERVICES)
+	@echo "[images] push with e.g. skopeo copy oci-archive:k8s/target/images/gateway.tar docker://<registry>/rapport/gateway:$(VERSION) (k8s/README.md)"
 
 .PHONY: bench
 bench: run ## Measure the suite (running it if needed) and write the figures into BENCHMARKS.md

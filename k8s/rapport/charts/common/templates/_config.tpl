@@ -21,6 +21,15 @@ data:
 # Rendered by the Helm chart; see k8s/README.md.
 quarkus.http.host=0.0.0.0
 quarkus.http.port={{ .Values.port }}
+# The root filesystem is read-only. No API takes file uploads (imports are JSON or CSV bodies); form handling still
+# wants an uploads directory to exist, and /tmp does. Vert.x unpacks class-path files it serves into a cache
+# directory: only services with a writable cache (the gateway's web pages) keep that on.
+quarkus.http.body.handle-file-uploads=false
+quarkus.http.body.uploads-directory=/tmp
+{{- if not .Values.cache.enabled }}
+quarkus.vertx.caching=false
+quarkus.vertx.classpath-resolving=false
+{{- end }}
 kafka.bootstrap.servers={{ include "rapport.kafkaBootstrap" . }}
 rapport.topic-prefix={{ $g.kafka.topicPrefix }}
 rapport.db.host={{ $db.host }}

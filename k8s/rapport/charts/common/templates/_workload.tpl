@@ -114,9 +114,9 @@ spec:
                   name: {{ include "rapport.keysSecret" $ }}
                   key: {{ .key }}
             {{- end }}
-            {{- if .Values.cache.enabled }}
-            - name: DJL_CACHE_DIR
-              value: {{ printf "%s/djl" .Values.cache.mountPath | quote }}
+            {{- range .Values.env }}
+            - name: {{ .name }}
+              value: {{ .value | quote }}
             {{- end }}
             {{- with .Values.extraEnv }}
             {{- toYaml . | nindent 12 }}

@@ -93,7 +93,7 @@ class ChartTest {
     }
 
     @Test
-    void onlyTheTokenizersCacheIsWritable() {
+    void onlyWhatMustWriteHasAWritableDirectory() {
         var manifests = Chart.render();
         var writable = new TreeSet<String>();
         for (var deployment : manifests.ofKind("Deployment")) {
@@ -103,7 +103,7 @@ class ChartTest {
                 }
             }
         }
-        assertEquals(Set.of("rapport-chatbot-service"), writable);
+        assertEquals(Set.of("rapport-chatbot-service", "rapport-gateway"), writable);
     }
 
     @Test
