@@ -20,16 +20,11 @@ data:
 {{- $g := .Values.global -}}
 # Rendered by the Helm chart; see k8s/README.md.
 quarkus.http.host=0.0.0.0
-quarkus.http.port={{ .Values.port }}
-# The root filesystem is read-only. No API takes file uploads (imports are JSON or CSV bodies); form handling still
-# wants an uploads directory to exist, and /tmp does. Vert.x unpacks class-path files it serves into a cache
-# directory: only services with a writable cache (the gateway's web pages) keep that on.
+quarkus.http.port={{ include "rapport.port" . }}
+# The root filesystem is read-only; /tmp is the pod's own small volume. No API takes file uploads.
 quarkus.http.body.handle-file-uploads=false
-quarkus.http.body.uploads-directory=/tmp
-{{- if not .Values.cache.enabled }}
-quarkus.vertx.caching=false
-quarkus.vertx.classpath-resolving=false
-{{- end }}
+# In-flight requests finish when a pod stops (the preStop pause lets Services stop sending it new ones first).
+quarkus.shutdown.timeout=20s
 kafka.bootstrap.servers={{ include "rapport.kafkaBootstrap" . }}
 rapport.topic-prefix={{ $g.kafka.topicPrefix }}
 rapport.db.host={{ $db.host }}
@@ -47,13 +42,14 @@ quarkus.oidc.token.issuer={{ include "rapport.oidcIssuer" . }}
 {{- end }}
 {{- range $client, $service := .Values.calls }}
 quarkus.grpc.clients.{{ $client }}.host={{ include "rapport.peer" (list $ $service) }}
-quarkus.grpc.clients.{{ $client }}.port={{ $.Values.port }}
+quarkus.grpc.clients.{{ $client }}.port={{ include "rapport.port" $ }}
 {{- end }}
 {{- range $key, $value := .Values.properties }}
 {{ $key }}={{ tpl (toString $value) $ }}
 {{- end }}
 {{- range $key, $value := .Values.config }}
-{{ $key }}={{ toString $value }}
+{{- /* YAML numbers arrive as floats (1000000 would print 1e+06); the schema allows whole numbers only */}}
+{{ $key }}={{ if kindIs "float64" $value }}{{ int64 $value }}{{ else }}{{ $value }}{{ end }}
 {{- end }}
 {{- end -}}
 

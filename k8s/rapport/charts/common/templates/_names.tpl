@@ -1,17 +1,17 @@
 {{/* Names and labels. A service's resources are named "<release>-<service>" unless fullnameOverride says otherwise. */}}
 
 {{- define "rapport.fullname" -}}
-{{- if .Values.fullnameOverride -}}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name -}}
 {{- end -}}
+
+{{/* Every service listens on one port: HTTP/1.1, HTTP/2 (gRPC), WebSocket, health and metrics. */}}
+{{- define "rapport.port" -}}
+8080
 {{- end -}}
 
 {{/* The name of another service of this release (for calls and network policies): rapport.peer (list $ "profile-service"). */}}
 {{- define "rapport.peer" -}}
-{{- $root := index . 0 -}}
-{{- printf "%s-%s" $root.Release.Name (index . 1) | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" (index . 0).Release.Name (index . 1) -}}
 {{- end -}}
 
 {{- define "rapport.selectorLabels" -}}

@@ -24,7 +24,10 @@ spec:
       metricType: Utilization
       metadata:
         value: {{ $a.targetCPUUtilizationPercentage | quote }}
-    {{- range required "autoscaling.kafkaLag.topics lists the topics whose lag scales this service" $a.kafkaLag.topics }}
+    {{- if not $a.kafkaLag.topics }}
+    {{- fail (printf "%s.autoscaling.kafkaLag.topics: name the topics whose lag scales it (it consumes none by default)" .Chart.Name) }}
+    {{- end }}
+    {{- range $a.kafkaLag.topics }}
     - type: kafka
       metadata:
         bootstrapServers: {{ include "rapport.kafkaBootstrap" $ }}

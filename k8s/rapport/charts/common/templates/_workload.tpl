@@ -92,7 +92,7 @@ spec:
           imagePullPolicy: {{ $g.image.pullPolicy }}
           ports:
             - name: http
-              containerPort: {{ .Values.port }}
+              containerPort: {{ include "rapport.port" . }}
               protocol: TCP
           env:
             - name: JAVA_TOOL_OPTIONS
@@ -125,10 +125,13 @@ spec:
             - name: config
               mountPath: /deployments/config
               readOnly: true
-            {{- if .Values.cache.enabled }}
-            - name: cache
-              mountPath: {{ .Values.cache.mountPath }}
-            {{- end }}
+            - name: tmp
+              mountPath: /tmp
+          lifecycle:
+            # Endpoints drop the pod while it still serves; then Quarkus finishes what is in flight.
+            preStop:
+              sleep:
+                seconds: 5
           # Started: migrations ran and the service listens; live: not wedged; ready: its database and Kafka answer.
           startupProbe:
             httpGet:
@@ -164,11 +167,11 @@ spec:
         - name: config
           configMap:
             name: {{ include "rapport.fullname" . }}
-        {{- if .Values.cache.enabled }}
-        - name: cache
+        # The only writable place: Kafka's compression codecs and Vert.x unpack native libraries and served files
+        # here, and chatbot-service its tokenizer and ONNX runtime.
+        - name: tmp
           emptyDir:
-            sizeLimit: {{ .Values.cache.sizeLimit }}
-        {{- end }}
+            sizeLimit: {{ .Values.tmpSize }}
       {{- with .Values.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
@@ -211,7 +214,7 @@ spec:
   ports:
     # HTTP/1.1, HTTP/2 (gRPC) and WebSocket on one port.
     - name: http
-      port: {{ .Values.port }}
+      port: {{ include "rapport.port" . }}
       targetPort: http
       protocol: TCP
 {{- end -}}

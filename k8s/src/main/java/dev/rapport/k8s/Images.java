@@ -33,9 +33,10 @@ import java.util.zip.ZipFile;
  * service's native code (the chatbot's ONNX runtime and tokenizer) link to, found with ldd;</li>
  * <li>the Quarkus application in /deployments (the working directory: Quarkus reads config/application.properties
  * from there, which the Helm chart mounts from a ConfigMap);</li>
- * <li>user 65532, every file owned by root and read-only to it: the image runs with a read-only root filesystem,
- * and only chatbot-service gets a writable directory (/tmp, an emptyDir) for the native libraries it unpacks.</li>
+ * <li>user 65532, every file owned by root and read-only to it: the image runs with a read-only root filesystem;
+ * the Helm chart gives each pod a small /tmp (an emptyDir) for the native libraries and files the JVM unpacks.</li>
  * </ul>
+ * Built on Linux x86-64 only: the shared libraries come from the building machine.
  * Usage: {@code Images <repository root> <output dir> <version> <service>...}; `make images` runs it.
  */
 public final class Images {
@@ -54,6 +55,9 @@ public final class Images {
     /** Libraries only a desktop loads (the services run headless): their X11 dependencies stay out. */
     private static final Set<String> DESKTOP_ONLY = Set.of("libawt_xawt.so", "libjawt.so", "libsplashscreen.so", "libjsound.so");
     private static final Pattern LDD_LINE = Pattern.compile("\\s*(?:\\S+ => )?(/\\S+) \\(0x[0-9a-f]+\\)");
+    private static final Pattern LDD_MISSING = Pattern.compile("\\s*(\\S+) => not found|.*version `[^']+' not found.*");
+    /** Loaded by name at run time (host and user lookups), so ldd does not list them; stubs in newer glibc. */
+    private static final List<String> LOADED_BY_NAME = List.of("libnss_files.so.2", "libnss_dns.so.2", "libresolv.so.2");
 
     private final Path root;
     private final Path output;
@@ -61,6 +65,10 @@ public final class Images {
     private final Path work;
 
     Images(Path root, Path output, String version) throws IOException {
+        String arch = System.getProperty("os.arch");
+        if (!System.getProperty("os.name").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new IllegalStateException("images are built on Linux x86-64 (they carry the builder's libraries), not " + arch);
+        }
         this.root = root;
         this.output = Files.createDirectories(output);
         this.version = version;
@@ -117,13 +125,13 @@ public final class Images {
         return tar;
     }
 
-    /** jlink's runtime of the JDK running this build, made once per output directory. */
+    /** jlink's runtime of the JDK running this build, made once per JDK and module list. */
     private Path javaRuntime() throws IOException, InterruptedException {
-        Path runtime = work.resolve("java");
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        Path runtime = work.resolve("java-" + Runtime.version() + "-" + Integer.toHexString((javaHome + MODULES.toString()).hashCode()));
         if (Files.isRegularFile(runtime.resolve("bin/java"))) {
             return runtime;
         }
-        Path javaHome = Path.of(System.getProperty("java.home"));
         Set<String> available = new TreeSet<>(
                 run(List.of(javaHome.resolve("bin/java").toString(), "--list-modules")).lines()
                         .map(line -> line.replaceAll("@.*", "")).toList());
@@ -146,7 +154,10 @@ public final class Images {
                     .filter(f -> !DESKTOP_ONLY.contains(f.getFileName().toString()))
                     .forEach(objects::add);
         }
-        objects.addAll(nativeLibraries(app));
+        List<Path> natives = nativeLibraries(app);
+        objects.addAll(natives);
+        // libraries that link to one another inside the runtime (libjvm.so) or inside a jar are found at run time
+        var shipped = objects.stream().map(n -> n.getFileName().toString()).toList();
         for (Path object : objects) {
             for (String line : run(List.of("ldd", object.toString())).lines().toList()) {
                 var matcher = LDD_LINE.matcher(line);
@@ -154,6 +165,19 @@ public final class Images {
                 if (matcher.matches() && !matcher.group(1).startsWith(work.toString())) {
                     libraries.add(matcher.group(1));
                 }
+                var missing = LDD_MISSING.matcher(line);
+                // anything else ldd cannot find would be missing in the image too
+                if (missing.matches() && (missing.group(1) == null
+                        || shipped.stream().noneMatch(n -> n.endsWith(missing.group(1).replaceAll("\\.so(\\.[0-9]+)+$", ".so"))))) {
+                    throw new IllegalStateException(object + " needs a library this machine lacks: " + line.strip());
+                }
+            }
+        }
+        Path libc = Path.of(libraries.stream().filter(l -> l.endsWith("/libc.so.6")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("ldd found no libc")));
+        for (String name : LOADED_BY_NAME) {
+            if (Files.exists(libc.resolveSibling(name))) {
+                libraries.add(libc.resolveSibling(name).toString());
             }
         }
         var layer = FileEntriesLayer.builder().setName("system");

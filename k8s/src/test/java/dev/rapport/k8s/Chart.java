@@ -23,7 +23,11 @@ final class Chart {
 
     /** Renders the chart with the given values files (none: the defaults) and --set pairs ("a.b=c"). */
     static Manifests render(List<Path> valuesFiles, Map<String, Object> set) {
-        var template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
+        return render(RELEASE, valuesFiles, set);
+    }
+
+    static Manifests render(String release, List<Path> valuesFiles, Map<String, Object> set) {
+        var template = new Helm(DIR).template().withName(release).withNamespace(NAMESPACE);
         valuesFiles.forEach(template::withValuesFile);
         set.forEach(template::set);
         return Manifests.parse(template.call());

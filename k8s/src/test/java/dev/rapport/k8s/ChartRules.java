@@ -94,6 +94,9 @@ final class ChartRules {
             if (volume.containsKey("hostPath")) {
                 broken.add(what + ": mounts a host path");
             }
+            if (volume.containsKey("emptyDir") && Yamls.get(volume, "emptyDir.sizeLimit") == null) {
+                broken.add(what + ": an emptyDir without a size limit can fill the node's disk");
+            }
             String configMap = Yamls.string(volume, "configMap.name");
             if (configMap != null && manifests.ofKind("ConfigMap").stream()
                     .noneMatch(c -> configMap.equals(Yamls.string(c, "metadata.name")))) {
@@ -126,6 +129,9 @@ final class ChartRules {
                 broken.add(what + ": the " + probe + " probes a port the container does not declare");
             }
         });
+        if (Yamls.get(container, "lifecycle.preStop") == null) {
+            broken.add(what + ": no preStop pause (requests still routed to a stopping pod fail)");
+        }
         for (String resource : List.of("requests.cpu", "requests.memory", "limits.memory")) {
             if (Yamls.get(container, "resources." + resource) == null) {
                 broken.add(what + ": no resources." + resource);

@@ -29,6 +29,8 @@ import org.yaml.snakeyaml.Yaml;
 class ChartTest {
 
     private static final Path ROOT = Chart.DIR.getParent().getParent();
+    private static final List<String> SERVICES = List.of("gateway", "profile-service", "segment-service", "campaign-service",
+            "chatbot-service");
 
     @Test
     void lintsStrictly() {
@@ -82,6 +84,8 @@ class ChartTest {
         var segments = ChartRules.properties(external.named("ConfigMap", "rapport-segment-service"));
         assertEquals("postgres-segments.data.svc", segments.getProperty("rapport.db.host"));
         assertEquals("engage.", segments.getProperty("rapport.topic-prefix"));
+        var chatbot = ChartRules.properties(external.named("ConfigMap", "rapport-chatbot-service"));
+        assertEquals("8388608", chatbot.getProperty("quarkus.grpc.server.max-inbound-message-size"), "whole numbers stay whole");
         assertEquals("registry.example.org/rapport/segment-service:0.1.0", Yamls.string(
                 Yamls.list(external.named("Deployment", "rapport-segment-service"), "spec.template.spec.containers")
                         .get(0), "image"));
@@ -93,17 +97,48 @@ class ChartTest {
     }
 
     @Test
-    void onlyWhatMustWriteHasAWritableDirectory() {
-        var manifests = Chart.render();
-        var writable = new TreeSet<String>();
-        for (var deployment : manifests.ofKind("Deployment")) {
-            for (var volume : Yamls.list(deployment, "spec.template.spec.volumes")) {
-                if (volume.containsKey("emptyDir")) {
-                    writable.add(Yamls.string(deployment, "metadata.name"));
+    void theOnlyWritablePlaceIsASmallTmpOfThePodsOwn() {
+        for (var deployment : Chart.render().ofKind("Deployment")) {
+            String name = Yamls.string(deployment, "metadata.name");
+            var volumes = Yamls.list(deployment, "spec.template.spec.volumes");
+            var writable = volumes.stream().filter(v -> v.containsKey("emptyDir")).toList();
+            assertEquals(1, writable.size(), name + ": one emptyDir");
+            assertTrue(Yamls.get(writable.get(0), "emptyDir.sizeLimit") != null, name + ": with a size limit");
+            var container = Yamls.list(deployment, "spec.template.spec.containers").get(0);
+            for (var mount : Yamls.list(container, "volumeMounts")) {
+                if (writable.get(0).get("name").equals(mount.get("name"))) {
+                    assertEquals("/tmp", mount.get("mountPath"), name + ": the emptyDir is /tmp");
+                } else {
+                    assertEquals(Boolean.TRUE, mount.get("readOnly"), name + ": " + mount + " is read-only");
                 }
             }
         }
-        assertEquals(Set.of("rapport-chatbot-service", "rapport-gateway"), writable);
+    }
+
+    /** Every gRPC client a service's own configuration declares is pointed at the release's service. */
+    @Test
+    void everyGrpcClientOfEveryServiceIsWired() throws IOException {
+        var manifests = Chart.render();
+        var client = Pattern.compile("(?m)^(quarkus\\.grpc\\.clients\\.[^.]+\\.host)=");
+        for (String service : SERVICES) {
+            var declared = new TreeSet<String>();
+            var matcher = client.matcher(Files.readString(ROOT.resolve(service).resolve("src/main/resources/application.properties")));
+            while (matcher.find()) {
+                declared.add(matcher.group(1));
+            }
+            var rendered = ChartRules.properties(manifests.named("ConfigMap", "rapport-" + service));
+            for (String key : declared) {
+                assertTrue(rendered.getProperty(key, "").startsWith("rapport-"), service + ": " + key + " is not wired by the chart");
+            }
+        }
+    }
+
+    @Test
+    void aLongReleaseNameIsRefusedAndTheLongestAllowedRendersValidNames() {
+        var longest = Chart.render("r".repeat(30), List.of(Chart.valuesFile("bundled-values.yaml")), Map.of());
+        assertEquals(List.of(), ChartRules.check(longest, Set.of(), metricsPeers(values(List.of(Chart.valuesFile("bundled-values.yaml"))))));
+        var refused = assertThrows(IllegalStateException.class, () -> Chart.render("r".repeat(31), List.of(), Map.of()));
+        assertTrue(refused.getMessage().contains("at most 30 characters"), refused.getMessage());
     }
 
     @Test
@@ -146,10 +181,15 @@ class ChartTest {
             assertTrue(failure.getMessage().contains("values don't meet the specifications of the schema"),
                     entry + ": " + failure.getMessage());
         }
-        var impossible = assertThrows(IllegalStateException.class,
-                () -> Chart.render(List.of(), Map.of("kafka.replicationFactor", "3")));
-        assertTrue(impossible.getMessage().contains("kafka.replicationFactor cannot exceed kafka.replicas"),
-                impossible.getMessage());
+        var impossible = Map.<Map<String, Object>, String>of(
+                Map.of("kafka.replicationFactor", "3"), "kafka.replicationFactor cannot exceed kafka.replicas",
+                Map.of("gateway.expose.kind", "gatewayApi", "gateway.expose.gatewayApi.parentRefs[0].name", "public"),
+                "set global.networkPolicy.publicFrom",
+                Map.of("chatbot-service.autoscaling.kafkaLag.enabled", "true"), "name the topics whose lag scales it");
+        impossible.forEach((values, message) -> {
+            var refused = assertThrows(IllegalStateException.class, () -> Chart.render(List.of(), values), values + " was accepted");
+            assertTrue(refused.getMessage().contains(message), refused.getMessage());
+        });
     }
 
     /** The rules are not vacuous: a rendering with a hole in it is caught. */
@@ -175,8 +215,7 @@ class ChartTest {
     private static Set<String> topicsTheServicesUse() {
         var topics = new TreeSet<String>();
         var topic = Pattern.compile("(?m)\\.topic=\\$\\{rapport\\.topic-prefix}([a-z.]+)$");
-        for (String service : List.of("gateway", "profile-service", "segment-service", "campaign-service",
-                "chatbot-service")) {
+        for (String service : SERVICES) {
             try {
                 var matcher = topic.matcher(Files.readString(
                         ROOT.resolve(service).resolve("src/main/resources/application.properties")));
