@@ -37,7 +37,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The knowledge base as the bot searches it, against real PostgreSQL, with the real embedding model. */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class ArticleSearchTest {
+public class ArticleSearchTest {
     private ManagedChannel channel;
     private ChatServiceGrpc.ChatServiceBlockingStub chat;
 
@@ -57,7 +57,14 @@ class ArticleSearchTest {
                 .addAllExampleQuestions(List.of(questions)).build();
     }
 
-    static final List<Article> HELP_CENTRE = List.of(
+    /** Imports the help centre and waits until the search index has it (it reloads within two seconds). */
+    public static void importHelpCentre(ChatServiceGrpc.ChatServiceBlockingStub chat) {
+        chat.importArticles(ImportArticlesRequest.newBuilder().addAllArticles(HELP_CENTRE).build());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> chat.searchArticles(
+                SearchArticlesRequest.newBuilder().setText("refund").setLanguage("en-GB").build()).getMatchesCount() > 0);
+    }
+
+    public static final List<Article> HELP_CENTRE = List.of(
             article("en-GB", "late_delivery", "Where is my order?", "Track your courier live from the order page.",
                     "My food has not arrived yet", "The delivery is late", "Where is the courier with my order?",
                     "Where is my food?", "My order still hasn't come", "The driver is late", "Track my order",

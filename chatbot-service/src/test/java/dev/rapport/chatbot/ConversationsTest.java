@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +23,6 @@ import dev.rapport.proto.chat.v1.ChatServiceGrpc;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ConversationTurn;
 import dev.rapport.proto.chat.v1.GetConversationRequest;
-import dev.rapport.proto.chat.v1.ImportArticlesRequest;
 import dev.rapport.proto.chat.v1.SearchArticlesRequest;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
@@ -49,21 +46,12 @@ class ConversationsTest {
     void connect() {
         channel = TestChannels.toServiceUnderTest();
         chat = ChatServiceGrpc.newBlockingStub(channel);
-        helpCentre();
+        ArticleSearchTest.importHelpCentre(chat);
     }
 
     @AfterEach
     void disconnect() throws InterruptedException {
         TestChannels.close(channel);
-    }
-
-    private void helpCentre() {
-        chat.importArticles(ImportArticlesRequest.newBuilder().addAllArticles(ArticleSearchTest.HELP_CENTRE).build());
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
-        while (chat.searchArticles(SearchArticlesRequest.newBuilder().setText("refund").setLanguage("en-GB").build()).getMatchesCount() == 0
-                && Instant.now().isBefore(deadline)) {
-            sleep(200);
-        }
     }
 
     private ConversationTurn start(String language) {
@@ -162,13 +150,5 @@ class ConversationsTest {
         StatusRuntimeException theirs = assertThrows(StatusRuntimeException.class, () -> chat.startConversation(
                 StartConversationRequest.newBuilder().setVisitorId("visitor-b").setRequestId(requestId).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, theirs.getStatus().getCode());
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

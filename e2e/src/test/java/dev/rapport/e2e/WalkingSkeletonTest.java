@@ -32,6 +32,7 @@ import dev.rapport.proto.api.v1.SegmentsGrpc;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ListEventsRequest;
+import dev.rapport.proto.profile.v1.ListTimelineRequest;
 import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.RecordEventResponse;
 import dev.rapport.proto.profile.v1.RecordEventsResponse;
@@ -709,6 +710,92 @@ class WalkingSkeletonTest {
                 JsonObject refused = bad.next("error");
                 assertEquals("Invalid input", refused.getString("title"));
                 assertEquals(2, refused.getJsonArray("violations").size(), refused.encode());
+            }
+        }
+    }
+
+    @Test
+    @Order(18)
+    void aSignedInCustomersChatReachesTheirTimelineAndABadRatingMarksABadExperience() throws Exception {
+        // the brand knows the customer: their user name is their external id
+        String profileId = with(EventsGrpc.newBlockingStub(gateway), bearer(Tokens.partner())).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("demo-customer"))
+                .setEvent(Event.newBuilder().setId("e2e-" + UUID.randomUUID()).setName("app_opened")).build()).getProfileId();
+
+        String conversation;
+        try (ChatClient chat = ChatClient.connect(Suite.GATEWAY)) {
+            chat.send(new JsonObject().put("type", "start").put("language", "en").put("token", Tokens.person("demo-customer")));
+            conversation = chat.next("started").getString("conversation");
+            chat.next("message");
+            chat.send(new JsonObject().put("type", "message").put("id", "m1").put("text", "I want to talk to a person"));
+            chat.next("message");
+            assertEquals("WAITING_FOR_AGENT", chat.next("status").getString("status"));
+            chat.send(new JsonObject().put("type", "rate").put("satisfaction", 1).put("comment", "nobody came"));
+            assertEquals(1, chat.next("rated").getInteger("satisfaction"));
+            chat.send(new JsonObject().put("type", "rate").put("satisfaction", 9));
+            assertEquals("satisfaction", chat.next("error").getJsonArray("violations").getJsonObject(0).getString("field"));
+        }
+
+        // chatbot-service -> chat.conversations -> profile-service: the steps on the customer's timeline
+        var profiles = with(ProfilesGrpc.newBlockingStub(gateway), bearer(Tokens.partner()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var steps = profiles.listProfileTimeline(ListTimelineRequest.newBuilder().setProfileId(profileId).setPageSize(100).build())
+                    .getEntriesList().stream()
+                    .filter(e -> e.getKind().equals("conversation")
+                            && e.getDetails().getFieldsOrThrow("conversationId").getStringValue().equals(conversation))
+                    .collect(Collectors.toMap(e -> e.getDetails().getFieldsOrThrow("step").getStringValue(), e -> e.getDetails()));
+            assertEquals(Set.of("started", "handed_over", "rated"), steps.keySet());
+            assertEquals(1, steps.get("rated").getFieldsOrThrow("satisfaction").getNumberValue());
+            assertTrue(steps.get("rated").getFieldsOrThrow("badExperience").getBoolValue(), "a rating of 1 is a bad experience");
+        });
+    }
+
+    @Test
+    @Order(19)
+    void aCustomerAsksForAPersonAnAgentAcceptsAndTheyTalkLiveWhileTheBotIsSilentThenTheCustomerRatesIt() throws Exception {
+        try (ChatClient customer = ChatClient.connect(Suite.GATEWAY); ChatClient agent = ChatClient.agent(Suite.GATEWAY)) {
+            customer.send(new JsonObject().put("type", "start").put("language", "en"));
+            String conversation = customer.next("started").getString("conversation");
+            customer.next("message");
+            customer.send(new JsonObject().put("type", "message").put("id", "m1").put("text", "My order never came, I want to talk to a person"));
+            customer.until("status", f -> f.getString("status").equals("WAITING_FOR_AGENT"));
+
+            agent.send(new JsonObject().put("type", "start").put("token", Tokens.person("demo-agent")));
+            assertEquals("demo-agent", agent.next("started").getString("agent"));
+            agent.send(new JsonObject().put("type", "queue"));
+            JsonObject waiting = agent.next("queue").getJsonArray("conversations").stream().map(JsonObject.class::cast)
+                    .filter(c -> c.getString("conversation").equals(conversation)).findFirst().orElseThrow();
+            JsonObject handoff = waiting.getJsonObject("handoff");
+            assertEquals("ASKED_FOR_PERSON", handoff.getString("reason"));
+            assertEquals("My order never came, I want to talk to a person", handoff.getJsonArray("customerSaid").getString(0),
+                    "the agent sees what the customer said, so nobody asks again");
+
+            agent.send(new JsonObject().put("type", "accept").put("conversation", conversation));
+            assertEquals("WITH_AGENT", agent.next("accepted").getString("status"));
+            assertTrue(customer.until("message", f -> f.getString("author").equals("BOT")).getString("text").contains("has joined"));
+            customer.until("status", f -> f.getString("status").equals("WITH_AGENT"));
+
+            agent.send(new JsonObject().put("type", "message").put("conversation", conversation).put("id", "a1")
+                    .put("text", "Sorry about that! Let me check your order."));
+            assertEquals("a1", agent.until("sent", f -> true).getString("id"));
+            JsonObject fromAgent = customer.until("message", f -> f.getString("author").equals("AGENT"));
+            assertEquals("Sorry about that! Let me check your order.", fromAgent.getString("text"), "the customer sees it live");
+
+            customer.send(new JsonObject().put("type", "message").put("id", "m2").put("text", "Thanks, it was order 1234"));
+            assertEquals("WITH_AGENT", customer.next("status").getString("status"), "no bot reply: a person holds the conversation");
+            assertEquals("Thanks, it was order 1234",
+                    agent.until("message", f -> f.getString("author").equals("CUSTOMER")).getString("text"), "the agent sees it live");
+
+            agent.send(new JsonObject().put("type", "resolve").put("conversation", conversation));
+            agent.until("status", f -> f.getString("status").equals("RESOLVED"));
+            customer.until("status", f -> f.getString("status").equals("RESOLVED"));
+            customer.send(new JsonObject().put("type", "rate").put("satisfaction", 5).put("comment", "quick and kind"));
+            assertEquals(5, customer.until("rated", f -> true).getInteger("satisfaction"));
+
+            // only agents reach the desk
+            try (ChatClient other = ChatClient.agent(Suite.GATEWAY)) {
+                other.send(new JsonObject().put("type", "start").put("token", Tokens.person("demo-admin")));
+                assertEquals("Not allowed", other.next("error").getString("title"), "the agent desk is for agents");
             }
         }
     }

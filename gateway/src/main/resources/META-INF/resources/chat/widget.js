@@ -20,7 +20,9 @@
     + '#rapport-chat li.notice{background:none;color:#555;font-style:italic;text-align:center;max-width:100%}'
     + '#rapport-chat button.choice{display:block;margin-top:6px;text-align:left}'
     + '#rapport-chat .suggestions{padding:0 8px}#rapport-chat .suggestions button{display:block;width:100%;text-align:left;margin:2px 0}'
-    + '#rapport-chat form{display:flex;gap:6px;padding:8px;border-top:1px solid #eee}#rapport-chat input{flex:1;padding:6px}';
+    + '#rapport-chat form{display:flex;gap:6px;padding:8px;border-top:1px solid #eee}#rapport-chat input{flex:1;padding:6px}'
+    + '#rapport-chat .survey{padding:8px;border-top:1px solid #eee}#rapport-chat .survey[hidden]{display:none}'
+    + '#rapport-chat .survey button{margin-right:4px}#rapport-chat .survey input{width:100%;margin-top:6px;box-sizing:border-box}';
   var style = document.createElement('style');
   style.textContent = css;
   document.head.appendChild(style);
@@ -29,10 +31,27 @@
   box.id = 'rapport-chat';
   box.setAttribute('aria-label', 'Support chat');
   box.innerHTML = '<header>Support</header><ol aria-live="polite"></ol><div class="suggestions" aria-label="Suggested articles"></div>'
+    + '<div class="survey" hidden><div>How did we do? (1 = very unhappy, 5 = very happy)</div><div class="scores"></div>'
+    + '<input name="comment" maxlength="2000" aria-label="Anything to add?" placeholder="Anything to add?"></div>'
     + '<form><input name="text" autocomplete="off" aria-label="Your message" maxlength="2000"><button type="submit">Send</button></form>';
   document.body.appendChild(box);
   var list = box.querySelector('ol'), suggestions = box.querySelector('.suggestions');
   var form = box.querySelector('form'), input = form.querySelector('input');
+  var survey = box.querySelector('.survey'), comment = survey.querySelector('input');
+  [1, 2, 3, 4, 5].forEach(function (score) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = score;
+    button.setAttribute('aria-label', 'Rate ' + score + ' of 5');
+    button.onclick = function () { frame({ type: 'rate', satisfaction: score, comment: comment.value }); };
+    survey.querySelector('.scores').appendChild(button);
+  });
+
+  // The survey appears once the conversation is resolved.
+  function status(value) {
+    box.dataset.status = value;
+    survey.hidden = value !== 'RESOLVED';
+  }
 
   function show(author, text, choices) {
     var item = document.createElement('li');
@@ -92,14 +111,17 @@
         if (f.visitor) store.setItem('rapport.visitor', f.visitor);
         store.setItem('rapport.conversation', f.conversation);
         list.innerHTML = '';
-        box.dataset.status = f.status;
+        status(f.status);
         started = true;
         retry = 1000;
         pending.splice(0).forEach(frame);
       } else if (f.type === 'message') {
         show(f.author, f.text, f.choices);
       } else if (f.type === 'status') {
-        box.dataset.status = f.status;
+        status(f.status);
+      } else if (f.type === 'rated') {
+        survey.hidden = true;
+        show('notice', 'Thank you for your rating.');
       } else if (f.type === 'suggestions') {
         suggestions.innerHTML = '';
         f.articles.forEach(function (article) {

@@ -2,6 +2,8 @@ package dev.rapport.chatbot.api;
 
 import com.google.protobuf.Empty;
 
+import dev.rapport.chatbot.conversation.AgentDesk;
+import dev.rapport.chatbot.conversation.ConversationWatch;
 import dev.rapport.chatbot.conversation.Conversations;
 import dev.rapport.chatbot.knowledge.ArticleSearch;
 import dev.rapport.chatbot.knowledge.KnowledgeBase;
@@ -10,7 +12,16 @@ import dev.rapport.proto.chat.v1.ChatService;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ConversationTurn;
 import dev.rapport.proto.chat.v1.CreateArticleRequest;
+import dev.rapport.proto.chat.v1.AcceptConversationRequest;
+import dev.rapport.proto.chat.v1.ChatMessage;
+import dev.rapport.proto.chat.v1.ConversationUpdate;
 import dev.rapport.proto.chat.v1.GetConversationRequest;
+import dev.rapport.proto.chat.v1.ListWaitingRequest;
+import dev.rapport.proto.chat.v1.ListWaitingResponse;
+import dev.rapport.proto.chat.v1.ResolveConversationRequest;
+import dev.rapport.proto.chat.v1.SendAgentMessageRequest;
+import dev.rapport.proto.chat.v1.WatchConversationRequest;
+import dev.rapport.proto.chat.v1.RateConversationRequest;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.proto.chat.v1.DeleteArticleRequest;
@@ -24,6 +35,7 @@ import dev.rapport.proto.chat.v1.SearchArticlesResponse;
 import dev.rapport.proto.chat.v1.UpdateArticleRequest;
 import dev.rapport.runtime.Ids;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** Internal gRPC API of chatbot-service (rapport.chat.v1.ChatService). */
@@ -32,11 +44,15 @@ public class ChatGrpcService implements ChatService {
     private final KnowledgeBase knowledge;
     private final ArticleSearch search;
     private final Conversations conversations;
+    private final AgentDesk desk;
+    private final ConversationWatch watch;
 
-    ChatGrpcService(KnowledgeBase knowledge, ArticleSearch search, Conversations conversations) {
+    ChatGrpcService(KnowledgeBase knowledge, ArticleSearch search, Conversations conversations, AgentDesk desk, ConversationWatch watch) {
         this.knowledge = knowledge;
         this.search = search;
         this.conversations = conversations;
+        this.desk = desk;
+        this.watch = watch;
     }
 
     @Override
@@ -91,5 +107,36 @@ public class ChatGrpcService implements ChatService {
     public Uni<Conversation> getConversation(GetConversationRequest request) {
         return Uni.createFrom().deferred(() -> conversations.get(Ids.uuid("conversation_id", request.getConversationId(),
                 "a conversation id")));
+    }
+
+    @Override
+    public Uni<Conversation> rateConversation(RateConversationRequest request) {
+        return Uni.createFrom().deferred(() -> conversations.rate(request));
+    }
+
+    @Override
+    public Uni<ListWaitingResponse> listWaiting(ListWaitingRequest request) {
+        return Uni.createFrom().deferred(() -> desk.waiting(request));
+    }
+
+    @Override
+    public Uni<Conversation> acceptConversation(AcceptConversationRequest request) {
+        return Uni.createFrom().deferred(() -> desk.accept(request));
+    }
+
+    @Override
+    public Uni<ChatMessage> sendAgentMessage(SendAgentMessageRequest request) {
+        return Uni.createFrom().deferred(() -> desk.send(request));
+    }
+
+    @Override
+    public Uni<Conversation> resolveConversation(ResolveConversationRequest request) {
+        return Uni.createFrom().deferred(() -> desk.resolve(request));
+    }
+
+    @Override
+    public Multi<ConversationUpdate> watchConversation(WatchConversationRequest request) {
+        return Multi.createFrom().deferred(() -> watch.watch(Ids.uuid("conversation_id", request.getConversationId(), "a conversation id"),
+                request.getAfterMessageId().isEmpty() ? null : Ids.uuid("after_message_id", request.getAfterMessageId(), "a message id")));
     }
 }

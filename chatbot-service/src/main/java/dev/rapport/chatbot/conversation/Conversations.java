@@ -1,5 +1,6 @@
 package dev.rapport.chatbot.conversation;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import dev.rapport.chatbot.conversation.Dialogue.Move;
 import dev.rapport.chatbot.knowledge.ArticleSearch;
 import dev.rapport.chatbot.knowledge.KnowledgeBase;
@@ -19,7 +22,10 @@ import dev.rapport.proto.chat.v1.ChatMessage.Author;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.Conversation.HandoverReason;
 import dev.rapport.proto.chat.v1.Conversation.Status;
+import dev.rapport.proto.chat.v1.ConversationEvent;
 import dev.rapport.proto.chat.v1.ConversationTurn;
+import dev.rapport.proto.chat.v1.HandoffPacket;
+import dev.rapport.proto.chat.v1.RateConversationRequest;
 import dev.rapport.proto.chat.v1.SearchArticlesResponse;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
@@ -28,6 +34,7 @@ import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.error.InvalidInput.Violation;
 import dev.rapport.runtime.error.NotFound;
 import dev.rapport.runtime.event.Envelopes;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,12 +54,20 @@ public class Conversations {
     /** Articles the search returns for a message: the answer, the choices and the alternatives after a miss. */
     private static final int CANDIDATES = 5;
 
+    /** Ratings at or below this are a bad support experience (marketing holds back). */
+    static final int BAD_RATING = 2;
+
     private final Pool pool;
     private final ArticleSearch search;
+    private final ConversationEvents events;
+    private final Duration abandonAfter;
 
-    Conversations(Pool pool, ArticleSearch search) {
+    Conversations(Pool pool, ArticleSearch search, ConversationEvents events,
+            @ConfigProperty(name = "rapport.conversations.abandon-after") Duration abandonAfter) {
         this.pool = pool;
         this.search = search;
+        this.events = events;
+        this.abandonAfter = abandonAfter;
     }
 
     public Uni<ConversationTurn> start(StartConversationRequest request) {
@@ -89,6 +104,7 @@ public class Conversations {
                         store(Dialogue.State.start()), now)))
                 .flatMap(inserted -> inserted.rowCount() == 1
                         ? insert(sql, id, 1, null, null, Author.BOT, BotLines.line(spoken, "greeting"), null, List.of(), now)
+                                .flatMap(v -> ConversationEvents.record(sql, id, ConversationEvent.Kind.STARTED, now, 0, false))
                                 .replaceWith(id)
                         : sql.preparedQuery("SELECT id, profile_id, visitor_id FROM conversation WHERE request_id = $1")
                                 .execute(Tuple.of(request.getRequestId()))
@@ -102,6 +118,7 @@ public class Conversations {
                                     }
                                     return first.getUUID("id");
                                 })))
+                .invoke(events::publishSoon)
                 .flatMap(conversationId -> get(conversationId).map(c -> ConversationTurn.newBuilder()
                         .setConversation(c.toBuilder().clearMessages())
                         .addAllReplies(c.getMessagesList().stream().filter(m -> m.getAuthor() == Author.BOT).limit(1).toList())
@@ -135,8 +152,9 @@ public class Conversations {
                     if (!rows.iterator().hasNext()) {
                         throw new NotFound("conversation");
                     }
-                    // nothing to search for a pick, or once a person holds the conversation (the bot stays silent)
-                    if (picked || !Status.WITH_BOT.name().equals(rows.iterator().next().getString("status"))) {
+                    // nothing to search for a pick, or while a person holds the conversation or is awaited (the bot is silent)
+                    String status = rows.iterator().next().getString("status");
+                    if (picked || Status.WAITING_FOR_AGENT.name().equals(status) || Status.WITH_AGENT.name().equals(status)) {
                         return Uni.createFrom().item(SearchArticlesResponse.getDefaultInstance());
                     }
                     String language = rows.iterator().next().getString("language");
@@ -144,7 +162,8 @@ public class Conversations {
                             ? request.getText().substring(0, ArticleSearch.MAX_TEXT) : request.getText();
                     return search.search(text, language, false, CANDIDATES);
                 })
-                .flatMap(found -> pool.withTransaction(sql -> turn(sql, id, request, article, found)));
+                .flatMap(found -> pool.withTransaction(sql -> turn(sql, id, request, article, found)))
+                .invoke(events::publishSoon);
     }
 
     private Uni<ConversationTurn> turn(SqlClient sql, UUID id, SendMessageRequest request, UUID article, SearchArticlesResponse found) {
@@ -201,25 +220,101 @@ public class Conversations {
         UUID id = conversation.getUUID("id");
         String language = conversation.getString("language");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        String status = conversation.getString("status");
+        Status status = Status.valueOf(conversation.getString("status"));
         String reason = conversation.getString("handover_reason");
+        String resolvedBy = conversation.getString("resolved_by");
         Move move = turn.step().move();
+        Uni<Void> event = Uni.createFrom().voidItem();
+        OffsetDateTime handedOver = conversation.getOffsetDateTime("handed_over_time");
         if (move instanceof Dialogue.HandOver handOver) {
-            status = Status.WAITING_FOR_AGENT.name();
+            status = Status.WAITING_FOR_AGENT;
             reason = handOver.reason().name();
+            handedOver = now;
+            // a frustrated customer is a bad experience already, whatever comes next
+            event = ConversationEvents.record(sql, id, ConversationEvent.Kind.HANDED_OVER, now, 0,
+                    handOver.reason() == Dialogue.Handover.FRUSTRATED);
+        } else if (move instanceof Dialogue.Resolved) {
+            status = Status.RESOLVED;
+            resolvedBy = Conversation.Resolver.BY_BOT.name();
+            event = ConversationEvents.record(sql, id, ConversationEvent.Kind.RESOLVED, now, 0, false);
+        } else if (status == Status.RESOLVED || status == Status.ABANDONED) {
+            // the customer is back: a new question for the bot, or still waiting for the person it handed over to
+            status = turn.step().state().botSpeaks() ? Status.WITH_BOT : Status.WAITING_FOR_AGENT;
+            resolvedBy = null;
         }
-        String newStatus = status;
-        String newReason = reason;
+        Uni<Void> happened = event;
+        List<Object> update = Arrays.asList(id, store(turn.step().state()), status.name(), reason, now, resolvedBy, handedOver);
         return sql.preparedQuery("SELECT coalesce(max(seq), 0) AS last FROM chat_message WHERE conversation_id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     int seq = rows.iterator().next().getInteger("last") + 1;
                     return insert(sql, id, seq, clientMessageId, null, Author.CUSTOMER, turn.said(), null, List.of(), now)
                             .flatMap(v -> reply(sql, id, seq, language, turn, now))
                             .flatMap(v -> sql.preparedQuery("""
-                                    UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5 WHERE id = $1""")
-                                    .execute(Tuple.from(Arrays.asList(id, store(turn.step().state()), newStatus, newReason, now))))
+                                    UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5, resolved_by = $6,
+                                      handed_over_time = $7
+                                    WHERE id = $1""").execute(Tuple.from(update)))
+                            .flatMap(v -> happened)
+                            .flatMap(v -> ConversationWatch.changed(sql, id))
                             .flatMap(v -> replies(sql, id, seq));
                 });
+    }
+
+    /**
+     * The customer's rating and comment. A rating of {@link #BAD_RATING} or less is a bad support experience, which
+     * campaign-service honours by holding marketing back.
+     */
+    public Uni<Conversation> rate(RateConversationRequest request) {
+        UUID id = Ids.uuid("conversation_id", request.getConversationId(), "a conversation id");
+        List<Violation> violations = new ArrayList<>();
+        if (request.getSatisfaction() < 1 || request.getSatisfaction() > 5) {
+            violations.add(new Violation("satisfaction", "from 1 (very unhappy) to 5 (very happy)"));
+        }
+        if (request.getComment().length() > MAX_TEXT || InvalidInput.hasNul(request.getComment())) {
+            violations.add(new Violation("comment", "at most " + MAX_TEXT + " characters"));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInput(violations);
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return pool.withTransaction(sql -> sql.preparedQuery("""
+                        UPDATE conversation SET satisfaction = $2, satisfaction_comment = $3 WHERE id = $1 RETURNING id""")
+                        .execute(Tuple.of(id, request.getSatisfaction(), request.getComment().isEmpty() ? null : request.getComment()))
+                        .flatMap(rows -> {
+                            if (rows.rowCount() == 0) {
+                                throw new NotFound("conversation");
+                            }
+                            return ConversationEvents.record(sql, id, ConversationEvent.Kind.RATED, now, request.getSatisfaction(),
+                                    request.getSatisfaction() <= BAD_RATING);
+                        }))
+                .invoke(events::publishSoon)
+                .flatMap(v -> get(id));
+    }
+
+    /**
+     * Conversations nobody wrote in for {@code rapport.conversations.abandon-after} are abandoned; one where the customer was
+     * left waiting for a person is a bad experience. Opened and never used: abandoned without an event.
+     */
+    @Scheduled(every = "1m", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> abandonIdle() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return pool.preparedQuery("""
+                        WITH idle AS (
+                          SELECT c.id, c.status,
+                                 EXISTS (SELECT 1 FROM chat_message m WHERE m.conversation_id = c.id AND m.author = 'CUSTOMER') AS talked
+                          FROM conversation c WHERE c.status IN ('WITH_BOT', 'WAITING_FOR_AGENT') AND c.update_time < $1
+                          ORDER BY c.update_time LIMIT 500 FOR UPDATE SKIP LOCKED),
+                        gone AS (
+                          UPDATE conversation c SET status = 'ABANDONED', update_time = $2 FROM idle WHERE c.id = idle.id
+                          RETURNING c.id, idle.status AS was, idle.talked)
+                        INSERT INTO conversation_event (id, conversation_id, kind, event_time, bad_experience)
+                        SELECT gen_random_uuid(), id, 'ABANDONED', $2, was = 'WAITING_FOR_AGENT' FROM gone WHERE talked""")
+                .execute(Tuple.of(now.minus(abandonAfter), now))
+                .invoke(rows -> {
+                    if (rows.rowCount() > 0) {
+                        events.publishSoon();
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** The bot's reply to the customer's message {@code seq}: nothing when a person holds the conversation. */
@@ -251,22 +346,40 @@ public class Conversations {
         return get(pool, id);
     }
 
-    private Uni<Conversation> get(SqlClient sql, UUID id) {
+    static Uni<Conversation> get(SqlClient sql, UUID id) {
         return sql.preparedQuery("SELECT * FROM conversation WHERE id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     if (!rows.iterator().hasNext()) {
                         throw new NotFound("conversation");
                     }
                     Conversation.Builder conversation = toConversation(rows.iterator().next()).toBuilder();
-                    return sql.preparedQuery("SELECT * FROM chat_message WHERE conversation_id = $1 ORDER BY seq").execute(Tuple.of(id))
+                    return sql.preparedQuery("""
+                            SELECT m.*, a.title AS article_title FROM chat_message m LEFT JOIN article a ON a.id::text = m.article_id
+                            WHERE m.conversation_id = $1 ORDER BY m.seq""").execute(Tuple.of(id))
                             .map(messages -> {
-                                messages.forEach(m -> conversation.addMessages(toMessage(m)));
+                                HandoffPacket.Builder handoff = HandoffPacket.newBuilder()
+                                        .setReason(conversation.getHandoverReason()).setSignedIn(!conversation.getProfileId().isEmpty());
+                                messages.forEach(m -> {
+                                    ChatMessage message = toMessage(m);
+                                    conversation.addMessages(message);
+                                    if (message.getAuthor() == Author.CUSTOMER) {
+                                        handoff.addCustomerSaid(message.getText());
+                                    } else if (message.getAuthor() == Author.BOT && !message.getArticleId().isEmpty()) {
+                                        handoff.addBotTried(ArticleMatch.newBuilder().setArticleId(message.getArticleId())
+                                                .setTitle(m.getString("article_title") == null ? "" : m.getString("article_title")));
+                                    } else if (message.getAuthor() == Author.BOT) {
+                                        handoff.addAllBotTried(message.getChoicesList());
+                                    }
+                                });
+                                if (conversation.getHandoverReason() != HandoverReason.HANDOVER_REASON_UNSPECIFIED) {
+                                    conversation.setHandoff(handoff);
+                                }
                                 return conversation.build();
                             });
                 });
     }
 
-    private static Uni<Void> insert(SqlClient sql, UUID conversation, int seq, String clientMessageId, Integer replyTo, Author author,
+    static Uni<Void> insert(SqlClient sql, UUID conversation, int seq, String clientMessageId, Integer replyTo, Author author,
             String text, String articleId, List<ArticleMatch> choices, OffsetDateTime time) {
         JsonArray offered = new JsonArray();
         choices.forEach(c -> offered.add(new JsonObject().put("id", c.getArticleId()).put("title", c.getTitle()).put("score", c.getScore())));
@@ -278,7 +391,7 @@ public class Conversations {
                 .replaceWithVoid();
     }
 
-    private static Conversation toConversation(Row row) {
+    static Conversation toConversation(Row row) {
         Conversation.Builder c = Conversation.newBuilder()
                 .setId(row.getUUID("id").toString())
                 .setLanguage(row.getString("language"))
@@ -293,10 +406,22 @@ public class Conversations {
         if (row.getString("handover_reason") != null) {
             c.setHandoverReason(HandoverReason.valueOf(row.getString("handover_reason")));
         }
+        if (row.getString("resolved_by") != null) {
+            c.setResolvedBy(Conversation.Resolver.valueOf(row.getString("resolved_by")));
+        }
+        if (row.getString("agent") != null) {
+            c.setAgent(row.getString("agent"));
+        }
+        if (row.getInteger("satisfaction") != null) {
+            c.setSatisfaction(row.getInteger("satisfaction"));
+        }
+        if (row.getString("satisfaction_comment") != null) {
+            c.setSatisfactionComment(row.getString("satisfaction_comment"));
+        }
         return c.build();
     }
 
-    private static ChatMessage toMessage(Row row) {
+    static ChatMessage toMessage(Row row) {
         ChatMessage.Builder m = ChatMessage.newBuilder()
                 .setId(row.getUUID("id").toString())
                 .setAuthor(Author.valueOf(row.getString("author")))

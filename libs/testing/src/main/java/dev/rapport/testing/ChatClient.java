@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import io.vertx.core.json.JsonObject;
 
@@ -16,9 +17,9 @@ public final class ChatClient implements AutoCloseable {
     private final WebSocket socket;
     private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
 
-    private ChatClient(int port) {
+    private ChatClient(int port, String path) {
         this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/chat/socket"), new WebSocket.Listener() {
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + path), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
 
                     @Override
@@ -34,8 +35,14 @@ public final class ChatClient implements AutoCloseable {
                 }).join();
     }
 
+    /** The customers' chat (/chat/socket). */
     public static ChatClient connect(int port) {
-        return new ChatClient(port);
+        return new ChatClient(port, "/chat/socket");
+    }
+
+    /** The agents' desk (/agent/socket). */
+    public static ChatClient agent(int port) {
+        return new ChatClient(port, "/agent/socket");
     }
 
     public void send(JsonObject frame) {
@@ -52,6 +59,21 @@ public final class ChatClient implements AutoCloseable {
             throw new AssertionError("expected a " + type + " frame, got " + frame.encode());
         }
         return frame;
+    }
+
+    /**
+     * The first frame of this type that matches, skipping others (within ten seconds): for what arrives live, in an
+     * order no one chose (an agent's message, a status change).
+     */
+    public JsonObject until(String type, Predicate<JsonObject> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            JsonObject frame = frames.poll(left, TimeUnit.NANOSECONDS);
+            if (frame != null && type.equals(frame.getString("type")) && wanted.test(frame)) {
+                return frame;
+            }
+        }
+        throw new AssertionError("no such " + type + " frame within 10 s");
     }
 
     /** The next frame, whatever its type (within ten seconds). */

@@ -64,13 +64,17 @@ public class TimelineConsumers {
         Struct details = Struct.newBuilder().putFields("conversationId", text(step.getConversationId())).putFields("step", text(outcome))
                 .putFields("satisfaction", Value.newBuilder().setNumberValue(step.getSatisfaction()).build())
                 .putFields("badExperience", Value.newBuilder().setBoolValue(step.getBadExperience()).build()).build();
-        String id = "conversation:" + step.getConversationId() + ":" + outcome;
+        // one entry per step; each rating is its own (a customer may rate again), told apart by the event's id
+        String id = "conversation:" + step.getConversationId() + ":" + outcome
+                + (step.getKind() == ConversationEvent.Kind.RATED ? ":" + step.getEnvelope().getId() : "");
         return pool.withTransaction(tx -> timeline.add(tx, id, profile, "conversation", Envelopes.instant(step.getEventTime()), details)
                 .flatMap(landed -> landed.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         INSERT INTO support_conversation (conversation_id, profile_id, outcome, event_time, satisfaction, bad_experience)
                         VALUES ($1, $2, $3, $4, $5, $6)
-                        ON CONFLICT (conversation_id) DO UPDATE SET outcome = EXCLUDED.outcome, event_time = EXCLUDED.event_time,
-                          satisfaction = greatest(support_conversation.satisfaction, EXCLUDED.satisfaction),
+                        ON CONFLICT (conversation_id) DO UPDATE SET event_time = EXCLUDED.event_time,
+                          outcome = CASE WHEN EXCLUDED.outcome = 'rated' THEN support_conversation.outcome ELSE EXCLUDED.outcome END,
+                          satisfaction = CASE WHEN EXCLUDED.outcome = 'rated' THEN EXCLUDED.satisfaction
+                            ELSE greatest(support_conversation.satisfaction, EXCLUDED.satisfaction) END,
                           bad_experience = support_conversation.bad_experience OR EXCLUDED.bad_experience
                         WHERE EXCLUDED.event_time >= support_conversation.event_time""")
                         .execute(Tuple.from(List.of(step.getConversationId(), landed.get(), outcome,
