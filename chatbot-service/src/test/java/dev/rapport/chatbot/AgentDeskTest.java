@@ -63,7 +63,10 @@ class AgentDeskTest {
                 .setVisitorId("visitor-" + UUID.randomUUID()).setLanguage("en").build());
         String id = started.getConversation().getId();
         say(id, "m1", "how do I get a refund for a missing item?");
-        String lastSeen = say(id, "m2", "that didn't help, I want to talk to a person").getReplies(0).getId();
+        ConversationTurn handedOver = say(id, "m2", "that didn't help, I want to talk to a person");
+        assertTrue(handedOver.getReplies(1).getText().matches("You are number \\d+ in the queue; the wait is about \\d+ minutes\\..*"),
+                "an honest place in the queue: " + handedOver.getReplies(1).getText());
+        String lastSeen = handedOver.getReplies(handedOver.getRepliesCount() - 1).getId();
 
         Conversation waiting = chat.listWaiting(ListWaitingRequest.newBuilder().setLimit(100).build()).getConversationsList().stream()
                 .filter(c -> c.getId().equals(id)).findFirst().orElseThrow();

@@ -15,6 +15,7 @@ import dev.rapport.proto.chat.v1.CreateArticleRequest;
 import dev.rapport.proto.chat.v1.AcceptConversationRequest;
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ConversationUpdate;
+import dev.rapport.proto.chat.v1.ExportConversationsRequest;
 import dev.rapport.proto.chat.v1.GetConversationRequest;
 import dev.rapport.proto.chat.v1.ListWaitingRequest;
 import dev.rapport.proto.chat.v1.ListWaitingResponse;
@@ -138,5 +139,10 @@ public class ChatGrpcService implements ChatService {
     public Multi<ConversationUpdate> watchConversation(WatchConversationRequest request) {
         return Multi.createFrom().deferred(() -> watch.watch(Ids.uuid("conversation_id", request.getConversationId(), "a conversation id"),
                 request.getAfterMessageId().isEmpty() ? null : Ids.uuid("after_message_id", request.getAfterMessageId(), "a message id")));
+    }
+
+    @Override
+    public Multi<Conversation> exportConversations(ExportConversationsRequest request) {
+        return Multi.createFrom().deferred(() -> conversations.export(Ids.profile("profile_id", request.getProfileId())));
     }
 }

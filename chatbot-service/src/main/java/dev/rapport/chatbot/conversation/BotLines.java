@@ -17,6 +17,11 @@ public final class BotLines {
         return LANGUAGES.contains(primary) ? primary : "en";
     }
 
+    /** A line with values in it ({0}, {1}: MessageFormat, so an apostrophe in such a line is written twice). */
+    public static String line(String language, String key, Object... values) {
+        return new java.text.MessageFormat(line(language, key), Locale.forLanguageTag(spokenFor(language))).format(values);
+    }
+
     public static String line(String language, String key) {
         return ResourceBundle.getBundle("dev.rapport.chatbot.conversation.bot", Locale.forLanguageTag(spokenFor(language)),
                 ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES)).getString(key);

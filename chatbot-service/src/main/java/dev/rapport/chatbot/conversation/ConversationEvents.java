@@ -63,7 +63,8 @@ public class ConversationEvents {
     }
 
     /** The outbox sweep: also catches what a crash or a Kafka outage held back. */
-    @Scheduled(every = "${rapport.conversations.events-sweep:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${rapport.conversations.events-sweep:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> publish() {
         if (!publishing.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.rapport.chatbot.conversation.Dialogue.Move;
 import dev.rapport.chatbot.knowledge.ArticleSearch;
 import dev.rapport.chatbot.knowledge.KnowledgeBase;
+import dev.rapport.chatbot.support.Staffing;
 import dev.rapport.proto.chat.v1.ArticleMatch;
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ChatMessage.Author;
@@ -35,6 +36,7 @@ import dev.rapport.runtime.error.InvalidInput.Violation;
 import dev.rapport.runtime.error.NotFound;
 import dev.rapport.runtime.event.Envelopes;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -62,11 +64,14 @@ public class Conversations {
     private final ConversationEvents events;
     private final Duration abandonAfter;
 
-    Conversations(Pool pool, ArticleSearch search, ConversationEvents events,
+    private final Staffing staffing;
+
+    Conversations(Pool pool, ArticleSearch search, ConversationEvents events, Staffing staffing,
             @ConfigProperty(name = "rapport.conversations.abandon-after") Duration abandonAfter) {
         this.pool = pool;
         this.search = search;
         this.events = events;
+        this.staffing = staffing;
         this.abandonAfter = abandonAfter;
     }
 
@@ -147,14 +152,16 @@ public class Conversations {
             throw new InvalidInput(violations);
         }
         UUID article = articleId;
-        return pool.preparedQuery("SELECT language, status FROM conversation WHERE id = $1").execute(Tuple.of(id))
+        return pool.preparedQuery("SELECT language, status, offline FROM conversation WHERE id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     if (!rows.iterator().hasNext()) {
                         throw new NotFound("conversation");
                     }
-                    // nothing to search for a pick, or while a person holds the conversation or is awaited (the bot is silent)
+                    // nothing to search for a pick, or while a person holds the conversation or is awaited (the bot is
+                    // silent), unless nobody can answer now (the bot keeps helping)
                     String status = rows.iterator().next().getString("status");
-                    if (picked || Status.WAITING_FOR_AGENT.name().equals(status) || Status.WITH_AGENT.name().equals(status)) {
+                    boolean offline = rows.iterator().next().getBoolean("offline");
+                    if (picked || Status.WITH_AGENT.name().equals(status) || Status.WAITING_FOR_AGENT.name().equals(status) && !offline) {
                         return Uni.createFrom().item(SearchArticlesResponse.getDefaultInstance());
                     }
                     String language = rows.iterator().next().getString("language");
@@ -185,13 +192,21 @@ public class Conversations {
     }
 
     /** One turn, decided: what the customer said (as stored), the bot's move, and the article it answers with. */
-    private record Turn(String said, Dialogue.Step step, Row article) {
+    private record Turn(String said, Dialogue.Step step, Row article, String contact) {
+        Turn(String said, Dialogue.Step step, Row article) {
+            this(said, step, article, null);
+        }
     }
 
     private Uni<Turn> decide(SqlClient sql, Row conversation, SendMessageRequest request, UUID picked, SearchArticlesResponse found) {
         Dialogue.State state = restore(conversation.getJsonObject("dialogue"));
+        String contact = conversation.getBoolean("offline") && Status.WAITING_FOR_AGENT.name().equals(conversation.getString("status"))
+                ? Staffing.contact(request.getText()) : null;
         Uni<Turn> turn;
-        if (picked != null) {
+        if (contact != null) {
+            // a way to reach them about their ticket: taken, not searched
+            turn = Uni.createFrom().item(new Turn(request.getText(), new Dialogue.Step(new Dialogue.Silent(), state), null, contact));
+        } else if (picked != null) {
             turn = article(sql, picked.toString()).map(article -> {
                 if (article == null) {
                     throw new InvalidInput("article_id", "not an article of the knowledge base");
@@ -226,10 +241,17 @@ public class Conversations {
         Move move = turn.step().move();
         Uni<Void> event = Uni.createFrom().voidItem();
         OffsetDateTime handedOver = conversation.getOffsetDateTime("handed_over_time");
+        boolean offline = conversation.getBoolean("offline");
+        Dialogue.State state = turn.step().state();
         if (move instanceof Dialogue.HandOver handOver) {
             status = Status.WAITING_FOR_AGENT;
             reason = handOver.reason().name();
             handedOver = now;
+            offline = !staffing.open(now);
+            if (offline) {
+                // nobody to hand over to now: the bot says so and keeps helping
+                state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
+            }
             // a frustrated customer is a bad experience already, whatever comes next
             event = ConversationEvents.record(sql, id, ConversationEvent.Kind.HANDED_OVER, now, 0,
                     handOver.reason() == Dialogue.Handover.FRUSTRATED);
@@ -243,15 +265,23 @@ public class Conversations {
             resolvedBy = null;
         }
         Uni<Void> happened = event;
-        List<Object> update = Arrays.asList(id, store(turn.step().state()), status.name(), reason, now, resolvedBy, handedOver);
+        boolean handedOverNow = move instanceof Dialogue.HandOver;
+        boolean nobodyNow = offline;
+        List<Object> update = Arrays.asList(id, store(state), status.name(), reason, now, resolvedBy, handedOver, offline,
+                turn.contact() != null ? turn.contact() : conversation.getString("contact"));
+        OffsetDateTime since = handedOver;
         return sql.preparedQuery("SELECT coalesce(max(seq), 0) AS last FROM chat_message WHERE conversation_id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     int seq = rows.iterator().next().getInteger("last") + 1;
                     return insert(sql, id, seq, clientMessageId, null, Author.CUSTOMER, turn.said(), null, List.of(), now)
                             .flatMap(v -> reply(sql, id, seq, language, turn, now))
+                            .flatMap(v -> handedOverNow ? afterHandover(sql, id, seq, language, nobodyNow, since, now)
+                                    : turn.contact() != null ? insert(sql, id, seq + 1, null, seq, Author.BOT,
+                                            BotLines.line(language, "ticket", turn.contact()), null, List.of(), now)
+                                    : Uni.createFrom().voidItem())
                             .flatMap(v -> sql.preparedQuery("""
                                     UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5, resolved_by = $6,
-                                      handed_over_time = $7
+                                      handed_over_time = $7, offline = $8, contact = $9
                                     WHERE id = $1""").execute(Tuple.from(update)))
                             .flatMap(v -> happened)
                             .flatMap(v -> ConversationWatch.changed(sql, id))
@@ -292,9 +322,11 @@ public class Conversations {
 
     /**
      * Conversations nobody wrote in for {@code rapport.conversations.abandon-after} are abandoned; one where the customer was
-     * left waiting for a person is a bad experience. Opened and never used: abandoned without an event.
+     * left waiting for a person is a bad experience. Opened and never used: abandoned without an event. Offline
+     * tickets wait for the team however long it takes.
      */
-    @Scheduled(every = "1m", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1m", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> abandonIdle() {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return pool.preparedQuery("""
@@ -302,6 +334,7 @@ public class Conversations {
                           SELECT c.id, c.status,
                                  EXISTS (SELECT 1 FROM chat_message m WHERE m.conversation_id = c.id AND m.author = 'CUSTOMER') AS talked
                           FROM conversation c WHERE c.status IN ('WITH_BOT', 'WAITING_FOR_AGENT') AND c.update_time < $1
+                            AND NOT c.offline
                           ORDER BY c.update_time LIMIT 500 FOR UPDATE SKIP LOCKED),
                         gone AS (
                           UPDATE conversation c SET status = 'ABANDONED', update_time = $2 FROM idle WHERE c.id = idle.id
@@ -315,6 +348,19 @@ public class Conversations {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    /**
+     * What the customer learns after the hand-over line: their place in the queue and the wait, or, when nobody can
+     * answer now, the opening hours and that a way to reach them makes a ticket.
+     */
+    private Uni<Void> afterHandover(SqlClient sql, UUID id, int seq, String language, boolean offline, OffsetDateTime since,
+            OffsetDateTime now) {
+        if (offline) {
+            return insert(sql, id, seq + 2, null, seq, Author.BOT, BotLines.line(language, "offline", staffing.hours()), null, List.of(), now);
+        }
+        return staffing.place(sql, since).flatMap(place -> insert(sql, id, seq + 2, null, seq, Author.BOT,
+                BotLines.line(language, "queue", place.position(), place.minutes()), null, List.of(), now));
     }
 
     /** The bot's reply to the customer's message {@code seq}: nothing when a person holds the conversation. */
@@ -346,6 +392,22 @@ public class Conversations {
         return get(pool, id);
     }
 
+    /**
+     * Erases a person's conversations: their messages, ratings and events not yet published go with them (one
+     * transaction). Returns how many conversations there were.
+     */
+    public Uni<Integer> erase(UUID profile) {
+        return pool.withTransaction(sql -> sql.preparedQuery("DELETE FROM conversation WHERE profile_id = $1").execute(Tuple.of(profile))
+                .map(deleted -> deleted.rowCount()));
+    }
+
+    /** A person's conversations with every message, oldest first. */
+    public Multi<Conversation> export(UUID profile) {
+        return pool.preparedQuery("SELECT id FROM conversation WHERE profile_id = $1 ORDER BY start_time").execute(Tuple.of(profile))
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(row -> get(pool, row.getUUID("id")));
+    }
+
     static Uni<Conversation> get(SqlClient sql, UUID id) {
         return sql.preparedQuery("SELECT * FROM conversation WHERE id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
@@ -357,8 +419,11 @@ public class Conversations {
                             SELECT m.*, a.title AS article_title FROM chat_message m LEFT JOIN article a ON a.id::text = m.article_id
                             WHERE m.conversation_id = $1 ORDER BY m.seq""").execute(Tuple.of(id))
                             .map(messages -> {
+                                Row row = rows.iterator().next();
                                 HandoffPacket.Builder handoff = HandoffPacket.newBuilder()
-                                        .setReason(conversation.getHandoverReason()).setSignedIn(!conversation.getProfileId().isEmpty());
+                                        .setReason(conversation.getHandoverReason()).setSignedIn(!conversation.getProfileId().isEmpty())
+                                        .setOffline(row.getBoolean("offline"))
+                                        .setContact(row.getString("contact") == null ? "" : row.getString("contact"));
                                 messages.forEach(m -> {
                                     ChatMessage message = toMessage(m);
                                     conversation.addMessages(message);

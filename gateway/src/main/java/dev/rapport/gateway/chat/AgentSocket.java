@@ -154,6 +154,8 @@ public class AgentSocket {
                 .put("handoff", new JsonObject()
                         .put("reason", c.getHandoff().getReason().name())
                         .put("signedIn", c.getHandoff().getSignedIn())
+                        .put("offline", c.getHandoff().getOffline())
+                        .put("contact", c.getHandoff().getContact())
                         .put("customerSaid", new JsonArray(List.copyOf(c.getHandoff().getCustomerSaidList())))
                         .put("botTried", tried));
     }

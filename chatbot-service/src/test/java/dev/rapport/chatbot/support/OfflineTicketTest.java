@@ -1,0 +1,86 @@
+package dev.rapport.chatbot.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import dev.rapport.chatbot.ArticleSearchTest;
+import dev.rapport.proto.chat.v1.ChatMessage.Author;
+import dev.rapport.proto.chat.v1.ChatServiceGrpc;
+import dev.rapport.proto.chat.v1.Conversation;
+import dev.rapport.proto.chat.v1.ConversationTurn;
+import dev.rapport.proto.chat.v1.ListWaitingRequest;
+import dev.rapport.proto.chat.v1.SendMessageRequest;
+import dev.rapport.proto.chat.v1.StartConversationRequest;
+import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestChannels;
+import io.grpc.ManagedChannel;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** Nobody answers chats now: the bot says so, keeps helping, and takes a way to reach the customer (a ticket). */
+@QuarkusTest
+@TestProfile(OfflineTicketTest.NobodyAnswers.class)
+@Tag("own-profile") // its own JVM: see chatbot-service/pom.xml
+@WithTestResource(PostgresAndKafka.class)
+class OfflineTicketTest {
+    public static class NobodyAnswers implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("rapport.support.hours", "never", "rapport.support.time-zone", "Europe/Madrid");
+        }
+    }
+
+    private ManagedChannel channel;
+    private ChatServiceGrpc.ChatServiceBlockingStub chat;
+
+    @BeforeEach
+    void connect() {
+        channel = TestChannels.toServiceUnderTest();
+        chat = ChatServiceGrpc.newBlockingStub(channel);
+        ArticleSearchTest.importHelpCentre(chat);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        TestChannels.close(channel);
+    }
+
+    @Test
+    void theBotSaysNobodyIsThereKeepsHelpingAndTakesAWayToReachTheCustomer() {
+        String id = chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("visitor-" + UUID.randomUUID())
+                .setLanguage("es").build()).getConversation().getId();
+
+        ConversationTurn handedOver = say(id, "m1", "quiero hablar con una persona");
+        assertEquals(Conversation.Status.WAITING_FOR_AGENT, handedOver.getConversation().getStatus());
+        String offline = handedOver.getReplies(handedOver.getRepliesCount() - 1).getText();
+        assertTrue(offline.contains("no hay nadie") && offline.contains("never (Europe/Madrid)"),
+                "it never pretends someone is coming: " + offline);
+
+        ConversationTurn helped = say(id, "m2", "how do I get a refund for a missing item?");
+        assertEquals(Author.BOT, helped.getReplies(0).getAuthor());
+        assertTrue(helped.getReplies(0).getText().contains("Refunds go back to your card"), "the bot keeps helping meanwhile");
+
+        ConversationTurn ticket = say(id, "m3", "mi correo es ana@example.org");
+        assertEquals(1, ticket.getRepliesCount());
+        assertTrue(ticket.getReplies(0).getText().contains("ana@example.org"), ticket.getReplies(0).getText());
+
+        Conversation queued = chat.listWaiting(ListWaitingRequest.newBuilder().setLimit(100).build()).getConversationsList().stream()
+                .filter(c -> c.getId().equals(id)).findFirst().orElseThrow();
+        assertTrue(queued.getHandoff().getOffline(), "a ticket for the team when it is back");
+        assertEquals("ana@example.org", queued.getHandoff().getContact());
+    }
+
+    private ConversationTurn say(String id, String messageId, String text) {
+        return chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(id).setMessageId(messageId).setText(text).build());
+    }
+}
