@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.util.JsonFormat;
 
+import dev.rapport.proto.chat.v1.AcceptConversationRequest;
 import dev.rapport.proto.chat.v1.ChatServiceGrpc;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ExportConversationsRequest;
 import dev.rapport.proto.chat.v1.GetConversationRequest;
 import dev.rapport.proto.chat.v1.RateConversationRequest;
+import dev.rapport.proto.chat.v1.ResolveConversationRequest;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.proto.common.v1.Envelope;
@@ -61,7 +63,9 @@ class PrivacyRequestsTest {
         String person = UUID.randomUUID().toString();
         String other = UUID.randomUUID().toString();
         String first = converse(person, "I want to talk to a person");
-        String second = converse(person, "where is my order?");
+        String second = converse(person, "I want to talk to a person");
+        chat.acceptConversation(AcceptConversationRequest.newBuilder().setConversationId(second).setAgent("ana").build());
+        chat.resolveConversation(ResolveConversationRequest.newBuilder().setConversationId(second).setAgent("ana").build());
         chat.rateConversation(RateConversationRequest.newBuilder().setConversationId(second).setSatisfaction(2).setComment("slow").build());
         String kept = converse(other, "hello");
 

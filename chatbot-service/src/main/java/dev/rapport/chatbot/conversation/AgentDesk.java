@@ -72,14 +72,13 @@ public class AgentDesk {
                     if (status == Status.WITH_AGENT) {
                         throw failedPrecondition("another agent holds the conversation");
                     }
-                    if (status == Status.RESOLVED) {
-                        throw failedPrecondition("the conversation is resolved");
+                    if (status != Status.WAITING_FOR_AGENT) {
+                        throw failedPrecondition("only a conversation waiting for a person is taken over");
                     }
                     Dialogue.State silent = Dialogue.handOver(Conversations.restore(conversation.getJsonObject("dialogue")),
                             Dialogue.Handover.ASKED_FOR_PERSON).state();
                     return sql.preparedQuery("""
-                                    UPDATE conversation SET status = 'WITH_AGENT', agent = $2, dialogue = $3, update_time = $4,
-                                      handed_over_time = coalesce(handed_over_time, $4)
+                                    UPDATE conversation SET status = 'WITH_AGENT', agent = $2, dialogue = $3, update_time = $4
                                     WHERE id = $1""")
                             .execute(Tuple.of(id, agent, Conversations.store(silent), now))
                             .flatMap(v -> next(sql, id))

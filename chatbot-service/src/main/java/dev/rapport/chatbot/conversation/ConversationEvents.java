@@ -69,9 +69,12 @@ public class ConversationEvents {
         if (!publishing.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
-        return pool.withTransaction(tx -> tx.preparedQuery("""
+        // one publisher at a time across replicas, so that one conversation's events reach the topic in order
+        return pool.withTransaction(tx -> tx.query("SELECT pg_try_advisory_xact_lock(hashtext('rapport.chat.conversation_event')) AS mine")
+                        .execute()
+                        .flatMap(lock -> !lock.iterator().next().getBoolean("mine") ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         SELECT e.*, c.profile_id, c.language FROM conversation_event e JOIN conversation c ON c.id = e.conversation_id
-                        WHERE NOT e.published ORDER BY e.seq LIMIT $1 FOR UPDATE OF e SKIP LOCKED""")
+                        WHERE NOT e.published ORDER BY e.seq LIMIT $1""")
                         .execute(Tuple.of(BATCH))
                         .flatMap(rows -> {
                             List<Row> pending = new ArrayList<>();
@@ -86,7 +89,7 @@ public class ConversationEvents {
                                     .flatMap(sent -> tx.preparedQuery("UPDATE conversation_event SET published = true WHERE seq = ANY($1)")
                                             .execute(Tuple.of(pending.stream().map(r -> r.getLong("seq")).toArray(Long[]::new))))
                                     .replaceWithVoid();
-                        }))
+                        })))
                 .onFailure().invoke(failure -> LOG.warnf("conversation events not published yet (the sweep retries): %s", failure.toString()))
                 .onFailure().recoverWithNull()
                 .onTermination().invoke(() -> publishing.set(false))

@@ -34,6 +34,8 @@ import io.vertx.pgclient.PgConnectOptions;
 @ApplicationScoped
 public class ConversationWatch {
     static final String CHANNEL = "rapport_chat";
+    /** Not a conversation id: every watcher looks. */
+    private static final String EVERYONE = "*";
     private static final Logger LOG = Logger.getLogger(ConversationWatch.class);
 
     private final Vertx vertx;
@@ -59,13 +61,24 @@ public class ConversationWatch {
 
     void start(@Observes StartupEvent start) {
         subscriber = PgSubscriber.subscriber(vertx, options)
-                // keep listening through a database restart; what changed meanwhile is read on the next notification
+                // keep listening through a database restart
                 .reconnectPolicy(retries -> 1_000L);
-        subscriber.channel(CHANNEL).handler(changed::onNext);
-        subscriber.connect().subscribe().with(connected -> { }, failure -> LOG.warnf("not listening for chat changes yet: %s", failure));
+        subscriber.channel(CHANNEL).handler(changed::onNext)
+                // (re)listening: whatever changed while no one listened is read now, by every watcher
+                .subscribeHandler(() -> changed.onNext(EVERYONE));
+        connect();
+    }
+
+    /** The first connection is retried too (the reconnect policy covers only a connection that was up). */
+    private void connect() {
+        subscriber.connect().subscribe().with(connected -> { }, failure -> {
+            LOG.warnf("not listening for chat changes yet, retrying: %s", failure.toString());
+            vertx.setTimer(1_000, id -> connect());
+        });
     }
 
     void stop(@Observes ShutdownEvent stop) {
+        changed.onComplete();
         if (subscriber != null) {
             subscriber.close().await().indefinitely();
         }
@@ -91,7 +104,7 @@ public class ConversationWatch {
                     String key = id.toString();
                     // listening first, then one look: nothing written in between is missed. A notification only says
                     // "look": while one look runs, the newest waiting one is enough.
-                    return Multi.createBy().merging().streams(changed.filter(key::equals), Multi.createFrom().item(key))
+                    return Multi.createBy().merging().streams(changed.filter(c -> c.equals(key) || c.equals(EVERYONE)), Multi.createFrom().item(key))
                             .onOverflow().dropPreviousItems()
                             .onItem().transformToUniAndConcatenate(ignored -> updates(id, last))
                             .onItem().transformToIterable(list -> list);
@@ -102,6 +115,9 @@ public class ConversationWatch {
         return pool.preparedQuery("SELECT * FROM chat_message WHERE conversation_id = $1 AND seq > $2 ORDER BY seq")
                 .execute(Tuple.of(id, last.get()))
                 .flatMap(rows -> pool.preparedQuery("SELECT * FROM conversation WHERE id = $1").execute(Tuple.of(id)).map(conversation -> {
+                    if (!conversation.iterator().hasNext()) {
+                        throw new NotFound("conversation"); // erased: the watch ends
+                    }
                     List<ConversationUpdate> updates = new ArrayList<>();
                     rows.forEach(row -> {
                         last.set(Math.max(last.get(), row.getInteger("seq")));

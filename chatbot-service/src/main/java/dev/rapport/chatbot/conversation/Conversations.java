@@ -200,27 +200,35 @@ public class Conversations {
 
     private Uni<Turn> decide(SqlClient sql, Row conversation, SendMessageRequest request, UUID picked, SearchArticlesResponse found) {
         Dialogue.State state = restore(conversation.getJsonObject("dialogue"));
-        String contact = conversation.getBoolean("offline") && Status.WAITING_FOR_AGENT.name().equals(conversation.getString("status"))
+        Status status = Status.valueOf(conversation.getString("status"));
+        if (status == Status.RESOLVED || status == Status.ABANDONED) {
+            // the customer is back after the end: a new question, for the bot again
+            state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
+        }
+        String contact = conversation.getBoolean("offline") && status == Status.WAITING_FOR_AGENT
                 ? Staffing.contact(request.getText()) : null;
         Uni<Turn> turn;
         if (contact != null) {
             // a way to reach them about their ticket: taken, not searched
-            turn = Uni.createFrom().item(new Turn(request.getText(), new Dialogue.Step(new Dialogue.Silent(), state), null, contact));
+            Dialogue.State now = state;
+            turn = Uni.createFrom().item(new Turn(request.getText(), new Dialogue.Step(new Dialogue.Silent(), now), null, contact));
         } else if (picked != null) {
+            Dialogue.State now = state;
             turn = article(sql, picked.toString()).map(article -> {
                 if (article == null) {
                     throw new InvalidInput("article_id", "not an article of the knowledge base");
                 }
                 ArticleMatch match = ArticleMatch.newBuilder().setArticleId(picked.toString()).setTitle(article.getString("title")).build();
                 return new Turn(request.getText().isBlank() ? article.getString("title") : request.getText(),
-                        Dialogue.picked(state, match), article);
+                        Dialogue.picked(now, match), article);
             });
         } else {
-            Dialogue.Step step = Dialogue.next(state, request.getText(), found);
+            Dialogue.State now = state;
+            Dialogue.Step step = Dialogue.next(now, request.getText(), found);
             turn = step.move() instanceof Dialogue.Answer answer
                     ? article(sql, answer.article().getArticleId()).map(article -> article != null ? new Turn(request.getText(), step, article)
                             // deleted since the index was built: nothing to answer with
-                            : new Turn(request.getText(), Dialogue.handOver(state, Dialogue.Handover.NO_ANSWER), null))
+                            : new Turn(request.getText(), Dialogue.handOver(now, Dialogue.Handover.NO_ANSWER), null))
                     : Uni.createFrom().item(new Turn(request.getText(), step, null));
         }
         return turn;
@@ -243,7 +251,12 @@ public class Conversations {
         OffsetDateTime handedOver = conversation.getOffsetDateTime("handed_over_time");
         boolean offline = conversation.getBoolean("offline");
         Dialogue.State state = turn.step().state();
-        if (move instanceof Dialogue.HandOver handOver) {
+        String agent = conversation.getString("agent");
+        // a ticket waits for the team whatever the customer says to the bot meanwhile: it keeps its place
+        boolean ticket = offline && status == Status.WAITING_FOR_AGENT;
+        if (ticket && (move instanceof Dialogue.HandOver || move instanceof Dialogue.Resolved)) {
+            state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
+        } else if (move instanceof Dialogue.HandOver handOver) {
             status = Status.WAITING_FOR_AGENT;
             reason = handOver.reason().name();
             handedOver = now;
@@ -260,28 +273,30 @@ public class Conversations {
             resolvedBy = Conversation.Resolver.BY_BOT.name();
             event = ConversationEvents.record(sql, id, ConversationEvent.Kind.RESOLVED, now, 0, false);
         } else if (status == Status.RESOLVED || status == Status.ABANDONED) {
-            // the customer is back: a new question for the bot, or still waiting for the person it handed over to
-            status = turn.step().state().botSpeaks() ? Status.WITH_BOT : Status.WAITING_FOR_AGENT;
+            // the customer is back with a new question: the bot takes it (decide gave it the word back)
+            status = Status.WITH_BOT;
             resolvedBy = null;
+            agent = null;
         }
         Uni<Void> happened = event;
-        boolean handedOverNow = move instanceof Dialogue.HandOver;
+        boolean handedOverNow = move instanceof Dialogue.HandOver && !ticket;
         boolean nobodyNow = offline;
         List<Object> update = Arrays.asList(id, store(state), status.name(), reason, now, resolvedBy, handedOver, offline,
-                turn.contact() != null ? turn.contact() : conversation.getString("contact"));
+                turn.contact() != null ? turn.contact() : conversation.getString("contact"), agent);
         OffsetDateTime since = handedOver;
         return sql.preparedQuery("SELECT coalesce(max(seq), 0) AS last FROM chat_message WHERE conversation_id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     int seq = rows.iterator().next().getInteger("last") + 1;
                     return insert(sql, id, seq, clientMessageId, null, Author.CUSTOMER, turn.said(), null, List.of(), now)
                             .flatMap(v -> reply(sql, id, seq, language, turn, now))
-                            .flatMap(v -> handedOverNow ? afterHandover(sql, id, seq, language, nobodyNow, since, now)
+                            .flatMap(v -> handedOverNow || ticket && move instanceof Dialogue.HandOver
+                                    ? afterHandover(sql, id, seq, language, nobodyNow, since, now)
                                     : turn.contact() != null ? insert(sql, id, seq + 1, null, seq, Author.BOT,
                                             BotLines.line(language, "ticket", turn.contact()), null, List.of(), now)
                                     : Uni.createFrom().voidItem())
                             .flatMap(v -> sql.preparedQuery("""
                                     UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5, resolved_by = $6,
-                                      handed_over_time = $7, offline = $8, contact = $9
+                                      handed_over_time = $7, offline = $8, contact = $9, agent = $10
                                     WHERE id = $1""").execute(Tuple.from(update)))
                             .flatMap(v -> happened)
                             .flatMap(v -> ConversationWatch.changed(sql, id))
@@ -306,24 +321,36 @@ public class Conversations {
             throw new InvalidInput(violations);
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        return pool.withTransaction(sql -> sql.preparedQuery("""
-                        UPDATE conversation SET satisfaction = $2, satisfaction_comment = $3 WHERE id = $1 RETURNING id""")
-                        .execute(Tuple.of(id, request.getSatisfaction(), request.getComment().isEmpty() ? null : request.getComment()))
+        String comment = request.getComment().isEmpty() ? null : request.getComment();
+        return pool.withTransaction(sql -> sql.preparedQuery("SELECT status, satisfaction, satisfaction_comment FROM conversation WHERE id = $1 FOR UPDATE")
+                        .execute(Tuple.of(id))
                         .flatMap(rows -> {
-                            if (rows.rowCount() == 0) {
+                            if (!rows.iterator().hasNext()) {
                                 throw new NotFound("conversation");
                             }
-                            return ConversationEvents.record(sql, id, ConversationEvent.Kind.RATED, now, request.getSatisfaction(),
-                                    request.getSatisfaction() <= BAD_RATING);
+                            Row row = rows.iterator().next();
+                            Status status = Status.valueOf(row.getString("status"));
+                            if (status != Status.RESOLVED && status != Status.ABANDONED) {
+                                throw io.grpc.Status.FAILED_PRECONDITION.withDescription("a conversation is rated once it has ended")
+                                        .asRuntimeException();
+                            }
+                            if (java.util.Objects.equals(row.getInteger("satisfaction"), request.getSatisfaction())
+                                    && java.util.Objects.equals(row.getString("satisfaction_comment"), comment)) {
+                                return Uni.createFrom().voidItem(); // the same rating again: nothing happened
+                            }
+                            return sql.preparedQuery("UPDATE conversation SET satisfaction = $2, satisfaction_comment = $3 WHERE id = $1")
+                                    .execute(Tuple.of(id, request.getSatisfaction(), comment))
+                                    .flatMap(v -> ConversationEvents.record(sql, id, ConversationEvent.Kind.RATED, now,
+                                            request.getSatisfaction(), request.getSatisfaction() <= BAD_RATING));
                         }))
                 .invoke(events::publishSoon)
                 .flatMap(v -> get(id));
     }
 
     /**
-     * Conversations nobody wrote in for {@code rapport.conversations.abandon-after} are abandoned; one where the customer was
-     * left waiting for a person is a bad experience. Opened and never used: abandoned without an event. Offline
-     * tickets wait for the team however long it takes.
+     * Conversations with the bot nobody wrote in for {@code rapport.conversations.abandon-after} are abandoned (opened
+     * and never used: without an event). One waiting for a person stays in the queue however quiet the customer is
+     * (the bot told them to wait): the agent who takes it resolves it.
      */
     @Scheduled(every = "1m", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
@@ -333,20 +360,23 @@ public class Conversations {
                         WITH idle AS (
                           SELECT c.id, c.status,
                                  EXISTS (SELECT 1 FROM chat_message m WHERE m.conversation_id = c.id AND m.author = 'CUSTOMER') AS talked
-                          FROM conversation c WHERE c.status IN ('WITH_BOT', 'WAITING_FOR_AGENT') AND c.update_time < $1
-                            AND NOT c.offline
+                          FROM conversation c WHERE c.status = 'WITH_BOT' AND c.update_time < $1
                           ORDER BY c.update_time LIMIT 500 FOR UPDATE SKIP LOCKED),
                         gone AS (
                           UPDATE conversation c SET status = 'ABANDONED', update_time = $2 FROM idle WHERE c.id = idle.id
-                          RETURNING c.id, idle.status AS was, idle.talked)
+                          -- watchers (the customer's widget) learn it too
+                          RETURNING c.id, idle.talked, pg_notify('rapport_chat', c.id::text))
                         INSERT INTO conversation_event (id, conversation_id, kind, event_time, bad_experience)
-                        SELECT gen_random_uuid(), id, 'ABANDONED', $2, was = 'WAITING_FOR_AGENT' FROM gone WHERE talked""")
+                        SELECT gen_random_uuid(), id, 'ABANDONED', $2, false FROM gone WHERE talked""")
                 .execute(Tuple.of(now.minus(abandonAfter), now))
                 .invoke(rows -> {
                     if (rows.rowCount() > 0) {
                         events.publishSoon();
                     }
                 })
+                // published events are on the topic: the outbox keeps a week of them, for whoever investigates
+                .call(() -> pool.preparedQuery("DELETE FROM conversation_event WHERE published AND event_time < $1")
+                        .execute(Tuple.of(now.minusDays(7))))
                 .replaceWithVoid();
     }
 
@@ -416,7 +446,7 @@ public class Conversations {
                     }
                     Conversation.Builder conversation = toConversation(rows.iterator().next()).toBuilder();
                     return sql.preparedQuery("""
-                            SELECT m.*, a.title AS article_title FROM chat_message m LEFT JOIN article a ON a.id::text = m.article_id
+                            SELECT m.*, a.title AS article_title FROM chat_message m LEFT JOIN article a ON a.id = m.article_id::uuid
                             WHERE m.conversation_id = $1 ORDER BY m.seq""").execute(Tuple.of(id))
                             .map(messages -> {
                                 Row row = rows.iterator().next();

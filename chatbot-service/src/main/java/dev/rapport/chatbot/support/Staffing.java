@@ -55,13 +55,22 @@ public class Staffing {
                 });
     }
 
-    /** An email address or phone number in what the customer wrote: how to reach them about their ticket. */
+    /**
+     * How to reach the customer about their ticket: an email address anywhere in what they wrote, or a message that
+     * is mostly a phone number (an order number or a date in a sentence is not one).
+     */
     public static String contact(String text) {
         Matcher email = EMAIL.matcher(text);
         if (email.find()) {
             return email.group();
         }
         Matcher phone = PHONE.matcher(text);
-        return phone.find() ? phone.group().strip() : null;
+        if (!phone.find()) {
+            return null;
+        }
+        String number = phone.group().strip();
+        long digits = number.chars().filter(Character::isDigit).count();
+        boolean mostly = number.length() >= text.replaceAll("[^\\p{L}\\p{N}+]", "").length() * 0.6;
+        return digits >= 8 && digits <= 15 && !number.matches("\\d{4}-\\d{2}-\\d{2}") && mostly ? number : null;
     }
 }

@@ -29,7 +29,9 @@ import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ConversationEvent;
 import dev.rapport.proto.chat.v1.ConversationEvent.Kind;
 import dev.rapport.proto.chat.v1.ConversationTurn;
+import dev.rapport.proto.chat.v1.AcceptConversationRequest;
 import dev.rapport.proto.chat.v1.RateConversationRequest;
+import dev.rapport.proto.chat.v1.ResolveConversationRequest;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.runtime.kafka.Topics;
@@ -90,19 +92,26 @@ class ConversationEventsTest {
     }
 
     @Test
-    void aCustomerLeftWithoutHelpAndRatingItBadlyHoldsMarketingBack() {
+    void aCustomerWhoRatesTheConversationBadlyHoldsMarketingBack() {
         String profile = UUID.randomUUID().toString();
         ConversationTurn started = start(profile);
         ConversationTurn handedOver = say(started, "m1", "I want to talk to a person");
         assertEquals(Conversation.Status.WAITING_FOR_AGENT, handedOver.getConversation().getStatus());
+        StatusRuntimeException early = assertThrows(StatusRuntimeException.class, () -> chat.rateConversation(
+                RateConversationRequest.newBuilder().setConversationId(id(started)).setSatisfaction(1).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, early.getStatus().getCode(), "rated once it has ended");
+        chat.acceptConversation(AcceptConversationRequest.newBuilder().setConversationId(id(started)).setAgent("ana").build());
+        chat.resolveConversation(ResolveConversationRequest.newBuilder().setConversationId(id(started)).setAgent("ana").build());
 
-        Conversation rated = chat.rateConversation(RateConversationRequest.newBuilder()
-                .setConversationId(id(started)).setSatisfaction(1).setComment("nobody came").build());
+        var rating = RateConversationRequest.newBuilder().setConversationId(id(started)).setSatisfaction(1).setComment("too slow").build();
+        Conversation rated = chat.rateConversation(rating);
+        chat.rateConversation(rating);
         assertEquals(1, rated.getSatisfaction());
-        assertEquals("nobody came", rated.getSatisfactionComment());
+        assertEquals("too slow", rated.getSatisfactionComment());
 
-        List<ConversationEvent> events = eventsOf(profile, 3);
-        assertEquals(List.of(Kind.STARTED, Kind.HANDED_OVER, Kind.RATED), events.stream().map(ConversationEvent::getKind).toList());
+        List<ConversationEvent> events = eventsOf(profile, 4);
+        assertEquals(List.of(Kind.STARTED, Kind.HANDED_OVER, Kind.RESOLVED, Kind.RATED),
+                events.stream().map(ConversationEvent::getKind).toList(), "the same rating twice is one event");
         events.forEach(e -> {
             assertEquals(id(started), e.getConversationId());
             assertEquals(profile, e.getProfileId());
@@ -110,8 +119,8 @@ class ConversationEventsTest {
             assertFalse(e.getEnvelope().getId().isEmpty());
         });
         assertFalse(events.get(1).getBadExperience(), "asking for a person is not a bad experience by itself");
-        assertEquals(1, events.get(2).getSatisfaction());
-        assertTrue(events.get(2).getBadExperience(), "a rating of 1 is a bad experience");
+        assertEquals(1, events.get(3).getSatisfaction());
+        assertTrue(events.get(3).getBadExperience(), "a rating of 1 is a bad experience");
     }
 
     @Test
@@ -144,27 +153,34 @@ class ConversationEventsTest {
     }
 
     @Test
-    void aCustomerLeftWaitingForAPersonIsAbandonedAsABadExperienceAndAnUnusedChatWithoutAnEvent() {
+    void aQuietChatWithTheBotIsAbandonedButSomeoneWaitingForAPersonKeepsTheirPlace() {
+        String talked = UUID.randomUUID().toString();
         String waiting = UUID.randomUUID().toString();
         String unused = UUID.randomUUID().toString();
+        ConversationTurn asked = start(talked);
+        say(asked, "m1", "how do I get a refund for a missing item?");
         ConversationTurn waited = start(waiting);
         say(waited, "m1", "I want to talk to a person");
         ConversationTurn opened = start(unused);
+        eventsOf(talked, 1);
         eventsOf(waiting, 2);
         eventsOf(unused, 1);
-        // as if nobody had written in either for an hour
+        // as if nobody had written in any of them for an hour
         pool.preparedQuery("UPDATE conversation SET update_time = update_time - interval '1 hour' WHERE id = ANY($1)")
-                .execute(Tuple.of(new UUID[] { UUID.fromString(id(waited)), UUID.fromString(id(opened)) }))
+                .execute(Tuple.of(new UUID[] { UUID.fromString(id(asked)), UUID.fromString(id(waited)), UUID.fromString(id(opened)) }))
                 .await().indefinitely();
 
         conversations.abandonIdle().await().indefinitely();
 
-        ConversationEvent abandoned = eventsOf(waiting, 3).get(2);
+        ConversationEvent abandoned = eventsOf(talked, 2).get(1);
         assertEquals(Kind.ABANDONED, abandoned.getKind());
-        assertTrue(abandoned.getBadExperience(), "left waiting for a person");
+        assertFalse(abandoned.getBadExperience(), "they left the bot");
+        assertEquals(Conversation.Status.WAITING_FOR_AGENT, conversations.get(UUID.fromString(id(waited))).await().indefinitely().getStatus(),
+                "told to wait for a person, they keep their place");
         assertEquals(Conversation.Status.ABANDONED, conversations.get(UUID.fromString(id(opened))).await().indefinitely().getStatus());
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         assertEquals(1, events(unused).size(), "an unused chat ends without telling anyone");
+        assertEquals(2, events(waiting).size());
     }
 
     @Test

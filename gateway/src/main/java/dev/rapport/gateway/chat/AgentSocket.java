@@ -85,6 +85,7 @@ public class AgentSocket {
                             .put("id", text(json, "id", ""))));
             case "resolve" -> chat.resolveConversation(ResolveConversationRequest.newBuilder()
                             .setConversationId(text(json, "conversation", "")).setAgent(agent).build())
+                    .invoke(c -> unwatch(connection, c.getId()))
                     .flatMap(c -> send(connection, status(c)));
             default -> error(connection, "Invalid frame", "type is start, queue, accept, message or resolve", List.of());
         };
@@ -130,12 +131,33 @@ public class AgentSocket {
             return;
         }
         String last = c.getMessages(c.getMessagesCount() - 1).getId();
+        String agent = c.getAgent();
         watches.put(c.getId(), chat.watchConversation(WatchConversationRequest.newBuilder().setConversationId(c.getId())
                         .setAfterMessageId(last).build())
-                .onItem().transformToUniAndConcatenate(update -> update.hasMessage() && update.getMessage().getAuthor() == ChatMessage.Author.CUSTOMER
-                        ? send(connection, message(c.getId(), update.getMessage()))
-                        : update.hasConversation() ? send(connection, status(update.getConversation())) : Uni.createFrom().voidItem())
-                .subscribe().with(sent -> { }, failure -> LOG.debugf("agent watch ended: %s", failure.toString())));
+                .onItem().transformToUniAndConcatenate(update -> {
+                    if (update.hasConversation() && !agent.equals(update.getConversation().getAgent())) {
+                        // no longer this agent's: nothing more reaches this desk
+                        unwatch(connection, c.getId());
+                        return Uni.createFrom().voidItem();
+                    }
+                    return update.hasMessage() && update.getMessage().getAuthor() == ChatMessage.Author.CUSTOMER
+                            ? send(connection, message(c.getId(), update.getMessage()))
+                            : update.hasConversation() ? send(connection, status(update.getConversation())) : Uni.createFrom().voidItem();
+                })
+                .onTermination().invoke(() -> watches.remove(c.getId()))
+                .subscribe().with(sent -> { }, failure -> {
+                    LOG.debugf("agent watch ended: %s", failure.toString());
+                    send(connection, new JsonObject().put("type", "error").put("title", "Live updates stopped")
+                            .put("detail", "accept the conversation again to follow it").put("conversation", c.getId()))
+                            .subscribe().with(sent -> { }, ignored -> { });
+                }));
+    }
+
+    private static void unwatch(WebSocketConnection connection, String conversation) {
+        Cancellable watching = connection.userData().get(WATCHES).remove(conversation);
+        if (watching != null) {
+            watching.cancel();
+        }
     }
 
     @OnClose

@@ -232,7 +232,11 @@ public class ChatSocket {
                     }
                     return Uni.createFrom().voidItem();
                 })
-                .subscribe().with(sent -> { }, failure -> LOG.debugf("chat watch ended: %s", failure.toString()));
+                // live updates lost (chatbot-service restarting): close, so the widget reconnects and resumes
+                .subscribe().with(sent -> { }, failure -> {
+                    LOG.debugf("chat watch ended: %s", failure.toString());
+                    connection.close().subscribe().with(closed -> { }, ignored -> { });
+                });
         connection.userData().put(WATCH, watching);
     }
 

@@ -64,9 +64,10 @@ public class TimelineConsumers {
         Struct details = Struct.newBuilder().putFields("conversationId", text(step.getConversationId())).putFields("step", text(outcome))
                 .putFields("satisfaction", Value.newBuilder().setNumberValue(step.getSatisfaction()).build())
                 .putFields("badExperience", Value.newBuilder().setBoolValue(step.getBadExperience()).build()).build();
-        // one entry per step; each rating is its own (a customer may rate again), told apart by the event's id
+        // one entry per event (a conversation reopened is handed over or resolved again; a customer may rate again): the
+        // event's id, the same when it is delivered twice
         String id = "conversation:" + step.getConversationId() + ":" + outcome
-                + (step.getKind() == ConversationEvent.Kind.RATED ? ":" + step.getEnvelope().getId() : "");
+                + (step.getEnvelope().getId().isEmpty() ? "" : ":" + step.getEnvelope().getId());
         return pool.withTransaction(tx -> timeline.add(tx, id, profile, "conversation", Envelopes.instant(step.getEventTime()), details)
                 .flatMap(landed -> landed.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         INSERT INTO support_conversation (conversation_id, profile_id, outcome, event_time, satisfaction, bad_experience)
