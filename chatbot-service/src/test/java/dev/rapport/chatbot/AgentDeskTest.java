@@ -12,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +28,7 @@ import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.proto.chat.v1.WatchConversationRequest;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -41,20 +38,11 @@ import io.quarkus.test.junit.QuarkusTest;
 /** A person takes over from the bot: the queue with its handoff packet, live messages both ways, resolution. */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class AgentDeskTest {
-    private ManagedChannel channel;
-    private ChatServiceGrpc.ChatServiceBlockingStub chat;
+class AgentDeskTest extends CallsChatService {
 
     @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        chat = ChatServiceGrpc.newBlockingStub(channel);
-        ArticleSearchTest.importHelpCentre(chat);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
+    void helpCentre() {
+        importHelpCentre();
     }
 
     @Test

@@ -9,14 +9,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.rpc.BadRequest;
 
 import dev.rapport.proto.chat.v1.Article;
-import dev.rapport.proto.chat.v1.ChatServiceGrpc;
 import dev.rapport.proto.chat.v1.DeleteArticleRequest;
 import dev.rapport.proto.chat.v1.ImportArticlesRequest;
 import dev.rapport.proto.chat.v1.ImportArticlesResponse;
@@ -26,8 +23,6 @@ import dev.rapport.proto.chat.v1.SearchArticlesResponse;
 import dev.rapport.proto.chat.v1.SearchArticlesResponse.Decision;
 import dev.rapport.proto.chat.v1.UpdateArticleRequest;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -37,42 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The knowledge base as the bot searches it, against real PostgreSQL, with the real embedding model. */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-public class ArticleSearchTest {
-    private ManagedChannel channel;
-    private ChatServiceGrpc.ChatServiceBlockingStub chat;
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        chat = ChatServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-    }
-
-    static Article article(String language, String key, String title, String body, String... questions) {
-        return Article.newBuilder().setLanguage(language).setKey(key).setTitle(title).setBody(body)
-                .addAllExampleQuestions(List.of(questions)).build();
-    }
-
-    /** Imports the help centre and waits until the search index has it (it reloads within two seconds). */
-    public static void importHelpCentre(ChatServiceGrpc.ChatServiceBlockingStub chat) {
-        chat.importArticles(ImportArticlesRequest.newBuilder().addAllArticles(HELP_CENTRE).build());
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> chat.searchArticles(
-                SearchArticlesRequest.newBuilder().setText("refund").setLanguage("en-GB").build()).getMatchesCount() > 0);
-    }
-
-    public static final List<Article> HELP_CENTRE = List.of(
-            article("en-GB", "late_delivery", "Where is my order?", "Track your courier live from the order page.",
-                    "My food has not arrived yet", "The delivery is late", "Where is the courier with my order?",
-                    "Where is my food?", "My order still hasn't come", "The driver is late", "Track my order",
-                    "When will my food get here?"),
-            article("en-GB", "refund", "Getting a refund", "Refunds go back to your card within five days.",
-                    "I want my money back", "How do I get a refund for a missing item?", "Refund for a cold meal"),
-            article("en-GB", "change_address", "Changing the delivery address", "You can change it until the restaurant accepts.",
-                    "I typed the wrong address", "Can I deliver to another address?", "Change where my order goes"));
+class ArticleSearchTest extends CallsChatService {
 
     @Test
     void anUnseenQuestionFindsItsArticleAndTheBotKnowsWhenToHandOver() {

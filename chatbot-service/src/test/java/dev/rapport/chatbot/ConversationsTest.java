@@ -10,7 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,6 @@ import com.google.rpc.BadRequest;
 
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ChatMessage.Author;
-import dev.rapport.proto.chat.v1.ChatServiceGrpc;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ConversationTurn;
 import dev.rapport.proto.chat.v1.GetConversationRequest;
@@ -27,8 +25,6 @@ import dev.rapport.proto.chat.v1.SearchArticlesRequest;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -38,20 +34,11 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Conversations with the bot, stored in real PostgreSQL, answered from the real knowledge base. */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class ConversationsTest {
-    private ManagedChannel channel;
-    private ChatServiceGrpc.ChatServiceBlockingStub chat;
+class ConversationsTest extends CallsChatService {
 
     @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        chat = ChatServiceGrpc.newBlockingStub(channel);
-        ArticleSearchTest.importHelpCentre(chat);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
+    void helpCentre() {
+        importHelpCentre();
     }
 
     private ConversationTurn start(String language) {

@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.rpc.BadRequest;
 
 import dev.rapport.proto.chat.v1.Article;
-import dev.rapport.proto.chat.v1.ChatServiceGrpc;
 import dev.rapport.proto.chat.v1.CreateArticleRequest;
 import dev.rapport.proto.chat.v1.GetArticleRequest;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -27,20 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class KnowledgeBaseTest {
-    private ManagedChannel channel;
-    private ChatServiceGrpc.ChatServiceBlockingStub chat;
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        chat = ChatServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-    }
+class KnowledgeBaseTest extends CallsChatService {
 
     @Test
     void anArticleCreatedTwiceWithOneRequestIdExistsOnce() {

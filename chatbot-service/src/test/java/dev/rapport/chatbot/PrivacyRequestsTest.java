@@ -8,14 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.proto.chat.v1.AcceptConversationRequest;
-import dev.rapport.proto.chat.v1.ChatServiceGrpc;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ExportConversationsRequest;
 import dev.rapport.proto.chat.v1.GetConversationRequest;
@@ -29,9 +26,7 @@ import dev.rapport.proto.privacy.v1.DataSubjectRequestProgress;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.TestTopics;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
@@ -42,21 +37,8 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 /** Data-subject requests reach the support conversations: exported whole, erased whole, confirmed on the topic. */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class PrivacyRequestsTest {
+class PrivacyRequestsTest extends CallsChatService {
     private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
-    private ManagedChannel channel;
-    private ChatServiceGrpc.ChatServiceBlockingStub chat;
-
-    @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        chat = ChatServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
-    }
 
     @Test
     void aPersonsConversationsAreExportedWholeThenErasedWholeAndOthersAreKept() throws Exception {

@@ -14,7 +14,6 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,8 +22,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.google.rpc.BadRequest;
 
-import dev.rapport.chatbot.ArticleSearchTest;
-import dev.rapport.proto.chat.v1.ChatServiceGrpc;
+import dev.rapport.chatbot.CallsChatService;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ConversationEvent;
 import dev.rapport.proto.chat.v1.ConversationEvent.Kind;
@@ -37,9 +35,7 @@ import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.TestTopics;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -56,7 +52,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
-class ConversationEventsTest {
+class ConversationEventsTest extends CallsChatService {
     private static final KafkaCompanion KAFKA = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
     private static ConsumerTask<String, String> topic;
 
@@ -66,8 +62,6 @@ class ConversationEventsTest {
     @Inject
     Pool pool;
 
-    private ManagedChannel channel;
-    private ChatServiceGrpc.ChatServiceBlockingStub chat;
 
     @BeforeAll
     static void listen() {
@@ -80,15 +74,8 @@ class ConversationEventsTest {
     }
 
     @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        chat = ChatServiceGrpc.newBlockingStub(channel);
-        ArticleSearchTest.importHelpCentre(chat);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
+    void helpCentre() {
+        importHelpCentre();
     }
 
     @Test

@@ -6,22 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.rapport.chatbot.ArticleSearchTest;
+import dev.rapport.chatbot.CallsChatService;
 import dev.rapport.proto.chat.v1.ChatMessage.Author;
-import dev.rapport.proto.chat.v1.ChatServiceGrpc;
 import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.ConversationTurn;
 import dev.rapport.proto.chat.v1.ListWaitingRequest;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.testing.PostgresAndKafka;
-import dev.rapport.testing.TestChannels;
-import io.grpc.ManagedChannel;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -32,7 +28,7 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(OfflineTicketTest.NobodyAnswers.class)
 @Tag("own-profile") // its own JVM: see chatbot-service/pom.xml
 @WithTestResource(PostgresAndKafka.class)
-class OfflineTicketTest {
+class OfflineTicketTest extends CallsChatService {
     public static class NobodyAnswers implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -40,19 +36,10 @@ class OfflineTicketTest {
         }
     }
 
-    private ManagedChannel channel;
-    private ChatServiceGrpc.ChatServiceBlockingStub chat;
 
     @BeforeEach
-    void connect() {
-        channel = TestChannels.toServiceUnderTest();
-        chat = ChatServiceGrpc.newBlockingStub(channel);
-        ArticleSearchTest.importHelpCentre(chat);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        TestChannels.close(channel);
+    void helpCentre() {
+        importHelpCentre();
     }
 
     @Test
