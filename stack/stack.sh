@@ -217,6 +217,11 @@ up_keycloak() {
     (cd "$DIST" && unzip -q -o "keycloak-quarkus-dist-$version.zip")
   fi
   mkdir -p "$home/data/import"
+  # The development server holds nothing but what the realm file says: when the file changed, start from it again
+  # (an existing realm is never re-imported).
+  if ! cmp -s "$ROOT/k8s/rapport/files/rapport-realm.json" "$home/data/import/rapport-realm.json"; then
+    rm -rf "$home/data/h2"
+  fi
   cp "$ROOT/k8s/rapport/files/rapport-realm.json" "$home/data/import/"
   say "Keycloak: starting on port $KEYCLOAK_PORT (the first start builds and takes about a minute)"
   KC_BOOTSTRAP_ADMIN_USERNAME="${KEYCLOAK_ADMIN_USER:-admin}" KC_BOOTSTRAP_ADMIN_PASSWORD="${KEYCLOAK_ADMIN_PASSWORD:-admin}" \

@@ -68,9 +68,12 @@ class ChartTest {
         assertEquals(2, bundled.ofKind("ScaledObject").size(), "Kafka-lag scaling where switched on");
         assertEquals(5, bundled.ofKind("ServiceMonitor").size());
         var realm = Yamls.map(bundled.named("KeycloakRealmImport", "rapport-keycloak-realm"), "spec.realm");
-        assertFalse(realm.containsKey("users"), "no demo users in a real installation");
-        assertTrue(Yamls.list(realm, "clients").stream().noneMatch(c -> c.containsKey("secret")),
-                "no client secret from the repository");
+        assertEquals(List.of("service-account-rapport-privacy"), Yamls.list(realm, "users").stream().map(u -> u.get("username")).toList(),
+                "no demo users in a real installation, only the account erasures use");
+        assertEquals(List.of("${RAPPORT_PRIVACY_CLIENT_SECRET}"), Yamls.list(realm, "clients").stream().filter(c -> c.containsKey("secret"))
+                .map(c -> c.get("secret")).toList(), "no client secret from the repository: the privacy client's comes from the keys Secret");
+        assertEquals("rapport-keys", Yamls.string(bundled.named("KeycloakRealmImport", "rapport-keycloak-realm"),
+                "spec.placeholders.RAPPORT_PRIVACY_CLIENT_SECRET.secret.name"));
         var gateway = ChartRules.properties(bundled.named("ConfigMap", "rapport-gateway"));
         assertEquals("https://auth.rapport.example.com/realms/rapport", gateway.getProperty("quarkus.oidc.token.issuer"));
         assertEquals("http://rapport-keycloak-service:8080/realms/rapport",

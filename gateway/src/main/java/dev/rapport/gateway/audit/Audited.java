@@ -96,6 +96,7 @@ public class Audited {
             case RecordEventResponse recorded -> recorded.getProfileId();
             case IdentifyResponse identified -> identified.getProfileId();
             case Profile profile -> profile.getId();
+            case dev.rapport.proto.privacy.v1.PrivacyRequest request when !request.getSubject().isEmpty() -> request.getSubject();
             case com.google.protobuf.Struct receipt when receipt.containsFields("piiPrincipalId") ->
                     receipt.getFieldsOrThrow("piiPrincipalId").getStringValue();
             case null, default -> null;

@@ -8,8 +8,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Who answers for the data (named in consent receipts), what the site declares about Global Privacy Control, and the
- * key of unsubscribe links.
+ * Who answers for the data (named in consent receipts), what the site declares about Global Privacy Control, the key
+ * of unsubscribe links, and how data-subject requests are carried out.
  */
 @ConfigMapping(prefix = "rapport.privacy")
 public interface PrivacyConfig {
@@ -28,6 +28,33 @@ public interface PrivacyConfig {
     /** The date gpc.json gives as its lastUpdate. */
     @WithDefault("2026-11-23")
     LocalDate gpcLastUpdate();
+
+    Requests requests();
+
+    Accounts accounts();
+
+    /** How data-subject requests are sent to the services and sent again. */
+    interface Requests {
+        /** How often due parts are sent. */
+        @WithDefault("1s")
+        java.time.Duration sweep();
+
+        /** A part not confirmed is sent again after this, then after twice as long each time... */
+        @WithDefault("30s")
+        java.time.Duration retryAfter();
+
+        /** ...up to this pause. */
+        @WithDefault("30m")
+        java.time.Duration retryAtMost();
+    }
+
+    /** The Keycloak client whose service account deletes an erased person's account (realm: quarkus.oidc.auth-server-url). */
+    interface Accounts {
+        @WithDefault("rapport-privacy")
+        String clientId();
+
+        String clientSecret();
+    }
 
     interface Controller {
         @WithDefault("Rapport demo brand")

@@ -36,7 +36,7 @@ import io.vertx.pgclient.PgException;
  */
 @ApplicationScoped
 public class ConsentLedger {
-    public static final Set<String> METHODS = Set.of("form", "api", "chat", "gpc", "unsubscribe_link");
+    public static final Set<String> METHODS = Set.of("form", "api", "chat", "gpc", "unsubscribe_link", "privacy_request");
     public static final Set<String> CHANNELS = Set.of("email", "sms", "push", "in_app", "webhook");
     private static final int MAX_TEXT = 200;
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
@@ -124,7 +124,7 @@ public class ConsentLedger {
                     INSERT INTO consent_subject AS s (subject, jurisdiction, version) VALUES ($1, $2, 1)
                     ON CONFLICT (subject) DO UPDATE
                         SET version = s.version + 1, jurisdiction = CASE WHEN $2 = '' THEN s.jurisdiction ELSE $2 END
-                        WHERE $2 = '' OR $2 = s.jurisdiction OR s.jurisdiction = '' OR $12
+                        WHERE NOT s.erased AND ($2 = '' OR $2 = s.jurisdiction OR s.jurisdiction = '' OR $12)
                     RETURNING jurisdiction)
                 INSERT INTO consent_record (subject, purpose, channel, data_category, granted, decision_time, method, notice_version,
                                             jurisdiction, recorded_by, request_id)
@@ -135,8 +135,8 @@ public class ConsentLedger {
                         request.getMethod(), request.getNoticeVersion(), caller.id())).addValue(requestId).addValue(mayChangeJurisdiction(caller)))
                 .map(rows -> {
                     if (rows.size() == 0) {
-                        throw Status.FAILED_PRECONDITION.withDescription("the person's jurisdiction is already recorded as another one; "
-                                + "only a privacy officer or an admin may change it").asRuntimeException();
+                        throw Status.FAILED_PRECONDITION.withDescription("the person was erased, or their jurisdiction is already recorded as "
+                                + "another one (only a privacy officer or an admin may change it)").asRuntimeException();
                     }
                     return toRecord(rows.iterator().next());
                 });
@@ -153,6 +153,31 @@ public class ConsentLedger {
 
     private static boolean isDuplicateRequest(Throwable failure) {
         return failure instanceof PgException pg && "23505".equals(pg.getSqlState());
+    }
+
+    /**
+     * The person was erased: their key on privacy.consent gets a tombstone and nothing more is recorded for them. The
+     * records stay: they prove what the person decided (GDPR Art. 7(1)), kept for that alone. Answers how many.
+     */
+    public Uni<Long> erase(String subject) {
+        return pool.preparedQuery("""
+                INSERT INTO consent_subject AS s (subject, jurisdiction, version, erased) VALUES ($1, '', 1, true)
+                ON CONFLICT (subject) DO UPDATE SET erased = true, version = s.version + 1 WHERE NOT s.erased""")
+                .execute(Tuple.of(subject))
+                .flatMap(x -> publisher.publish(subject))
+                .flatMap(x -> recordsKept(subject));
+    }
+
+    /** How many records the ledger holds about a person (after an erasure: the proof of consent it keeps). */
+    public Uni<Long> recordsKept(String subject) {
+        return pool.preparedQuery("SELECT count(*) AS n FROM consent_record WHERE subject = $1").execute(Tuple.of(subject))
+                .map(rows -> rows.iterator().next().getLong("n"));
+    }
+
+    /** Whether the person's key on privacy.consent carries a tombstone that Kafka acknowledged. */
+    public Uni<Boolean> tombstoned(String subject) {
+        return pool.preparedQuery("SELECT erased AND published_version = version AS gone FROM consent_subject WHERE subject = $1").execute(Tuple.of(subject))
+                .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean("gone"));
     }
 
     /** A person's records, newest first; the page token is the id to continue below. */
@@ -251,7 +276,7 @@ public class ConsentLedger {
         }
     }
 
-    static void checkSubject(String subject, List<Violation> problems) {
+    public static void checkSubject(String subject, List<Violation> problems) {
         try {
             UUID.fromString(subject);
             if (subject.length() != 36 || !subject.equals(subject.toLowerCase(java.util.Locale.ROOT))) {

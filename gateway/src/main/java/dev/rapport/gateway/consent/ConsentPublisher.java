@@ -18,7 +18,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.Record;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -38,11 +38,11 @@ public class ConsentPublisher {
     private final Pool pool;
     private final ConsentStates states;
     private final ConsentView view;
-    private final MutinyEmitter<ConsentState> topic;
+    private final MutinyEmitter<Record<String, ConsentState>> topic;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private static final int MAX_IN_FLIGHT = 8;
 
-    ConsentPublisher(Pool pool, ConsentStates states, ConsentView view, @Channel("consent-states") MutinyEmitter<ConsentState> topic) {
+    ConsentPublisher(Pool pool, ConsentStates states, ConsentView view, @Channel("consent-states") MutinyEmitter<Record<String, ConsentState>> topic) {
         this.pool = pool;
         this.states = states;
         this.view = view;
@@ -58,7 +58,11 @@ public class ConsentPublisher {
         return states.current(pool, subject)
                 .invoke(state -> {
                     if (state != null) {
-                        view.apply(state.getSubject(), ConsentStateConsumer.read(state));
+                        if (ConsentStates.isErased(state)) {
+                            view.forget(subject);
+                        } else {
+                            view.apply(state.getSubject(), ConsentStateConsumer.read(state));
+                        }
                         publishInOrder(subject);
                     }
                 })
@@ -90,10 +94,11 @@ public class ConsentPublisher {
 
     private Uni<Void> send(SqlClient tx, ConsentState state) {
         String subject = state.getSubject();
-        ConsentState message = state.toBuilder()
+        // An erased person's key gets a tombstone: compaction then drops every state of theirs from the topic.
+        ConsentState message = ConsentStates.isErased(state) ? null : state.toBuilder()
                 .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, TYPE, subject, subject + "/consent/v" + state.getVersion()))
                 .build();
-        return topic.sendMessage(Message.of(message).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(subject).build()))
+        return topic.sendMessage(Message.of(Record.of(subject, message)))
                 .flatMap(sent -> tx.preparedQuery("UPDATE consent_subject SET published_version = $2 WHERE subject = $1")
                         .execute(Tuple.of(subject, state.getVersion())))
                 .replaceWithVoid();

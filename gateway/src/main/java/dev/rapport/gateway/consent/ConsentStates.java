@@ -27,6 +27,13 @@ public class ConsentStates {
             "analytics", "marketing.communications", "marketing.advertising.third_party", "third_party_sharing");
 
     private final Pool pool;
+    /** The jurisdiction an erased person's state carries here (never published: their key gets a tombstone). */
+    static final String ERASED = "(erased)";
+
+    static boolean isErased(ConsentState state) {
+        return ERASED.equals(state.getJurisdiction());
+    }
+
     private final ConsentPolicy policy;
 
     ConsentStates(Pool pool, ConsentPolicy policy) {
@@ -41,7 +48,7 @@ public class ConsentStates {
      */
     public Uni<ConsentState> current(SqlClient client, String subject) {
         return client.preparedQuery("""
-                SELECT s.version, s.jurisdiction, r.purpose, r.channel, r.data_category, r.granted, r.decision_time, r.method,
+                SELECT s.version, s.jurisdiction, s.erased, r.purpose, r.channel, r.data_category, r.granted, r.decision_time, r.method,
                        r.notice_version
                 FROM consent_subject s LEFT JOIN LATERAL (
                     SELECT DISTINCT ON (purpose, channel, data_category) * FROM consent_record c WHERE c.subject = s.subject
@@ -54,6 +61,9 @@ public class ConsentStates {
                         if (state == null) {
                             state = ConsentState.newBuilder().setSubject(subject).setVersion(row.getLong("version"))
                                     .setJurisdiction(row.getString("jurisdiction"));
+                            if (row.getBoolean("erased")) {
+                                return state.setJurisdiction(ERASED).build();
+                            }
                         }
                         if (row.getBoolean("granted") != null) {
                             state.addPurposes(PurposeConsent.newBuilder()
@@ -78,7 +88,7 @@ public class ConsentStates {
             throw new dev.rapport.runtime.error.InvalidInput(problems);
         }
         return current(pool, subject).map(state -> {
-            if (state == null) {
+            if (state == null || isErased(state)) {
                 throw new NotFound("no consent recorded for this person");
             }
             ConsentView.SubjectConsent consent = ConsentStateConsumer.read(state);

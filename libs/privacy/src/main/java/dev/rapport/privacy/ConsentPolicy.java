@@ -3,8 +3,11 @@ package dev.rapport.privacy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Period;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -36,7 +39,22 @@ public final class ConsentPolicy {
 
     /** One jurisdiction's rules. */
     public record Regime(String name, Rule otherwise, Map<String, Rule> purposes, Map<String, Rule> minors,
-            Map<String, Rule> categories, int minorAge) {
+            Map<String, Rule> categories, int minorAge, Requests requests) {
+    }
+
+    /**
+     * How long a data-subject request may take under a regime (GDPR Art. 12(3): one month, extendable by two; CCPA: 45
+     * days, extendable once by 45), counted in calendar time from receipt (UTC); no extension when it is zero.
+     */
+    public record Requests(Period answerWithin, Period extension) {
+        public Instant deadline(Instant received, boolean extended) {
+            // From receipt in one step: 31 January + three months is 30 April, not (28 February + two months) 28 April.
+            return received.atZone(ZoneOffset.UTC).plus(extended ? answerWithin.plus(extension) : answerWithin).toInstant();
+        }
+
+        public boolean extendable() {
+            return !extension.isZero();
+        }
     }
 
     private static final Pattern REGION = Pattern.compile("[A-Z]{2}(-[A-Z0-9]{1,3})?");
@@ -77,7 +95,7 @@ public final class ConsentPolicy {
         for (int i = 0; i < regimes.size(); i++) {
             JsonNode node = regimes.get(i);
             String at = "regimes[" + i + "]";
-            Regime regime = regime(node, at, minorAge, problems);
+            Regime regime = regime(node, at, minorAge, defaultRequests(root, problems), problems);
             JsonNode regions = node.path("regions");
             if (!regions.isArray() || regions.isEmpty()) {
                 problems.add(at + ".regions: a non-empty list of ISO 3166 codes (\"DE\", \"US-CA\")");
@@ -93,14 +111,45 @@ public final class ConsentPolicy {
         if (!root.path("default").isObject()) {
             problems.add("default: the regime for a person whose jurisdiction is unknown");
         }
-        Regime fallback = regime(root.path("default"), "default", minorAge, problems);
+        Regime fallback = regime(root.path("default"), "default", minorAge, null, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("consent policy: " + String.join("; ", problems));
         }
         return new ConsentPolicy(everywhere, Map.copyOf(byRegion), fallback);
     }
 
-    private static Regime regime(JsonNode node, String at, int minorAge, List<String> problems) {
+    /** The default regime's request deadlines: a regime that names none takes them. */
+    private static Requests defaultRequests(JsonNode root, List<String> problems) {
+        return requests(root.path("default").path("requests"), "default.requests", null, new ArrayList<>());
+    }
+
+    private static Requests requests(JsonNode node, String at, Requests otherwise, List<String> problems) {
+        if (node.isMissingNode() && otherwise != null) {
+            return otherwise;
+        }
+        Period within = period(node.path("answer_within"), at + ".answer_within", problems);
+        Period extension = period(node.path("extension"), at + ".extension", problems);
+        if (within != null && within.isZero()) {
+            problems.add(at + ".answer_within: more than nothing");
+        }
+        return within == null || extension == null ? null : new Requests(within, extension);
+    }
+
+    private static Period period(JsonNode node, String at, List<String> problems) {
+        try {
+            Period period = Period.parse(node.asText(""));
+            if (period.isNegative()) {
+                problems.add(at + ": not negative");
+                return null;
+            }
+            return period;
+        } catch (DateTimeParseException e) {
+            problems.add(at + ": an ISO 8601 period such as \"P1M\" or \"P45D\"");
+            return null;
+        }
+    }
+
+    private static Regime regime(JsonNode node, String at, int minorAge, Requests defaultRequests, List<String> problems) {
         String name = node.path("name").asText("");
         if (name.isBlank()) {
             problems.add(at + ".name: a name such as \"GDPR\"");
@@ -112,7 +161,8 @@ public final class ConsentPolicy {
         return new Regime(name, otherwise, rules(node.path("purposes"), at + ".purposes", true, problems),
                 rules(node.path("minors"), at + ".minors", true, problems),
                 rules(node.path("categories"), at + ".categories", false, problems),
-                minorAge(node.path("minor_age"), minorAge, at + ".minor_age", problems));
+                minorAge(node.path("minor_age"), minorAge, at + ".minor_age", problems),
+                requests(node.path("requests"), at + ".requests", defaultRequests, problems));
     }
 
     private static Map<String, Rule> rules(JsonNode node, String at, boolean purposes, List<String> problems) {

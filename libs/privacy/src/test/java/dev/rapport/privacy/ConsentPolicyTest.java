@@ -87,6 +87,33 @@ class ConsentPolicyTest {
     }
 
     @Test
+    void aRequestIsDueAMonthAfterReceiptUnderTheGdprAnd45DaysUnderTheCcpaEachExtendedOnceWithNotice() {
+        Instant received = Instant.parse("2026-01-31T10:15:00Z");
+        assertEquals(Instant.parse("2026-02-28T10:15:00Z"), policy.regime("DE").requests().deadline(received, false), "a month, not 30 days");
+        assertEquals(Instant.parse("2026-04-30T10:15:00Z"), policy.regime("FR").requests().deadline(received, true), "two further months");
+        assertEquals(Instant.parse("2026-03-17T10:15:00Z"), policy.regime("US-CA").requests().deadline(received, false));
+        assertEquals(Instant.parse("2026-05-01T10:15:00Z"), policy.regime("US-CA").requests().deadline(received, true), "90 days in all");
+        assertEquals(Instant.parse("2026-02-10T10:15:00Z"), policy.regime("KR").requests().deadline(received, false));
+        assertFalse(policy.regime("KR").requests().extendable());
+        assertEquals(Instant.parse("2026-02-28T10:15:00Z"), policy.regime("").requests().deadline(received, false));
+    }
+
+    @Test
+    void aRegimeWithoutRequestDeadlinesTakesTheDefaultsAndBadPeriodsAreNamed() throws Exception {
+        ConsentPolicy lean = load("""
+                {"regimes": [{"name": "A", "regions": ["DE"], "otherwise": "opt_in"}],
+                 "default": {"name": "d", "otherwise": "opt_in", "requests": {"answer_within": "P20D", "extension": "P0D"}}}""");
+        assertEquals(java.time.Period.ofDays(20), lean.regime("DE").requests().answerWithin());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> load("""
+                {"regimes": [{"name": "A", "regions": ["DE"], "otherwise": "opt_in", "requests": {"answer_within": "a month", "extension": "P0D"}}],
+                 "default": {"name": "d", "otherwise": "opt_in", "requests": {"answer_within": "P0D", "extension": "-P1D"}}}"""));
+        for (String expected : new String[] { "regimes[0].requests.answer_within: an ISO 8601 period", "default.requests.answer_within: more than nothing",
+                "default.requests.extension: not negative" }) {
+            assertTrue(refused.getMessage().contains(expected), expected + " in " + refused.getMessage());
+        }
+    }
+
+    @Test
     void aPolicyWithMistakesIsRefusedNamingEachOne() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> load("""
                 {"purposes": {"essential.service": "opt_in", "marketting": "opt_in"},
