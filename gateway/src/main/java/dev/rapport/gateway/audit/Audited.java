@@ -7,6 +7,7 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.caller.Caller;
+import dev.rapport.gateway.caller.OwnProfile;
 import dev.rapport.gateway.consent.ConsentLedger;
 import dev.rapport.gateway.consent.PurposeEnforcement;
 import dev.rapport.gateway.consent.RequestSignals;
@@ -30,12 +31,14 @@ public class Audited {
     private final CurrentIdentityAssociation identity;
     private final ConsentLedger ledger;
     private final PurposeEnforcement enforcement;
+    private final OwnProfile own;
 
-    Audited(AuditTrail trail, CurrentIdentityAssociation identity, ConsentLedger ledger, PurposeEnforcement enforcement) {
+    Audited(AuditTrail trail, CurrentIdentityAssociation identity, ConsentLedger ledger, PurposeEnforcement enforcement, OwnProfile own) {
         this.trail = trail;
         this.identity = identity;
         this.ledger = ledger;
         this.enforcement = enforcement;
+        this.own = own;
     }
 
     /** An operation that serves one purpose, whoever calls it. */
@@ -64,7 +67,10 @@ public class Audited {
             } catch (RuntimeException refused) {
                 return trail.record(caller, operation, "(refused)", subjectId, outcome(refused)).flatMap(x -> Uni.createFrom().failure(refused));
             }
-            return Uni.createFrom().<T>deferred(() -> {
+            // A customer reaches their own data only: another's (or one found by identifier) is "not found".
+            boolean customer = OwnProfile.isCustomer(caller);
+            Uni<Void> ownData = customer && knownSubject ? own.require(caller, subjectId) : Uni.createFrom().voidItem();
+            return ownData.flatMap(checked -> Uni.createFrom().<T>deferred(() -> {
                         boolean honour = gpc && caller.speaksForTheSubject();
                         Uni<Void> signal = honour && knownSubject ? ledger.honourGpc(caller, subjectId) : Uni.createFrom().voidItem();
                         return signal.invoke(() -> {
@@ -73,8 +79,11 @@ public class Audited {
                                     }
                                 })
                                 .flatMap(x -> call.apply(caller, purpose))
+                                // (an answer that names nobody comes from an operation that scopes customers itself: privacy requests)
+                                .call(result -> customer && !knownSubject && subjectOf(null, result) != null
+                                        ? own.require(caller, subjectOf(null, result)) : Uni.createFrom().voidItem())
                                 .call(result -> honour && !knownSubject ? ledger.honourGpc(caller, subjectOf(null, result)) : Uni.createFrom().voidItem());
-                    })
+                    }))
                     .call(result -> trail.record(caller, operation, purpose, subjectOf(subjectId, result), "ok"))
                     .onFailure().call(failure -> trail.record(caller, operation, purpose, subjectId, outcome(failure)));
         });
@@ -106,6 +115,9 @@ public class Audited {
     private static String outcome(Throwable failure) {
         if (failure instanceof NoLawfulBasis) {
             return "NO_LAWFUL_BASIS";
+        }
+        if (failure instanceof dev.rapport.runtime.error.NotFound) {
+            return "NOT_FOUND";
         }
         if (failure instanceof dev.rapport.runtime.error.InvalidInput) {
             return "INVALID_ARGUMENT";

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 
 import dev.rapport.gateway.audit.AuditTrail;
 import dev.rapport.gateway.caller.Caller;
+import dev.rapport.gateway.caller.OwnProfile;
 import dev.rapport.gateway.consent.ConsentLedger;
 import dev.rapport.privacy.ConsentPolicy;
 import dev.rapport.proto.privacy.v1.DataSubjectRequest.Kind;
@@ -60,13 +61,15 @@ public class PrivacyRequests {
     private final ProfileService profiles;
     private final ConsentPolicy policy;
     private final AuditTrail trail;
+    private final OwnProfile own;
     private final Clock clock;
 
-    PrivacyRequests(Pool pool, @GrpcClient("profile") ProfileService profiles, ConsentPolicy policy, AuditTrail trail, Clock clock) {
+    PrivacyRequests(Pool pool, @GrpcClient("profile") ProfileService profiles, ConsentPolicy policy, AuditTrail trail, OwnProfile own, Clock clock) {
         this.pool = pool;
         this.profiles = profiles;
         this.policy = policy;
         this.trail = trail;
+        this.own = own;
         this.clock = clock;
     }
 
@@ -281,11 +284,9 @@ public class PrivacyRequests {
                 .flatMap(x -> get(requestId));
     }
 
-    /** The signed-in customer's own profile id (their user name is its external id). */
-    Uni<String> ownProfile(Caller caller) {
-        return profile(GetProfileRequest.newBuilder()
-                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(caller.id())).build())
-                .map(profile -> profile == null ? "(none)" : profile.getId());
+    /** The signed-in customer's own profile id; one no request names when they have none. */
+    private Uni<String> ownProfile(Caller caller) {
+        return own.of(caller).map(id -> id.isEmpty() ? "(none)" : id);
     }
 
     static UUID requestId(String id) {

@@ -157,7 +157,7 @@ class ConsentLedgerTest {
                 .then().statusCode(403);
         given().auth().oauth2(Tokens.person("demo-privacy")).contentType(ContentType.JSON).body(body).post("/api/v1/consents")
                 .then().statusCode(201).body("recordedBy", equalTo("demo-privacy"));
-        given().auth().oauth2(Tokens.person("demo-customer")).get("/api/v1/profiles/" + person + "/consent").then().statusCode(403);
+        given().auth().oauth2(Tokens.person("demo-marketer")).get("/api/v1/profiles/" + person + "/consent").then().statusCode(403);
     }
 
     @Test

@@ -18,7 +18,7 @@ import io.smallrye.mutiny.Uni;
 
 /** Public gRPC rapport.api.v1.Consents. */
 @GrpcService
-@RolesAllowed({ "partner", "agent", "privacy-officer", "admin" })
+@RolesAllowed({ "partner", "agent", "privacy-officer", "admin", "customer" })
 public class ConsentsGrpc implements Consents {
     private final ConsentOperations consents;
 

@@ -34,7 +34,7 @@ public class ConsentsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin" })
+    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin", "customer" })
     @Operation(summary = "Record a grant or a withdrawal (granted: false): the same call; answers the ledger record. "
             + "Idempotency-Key (or requestId) makes a retry answer the first record")
     public Uni<Response> record(RecordConsentRequest request, @HeaderParam("Idempotency-Key") @DefaultValue("") String idempotencyKey) {
@@ -46,7 +46,7 @@ public class ConsentsResource {
 
     @GET
     @Path("{recordId}/receipt")
-    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin" })
+    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin", "customer" })
     @Operation(summary = "A consent record as a Kantara Consent Receipt (v1.1 fields)")
     public Uni<Struct> receipt(@PathParam("recordId") String recordId) {
         return consents.receipt(GetConsentReceiptRequest.newBuilder().setRecordId(recordId).build());

@@ -31,19 +31,19 @@ public class ProfilesGrpc implements Profiles {
     }
 
     @Override
-    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @RolesAllowed({ "partner", "marketer", "agent", "admin", "customer" })
     public Uni<Profile> getProfile(GetProfileRequest request) {
         return reads.profile(request);
     }
 
     @Override
-    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @RolesAllowed({ "partner", "marketer", "agent", "admin", "customer" })
     public Uni<ListEventsResponse> listProfileEvents(ListEventsRequest request) {
         return reads.events(request);
     }
 
     @Override
-    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @RolesAllowed({ "partner", "marketer", "agent", "admin", "customer" })
     public Uni<ListTimelineResponse> listProfileTimeline(ListTimelineRequest request) {
         return reads.timeline(request);
     }

@@ -62,7 +62,7 @@ public class ProfilesResource {
 
     @GET
     @Path("lookup")
-    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @RolesAllowed({ "partner", "marketer", "agent", "admin", "customer" })
     @Operation(summary = "The profile any of its identifiers finds (type: EXTERNAL_ID, EMAIL, PHONE, DEVICE_ID, ANONYMOUS_ID)")
     public Uni<Profile> lookup(@QueryParam("type") @DefaultValue("") String type, @QueryParam("value") @DefaultValue("") String value) {
         Identifier.Builder identifier = Identifier.newBuilder().setValue(value);
@@ -76,7 +76,7 @@ public class ProfilesResource {
 
     @GET
     @Path("{profileId}")
-    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @RolesAllowed({ "partner", "marketer", "agent", "admin", "customer" })
     @Operation(summary = "A profile and its identifiers")
     public Uni<Profile> profile(@PathParam("profileId") String profileId) {
         return reads.profile(GetProfileRequest.newBuilder().setProfileId(profileId).build());
@@ -84,7 +84,7 @@ public class ProfilesResource {
 
     @GET
     @Path("{profileId}/events")
-    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @RolesAllowed({ "partner", "marketer", "agent", "admin", "customer" })
     @Operation(summary = "A profile's events, newest first; follow nextPageToken for more")
     public Uni<ListEventsResponse> events(@PathParam("profileId") String profileId,
             @QueryParam("page_size") @DefaultValue("0") int pageSize, @QueryParam("page_token") @DefaultValue("") String pageToken) {
@@ -93,7 +93,7 @@ public class ProfilesResource {
 
     @GET
     @Path("{profileId}/timeline")
-    @RolesAllowed({ "partner", "marketer", "agent", "admin" })
+    @RolesAllowed({ "partner", "marketer", "agent", "admin", "customer" })
     @Operation(summary = "A profile's events, campaign deliveries and support conversations, newest first; follow nextPageToken for more")
     public Uni<ListTimelineResponse> timeline(@PathParam("profileId") String profileId,
             @QueryParam("page_size") @DefaultValue("0") int pageSize, @QueryParam("page_token") @DefaultValue("") String pageToken) {
@@ -152,7 +152,7 @@ public class ProfilesResource {
 
     @GET
     @Path("{profileId}/consent")
-    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin" })
+    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin", "customer" })
     @Operation(summary = "A person's standing decisions, jurisdiction, and what the policy allows for the main purposes")
     public Uni<ConsentSummary> state(@PathParam("profileId") String profileId) {
         return consents.state(GetConsentStateRequest.newBuilder().setSubject(profileId).build());
@@ -160,7 +160,7 @@ public class ProfilesResource {
 
     @GET
     @Path("{profileId}/consent/records")
-    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin" })
+    @RolesAllowed({ "partner", "agent", "privacy-officer", "admin", "customer" })
     @Operation(summary = "A person's consent records, newest first; follow nextPageToken for more")
     public Uni<ListConsentRecordsResponse> history(@PathParam("profileId") String profileId,
             @QueryParam("page_size") @DefaultValue("0") int pageSize, @QueryParam("page_token") @DefaultValue("") String pageToken) {

@@ -1,0 +1,50 @@
+package dev.rapport.gateway.caller;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.ProfileService;
+import dev.rapport.runtime.error.NotFound;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A customer's own profile: the one whose external id is their user name. A customer reaches only that one; asking
+ * for anyone else's is answered exactly as a profile that does not exist.
+ */
+@ApplicationScoped
+public class OwnProfile {
+    private final ProfileService profiles;
+
+    OwnProfile(@GrpcClient("profile") ProfileService profiles) {
+        this.profiles = profiles;
+    }
+
+    /** A customer and nothing more: staff and partner apps reach people by their roles. */
+    public static boolean isCustomer(Caller caller) {
+        return caller.roles().contains("customer") && caller.roles().stream()
+                .noneMatch(role -> role.equals("partner") || role.equals("marketer") || role.equals("agent") || role.equals("privacy-officer")
+                        || role.equals("admin"));
+    }
+
+    /** The customer's profile id; empty when the brand has no profile for them yet. */
+    public Uni<String> of(Caller caller) {
+        return profiles.getProfile(GetProfileRequest.newBuilder()
+                        .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(caller.id())).build())
+                .map(profile -> profile.getId())
+                .onFailure(failure -> failure instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND)
+                .recoverWithItem("");
+    }
+
+    /** Passes when the subject is the customer's own profile; "not found" otherwise. */
+    public Uni<Void> require(Caller caller, String subject) {
+        return of(caller).invoke(own -> {
+            if (own.isEmpty() || !own.equals(subject)) {
+                throw new NotFound("not found");
+            }
+        }).replaceWithVoid();
+    }
+}
