@@ -2,6 +2,7 @@ package dev.rapport.chatbot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import dev.rapport.proto.chat.v1.StartConversationRequest;
 import dev.rapport.proto.common.v1.Envelope;
 import dev.rapport.proto.privacy.v1.DataSubjectRequest;
 import dev.rapport.proto.privacy.v1.DataSubjectRequestProgress;
+import dev.rapport.proto.privacy.v1.SubjectIdentifier;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
@@ -34,7 +36,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
-/** Data-subject requests reach the support conversations: exported whole, erased whole, confirmed on the topic. */
+/**
+ * Data-subject requests reach the support conversations — under the profile, and those started signed in before it
+ * existed: exported whole, erased whole, checked, confirmed on the topic.
+ */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
 class PrivacyRequestsTest extends CallsChatService {
@@ -59,6 +64,7 @@ class PrivacyRequestsTest extends CallsChatService {
 
         List<DataSubjectRequestProgress> reports = request(person, DataSubjectRequest.Kind.ERASURE, 2);
         assertEquals("chatbot-service", reports.get(0).getService());
+        assertEquals(DataSubjectRequest.Kind.ERASURE, reports.get(0).getKind());
         assertEquals(DataSubjectRequestProgress.State.COMPLETED, reports.get(0).getState());
         assertEquals(2, reports.get(0).getRecordsAffected());
         assertEquals(0, reports.get(1).getRecordsAffected(), "the same request read again erases nothing more");
@@ -74,8 +80,75 @@ class PrivacyRequestsTest extends CallsChatService {
         assertEquals("nothing held", access.getDetail());
     }
 
+    @Test
+    void chatsStartedSignedInBeforeTheProfileExistedAreCountedCheckedAndErasedToo() throws Exception {
+        String person = UUID.randomUUID().toString();
+        String externalId = "min-jun-" + UUID.randomUUID();
+        // Signed in, no profile yet: the conversation is held under the sign-in alone; rated after an agent resolved it.
+        String before = chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("customer:" + externalId)
+                .setLanguage("en").build()).getConversation().getId();
+        chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(before).setMessageId("m1").setText("I want to talk to a person").build());
+        chat.acceptConversation(AcceptConversationRequest.newBuilder().setConversationId(before).setAgent("ana").build());
+        chat.resolveConversation(ResolveConversationRequest.newBuilder().setConversationId(before).setAgent("ana").build());
+        chat.rateConversation(RateConversationRequest.newBuilder().setConversationId(before).setSatisfaction(1).build());
+        String after = converse(person, externalId, "hello");
+        String someoneElse = chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("customer:other-" + UUID.randomUUID())
+                .setLanguage("en").build()).getConversation().getId();
+        DataSubjectRequest.Builder knownBy = DataSubjectRequest.newBuilder().setSubject(person)
+                .addIdentifiers(SubjectIdentifier.newBuilder().setType("EMAIL").setValue(externalId + "@example.com"))
+                .addIdentifiers(SubjectIdentifier.newBuilder().setType("EXTERNAL_ID").setValue(externalId));
+
+        DataSubjectRequestProgress access = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ACCESS)).get(0);
+        assertEquals(2, access.getRecordsAffected());
+        assertEquals("export ready: ChatService.ExportConversations; not in it: 1 started signed in but not under this profile (before it existed)",
+                access.getDetail());
+
+        DataSubjectRequestProgress held = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ERASURE_CHECK)).get(0);
+        assertEquals(DataSubjectRequest.Kind.ERASURE_CHECK, held.getKind());
+        assertEquals(DataSubjectRequestProgress.State.COMPLETED, held.getState());
+        assertTrue(held.getDetail().startsWith("still held: conversation: 2, chat_message: "), held.getDetail());
+        assertTrue(held.getDetail().contains("conversation_event: "), "the started, handed over, resolved and rated steps: " + held.getDetail());
+        assertTrue(held.getRecordsAffected() > 2 + 4, held.toString());
+
+        DataSubjectRequestProgress erased = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ERASURE)).get(0);
+        assertEquals(DataSubjectRequest.Kind.ERASURE, erased.getKind());
+        assertEquals(2, erased.getRecordsAffected());
+        for (String gone : List.of(before, after)) {
+            assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                    () -> chat.getConversation(GetConversationRequest.newBuilder().setConversationId(gone).build())).getStatus().getCode());
+        }
+        assertEquals(someoneElse, chat.getConversation(GetConversationRequest.newBuilder().setConversationId(someoneElse).build()).getId());
+
+        DataSubjectRequestProgress check = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ERASURE_CHECK)).get(0);
+        assertEquals(DataSubjectRequest.Kind.ERASURE_CHECK, check.getKind());
+        assertEquals(0, check.getRecordsAffected());
+        assertEquals("nothing held", check.getDetail());
+    }
+
+    @Test
+    void aRequestNamingOtherServicesIsIgnoredWithoutAReport() throws Exception {
+        String person = UUID.randomUUID().toString();
+        String conversation = converse(person, "hello");
+        DataSubjectRequest notOurs = request(DataSubjectRequest.newBuilder().setSubject(person).addServices("profile-service"),
+                DataSubjectRequest.Kind.ERASURE);
+        DataSubjectRequest ours = request(DataSubjectRequest.newBuilder().setSubject(person).addServices("profile-service")
+                .addServices("chatbot-service"), DataSubjectRequest.Kind.ERASURE_CHECK);
+
+        // Read in order (one subject, one partition): had the first been answered, its report would come first.
+        List<DataSubjectRequestProgress> reports = carryOut(1, notOurs, ours);
+        assertEquals(List.of(ours.getRequestId()), reports.stream().map(DataSubjectRequestProgress::getRequestId).toList());
+        assertTrue(reports.get(0).getRecordsAffected() > 0, reports.get(0).toString());
+        assertEquals(conversation, chat.getConversation(GetConversationRequest.newBuilder().setConversationId(conversation).build()).getId(),
+                "nothing was erased");
+    }
+
     private String converse(String profile, String text) {
-        String id = chat.startConversation(StartConversationRequest.newBuilder().setProfileId(profile).setVisitorId("customer:" + profile)
+        return converse(profile, profile, text);
+    }
+
+    /** A conversation of a signed-in customer who has a profile. */
+    private String converse(String profile, String externalId, String text) {
+        String id = chat.startConversation(StartConversationRequest.newBuilder().setProfileId(profile).setVisitorId("customer:" + externalId)
                 .setLanguage("en").build()).getConversation().getId();
         chat.sendMessage(SendMessageRequest.newBuilder().setConversationId(id).setMessageId("m1").setText(text).build());
         return id;
@@ -83,23 +156,38 @@ class PrivacyRequestsTest extends CallsChatService {
 
     /** Sends the request on privacy.dsr ({@code times} times, as a consumer re-reading it would) and returns the reports. */
     private List<DataSubjectRequestProgress> request(String subject, DataSubjectRequest.Kind kind, int times) throws Exception {
+        DataSubjectRequest request = request(DataSubjectRequest.newBuilder().setSubject(subject), kind);
+        DataSubjectRequest[] again = new DataSubjectRequest[times];
+        java.util.Arrays.fill(again, request);
+        return carryOut(times, again);
+    }
+
+    private static DataSubjectRequest request(DataSubjectRequest.Builder about, DataSubjectRequest.Kind kind) {
         String requestId = "dsr-" + UUID.randomUUID();
-        String request = JsonFormat.printer().print(DataSubjectRequest.newBuilder()
-                .setEnvelope(Envelope.newBuilder().setId(requestId).setSubject(subject))
-                .setRequestId(requestId).setSubject(subject).setKind(kind).build());
+        return about.clone().setEnvelope(Envelope.newBuilder().setId(requestId).setSubject(about.getSubject()))
+                .setRequestId(requestId).setKind(kind).build();
+    }
+
+    /**
+     * Sends the requests on privacy.dsr in this order (keyed by subject, so they are read in order) and answers the
+     * first {@code reports} reports about any of them.
+     */
+    private List<DataSubjectRequestProgress> carryOut(int reports, DataSubjectRequest... requests) throws Exception {
+        List<String> requestIds = java.util.Arrays.stream(requests).map(DataSubjectRequest::getRequestId).distinct().toList();
         try (ConsumerTask<String, String> progress = kafka.consumeStrings().fromTopics(TestTopics.of(Topics.PRIVACY_DSR_PROGRESS),
-                records -> records.filter(r -> r.value().contains(requestId)))) {
-            for (int i = 1; i <= times; i++) {
-                kafka.produceStrings().fromRecords(KafkaCompanion.record(TestTopics.of(Topics.PRIVACY_DSR), subject, request)).awaitCompletion();
-                progress.awaitRecords(i, Duration.ofSeconds(20));
+                records -> records.filter(r -> requestIds.stream().anyMatch(r.value()::contains)))) {
+            for (DataSubjectRequest request : requests) {
+                kafka.produceStrings().fromRecords(KafkaCompanion.record(TestTopics.of(Topics.PRIVACY_DSR), request.getSubject(),
+                        JsonFormat.printer().print(request))).awaitCompletion();
             }
-            List<DataSubjectRequestProgress> reports = new ArrayList<>();
+            progress.awaitRecords(reports, Duration.ofSeconds(20));
+            List<DataSubjectRequestProgress> answered = new ArrayList<>();
             for (var record : progress.getRecords()) {
                 DataSubjectRequestProgress.Builder report = DataSubjectRequestProgress.newBuilder();
                 JsonFormat.parser().ignoringUnknownFields().merge(record.value(), report);
-                reports.add(report.build());
+                answered.add(report.build());
             }
-            return reports;
+            return answered;
         }
     }
 }

@@ -24,10 +24,7 @@ final class Keycloak {
      * with the given access-token lifespan. Created once; later runs reuse it.
      */
     static void ensureClient(String clientId, String secret, boolean gatewayAudience, int tokenLifespanSeconds) {
-        String admin = given().contentType(ContentType.URLENC)
-                .formParams(Map.of("grant_type", "password", "client_id", "admin-cli", "username", "admin", "password", "admin"))
-                .post(LocalStack.KEYCLOAK_URL + "/realms/master/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
+        String admin = admin();
         List<?> existing = given().auth().oauth2(admin).queryParam("clientId", clientId)
                 .get(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/clients").then().statusCode(200).extract().as(List.class);
         if (!existing.isEmpty()) {
@@ -44,6 +41,35 @@ final class Keycloak {
         }
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(client)
                 .post(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/clients").then().statusCode(201);
+    }
+
+    /** A new customer account (password "demo", like the demo accounts) for one test; answers nothing, the user name is the test's. */
+    static void createCustomer(String userName) {
+        String admin = admin();
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("username", userName, "enabled", true, "email", userName + "@rapport.example", "emailVerified", true,
+                        "firstName", "Erin", "lastName", "Test",
+                        "credentials", List.of(Map.of("type", "password", "value", "demo", "temporary", false))))
+                .post(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/users").then().statusCode(201);
+        String id = given().auth().oauth2(admin).queryParam("username", userName).queryParam("exact", true)
+                .get(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/users").then().statusCode(200).extract().path("[0].id");
+        Map<?, ?> customer = given().auth().oauth2(admin).get(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/roles/customer")
+                .then().statusCode(200).extract().as(Map.class);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(List.of(customer))
+                .post(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/users/" + id + "/role-mappings/realm").then().statusCode(204);
+    }
+
+    /** How many accounts have this user name (0 or 1). */
+    static int accounts(String userName) {
+        return given().auth().oauth2(admin()).queryParam("username", userName).queryParam("exact", true)
+                .get(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/users").then().statusCode(200).extract().as(List.class).size();
+    }
+
+    private static String admin() {
+        return given().contentType(ContentType.URLENC)
+                .formParams(Map.of("grant_type", "password", "client_id", "admin-cli", "username", "admin", "password", "admin"))
+                .post(LocalStack.KEYCLOAK_URL + "/realms/master/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
     }
 
     /** The same header and claims as a real token, signed by a key Keycloak never had. */

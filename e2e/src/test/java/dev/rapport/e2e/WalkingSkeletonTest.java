@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -40,6 +41,7 @@ import dev.rapport.proto.segment.v1.Engagement;
 import dev.rapport.proto.segment.v1.GetEngagementRequest;
 import dev.rapport.testing.ChatClient;
 import dev.rapport.testing.ClientStreams;
+import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.Tokens;
 import io.grpc.CallOptions;
@@ -806,6 +808,124 @@ class WalkingSkeletonTest {
                 assertEquals("Not allowed", other.next("error").getString("title"), "the agent desk is for agents");
             }
         }
+    }
+
+    @Test
+    @Order(20)
+    void aCustomersAccessRequestExportsWhatEveryServiceHoldsAndTheirErasureIsVerifiedEverywhereThoughAServiceIsDownAtFirst() throws Exception {
+        String user = "e2e-erin-" + UUID.randomUUID().toString().substring(0, 8);
+        Keycloak.createCustomer(user);
+        String customer = Tokens.person(user);
+        // a chat before the brand had a profile for them (kept under their sign-in only), then a profile, consent, and
+        // a chat rated badly (the timeline, and campaign-service's hold on marketing)
+        resolvedChat(customer, 0);
+        String profileId = with(EventsGrpc.newBlockingStub(gateway), bearer(Tokens.partner())).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(user))
+                .setEvent(Event.newBuilder().setId("e2e-" + UUID.randomUUID()).setName("order_placed")
+                        .setProperties(com.google.protobuf.Struct.newBuilder().putFields("amount",
+                                com.google.protobuf.Value.newBuilder().setNumberValue(23.5).build()))).build()).getProfileId();
+        consent(Tokens.partner(), profileId, true, "DE");
+        resolvedChat(customer, 1);
+
+        // a customer reaches their own profile and consent, and nobody else's: another's is "not found", like a missing one
+        rest(customer).get("/api/v1/profiles/lookup?type=EXTERNAL_ID&value=" + user).then().statusCode(200).body("id", org.hamcrest.Matchers.equalTo(profileId));
+        rest(customer).get("/api/v1/profiles/" + profileId + "/consent").then().statusCode(200);
+        String someoneElse = with(EventsGrpc.newBlockingStub(gateway), bearer(Tokens.partner())).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue("e2e-other-" + UUID.randomUUID()))
+                .setEvent(Event.newBuilder().setId("e2e-" + UUID.randomUUID()).setName("app_opened")).build()).getProfileId();
+        rest(customer).get("/api/v1/profiles/" + someoneElse).then().statusCode(404);
+        rest(customer).get("/api/v1/profiles/" + someoneElse + "/consent").then().statusCode(404);
+        rest(customer).get("/api/v1/profiles/lookup?type=EXTERNAL_ID&value=demo-customer").then().statusCode(404);
+        assertRefused(Status.Code.NOT_FOUND, () -> with(ProfilesGrpc.newBlockingStub(gateway), bearer(customer))
+                .getProfile(dev.rapport.proto.profile.v1.GetProfileRequest.newBuilder().setProfileId(someoneElse).build()));
+
+        // the customer asks what Rapport holds about them; their sign-in is their verification; GDPR: one month
+        JsonObject access = new JsonObject(rest(customer).body("{\"kind\": \"ACCESS\"}").post("/api/v1/privacy-requests")
+                .then().statusCode(201).extract().asString());
+        assertEquals(profileId, access.getString("subject"));
+        assertEquals("GDPR", access.getString("regime"), "the jurisdiction the consent ledger holds");
+        assertEquals(java.time.Instant.parse(access.getString("receivedTime")).atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant(),
+                java.time.Instant.parse(access.getString("deadline")));
+        String accessId = access.getString("id");
+        rest(Tokens.person("demo-customer")).get("/api/v1/privacy-requests/" + accessId).then().statusCode(404);
+        JsonObject export = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            var response = rest(customer).get("/api/v1/privacy-requests/" + accessId + "/export");
+            return response.statusCode() == 200 ? new JsonObject(response.asString()) : null;
+        }, java.util.Objects::nonNull);
+        assertTrue(export.getJsonArray("profile").stream().map(JsonObject.class::cast).anyMatch(p -> p.containsKey("event")), export.encode());
+        assertFalse(export.getJsonArray("conversations").isEmpty(), "the conversation linked to the profile: " + export.encode());
+        assertEquals(1, export.getJsonArray("consent_records").size());
+        assertTrue(export.containsKey("segments") && export.containsKey("engagement"), export.encode());
+        assertTrue(export.getJsonObject("campaigns").containsKey("lastBadExperience"), "the hold after the bad rating: " + export.encode());
+
+        // erasure: staff must say how they verified the person
+        JsonObject refused = new JsonObject(rest(Tokens.person("demo-privacy"))
+                .body("{\"subject\": \"" + profileId + "\", \"kind\": \"ERASURE\"}").post("/api/v1/privacy-requests")
+                .then().statusCode(400).extract().asString());
+        assertEquals("verification", refused.getJsonArray("violations").getJsonObject(0).getString("field"));
+
+        // chatbot-service is down when the erasure is opened: every other part completes, its part waits
+        Suite.killService("chatbot-service");
+        JsonObject erasure = new JsonObject(rest(Tokens.person("demo-privacy"))
+                .body("{\"subject\": \"" + profileId + "\", \"kind\": \"ERASURE\", \"verification\": \"answered from the account's email address\"}")
+                .post("/api/v1/privacy-requests").then().statusCode(201).extract().asString());
+        String erasureId = erasure.getString("id");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonObject now = privacyRequest(erasureId);
+            Map<String, String> states = parts(now, "CARRY_OUT");
+            assertEquals(Set.of("profile-service", "segment-service", "campaign-service", "chatbot-service", "gateway", "keycloak"), states.keySet());
+            states.forEach((service, state) -> assertEquals(service.equals("chatbot-service") ? "SENT" : "COMPLETED", state, service + " in " + now.encode()));
+            assertEquals("IN_PROGRESS", now.getString("status"));
+        });
+        assertEquals(0, Keycloak.accounts(user), "the sign-in account is deleted");
+
+        Suite.startServices();
+        JsonObject done = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> privacyRequest(erasureId), r -> r.getString("status").equals("COMPLETED"));
+        Map<String, String> verified = parts(done, "VERIFY");
+        assertEquals(6, verified.size(), done.encode());
+        done.getJsonArray("parts").stream().map(JsonObject.class::cast).filter(p -> p.getString("step").equals("VERIFY"))
+                .forEach(p -> assertEquals("0", String.valueOf(p.getValue("records", "0")), "nothing left in " + p.encode()));
+        assertTrue(done.getString("outcome").contains("verified: nothing left"), done.getString("outcome"));
+        assertEquals("", done.getString("subject", ""), "a verified erasure forgets whom it was about");
+
+        assertRefused(Status.Code.NOT_FOUND, () -> with(ProfilesGrpc.newBlockingStub(gateway), bearer(Tokens.partner()))
+                .getProfile(dev.rapport.proto.profile.v1.GetProfileRequest.newBuilder().setProfileId(profileId).build()));
+        rest(Tokens.person("demo-privacy")).get("/api/v1/profiles/" + profileId + "/consent").then().statusCode(404);
+        io.restassured.RestAssured.given().contentType("application/x-www-form-urlencoded")
+                .formParams(Map.of("grant_type", "password", "client_id", "rapport-web", "username", user, "password", "demo"))
+                .post(LocalStack.KEYCLOAK_URL + "/realms/rapport/protocol/openid-connect/token").then()
+                .body("error", org.hamcrest.Matchers.equalTo("invalid_grant")); // the account is gone: no sign-in
+    }
+
+    /** A signed-in customer's chat the help centre resolves; rated when a satisfaction is given. */
+    private static void resolvedChat(String token, int satisfaction) {
+        try (ChatClient chat = ChatClient.connect(Suite.GATEWAY)) {
+            chat.send(new JsonObject().put("type", "start").put("language", "en").put("token", token));
+            chat.next("started");
+            chat.next("message");
+            chat.send(new JsonObject().put("type", "message").put("id", "m1").put("text", "How do I reset my password?"));
+            assertTrue(chat.next("message").getString("text").contains("Forgot password"));
+            chat.next("status");
+            chat.send(new JsonObject().put("type", "message").put("id", "m2").put("text", "thank you, that helped"));
+            chat.until("status", f -> f.getString("status").equals("RESOLVED"));
+            if (satisfaction > 0) {
+                chat.send(new JsonObject().put("type", "rate").put("satisfaction", satisfaction));
+                chat.until("rated", f -> true);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonObject privacyRequest(String id) {
+        return new JsonObject(rest(Tokens.person("demo-privacy")).get("/api/v1/privacy-requests/" + id).then().statusCode(200).extract().asString());
+    }
+
+    /** Each service's state in one step of a privacy request. */
+    private static Map<String, String> parts(JsonObject request, String step) {
+        return request.getJsonArray("parts").stream().map(JsonObject.class::cast).filter(p -> p.getString("step").equals(step))
+                .collect(Collectors.toMap(p -> p.getString("service"), p -> p.getString("state")));
     }
 
     private static void consent(String token, String profileId, boolean granted, String jurisdiction) {

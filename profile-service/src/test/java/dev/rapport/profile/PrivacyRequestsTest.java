@@ -2,6 +2,7 @@ package dev.rapport.profile;
 
 import static dev.rapport.profile.AttributesTest.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.rapport.proto.common.v1.Envelope;
 import dev.rapport.proto.privacy.v1.DataSubjectRequest;
 import dev.rapport.proto.privacy.v1.DataSubjectRequestProgress;
+import dev.rapport.proto.privacy.v1.SubjectIdentifier;
 import dev.rapport.proto.profile.v1.EraseProfileRequest;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.ExportProfileRequest;
@@ -54,8 +56,12 @@ class PrivacyRequestsTest extends CallsProfileService {
 
     /** A person with two merged profiles, attributes, purchases and engagement: ids of both profiles. */
     private List<UUID> aPersonWithHistory() {
-        Identifier visitor = Identifier.newBuilder().setType(Identifier.Type.ANONYMOUS_ID).setValue("cookie-" + UUID.randomUUID()).build();
-        Identifier user = Identifier.newBuilder().setType(Identifier.Type.EMAIL).setValue(UUID.randomUUID() + "@example.com").build();
+        return aPersonWithHistory(Identifier.newBuilder().setType(Identifier.Type.ANONYMOUS_ID).setValue("cookie-" + UUID.randomUUID()).build(),
+                Identifier.newBuilder().setType(Identifier.Type.EMAIL).setValue(UUID.randomUUID() + "@example.com").build());
+    }
+
+    /** The same, known by a visitor cookie and then by an email. */
+    private List<UUID> aPersonWithHistory(Identifier visitor, Identifier user) {
         List<UUID> ids = new ArrayList<>();
         for (Identifier who : List.of(visitor, user)) {
             for (String name : List.of("session_started", "order_placed", "email_opened")) {
@@ -114,30 +120,99 @@ class PrivacyRequestsTest extends CallsProfileService {
     @Test
     void anErasureRequestOnTheTopicIsCarriedOutAndConfirmedEvenWhenReadTwice() throws Exception {
         List<UUID> ids = aPersonWithHistory();
-        String requestId = "dsr-" + UUID.randomUUID();
-        String request = JsonFormat.printer().print(DataSubjectRequest.newBuilder()
-                .setEnvelope(Envelope.newBuilder().setId(requestId).setSubject(ids.get(0).toString()))
-                .setRequestId(requestId).setSubject(ids.get(0).toString()).setKind(DataSubjectRequest.Kind.ERASURE).build());
+        DataSubjectRequest erasure = request(ids.get(0), DataSubjectRequest.Kind.ERASURE);
 
-        try (ConsumerTask<String, String> progress = kafka.consumeStrings().fromTopics(TestTopics.of(Topics.PRIVACY_DSR_PROGRESS),
-                records -> records.filter(r -> r.value().contains(requestId)))) {
-            kafka.produceStrings().fromRecords(KafkaCompanion.record(TestTopics.of(Topics.PRIVACY_DSR), ids.get(0).toString(), request)).awaitCompletion();
-            progress.awaitRecords(1, Duration.ofSeconds(20));
-            kafka.produceStrings().fromRecords(KafkaCompanion.record(TestTopics.of(Topics.PRIVACY_DSR), ids.get(0).toString(), request)).awaitCompletion();
-            progress.awaitRecords(2, Duration.ofSeconds(20));
-
-            List<DataSubjectRequestProgress> confirmations = new ArrayList<>();
-            for (var record : progress.getRecords()) {
-                DataSubjectRequestProgress.Builder confirmation = DataSubjectRequestProgress.newBuilder();
-                JsonFormat.parser().ignoringUnknownFields().merge(record.value(), confirmation);
-                confirmations.add(confirmation.build());
-            }
-            assertEquals(List.of(DataSubjectRequestProgress.State.COMPLETED, DataSubjectRequestProgress.State.COMPLETED),
-                    confirmations.stream().map(DataSubjectRequestProgress::getState).toList());
-            assertEquals("profile-service", confirmations.get(0).getService());
-            assertTrue(confirmations.get(0).getRecordsAffected() > 10);
-            assertEquals(0, confirmations.get(1).getRecordsAffected());
-        }
+        List<DataSubjectRequestProgress> confirmations = carryOut(2, erasure, erasure);
+        assertEquals(List.of(DataSubjectRequestProgress.State.COMPLETED, DataSubjectRequestProgress.State.COMPLETED),
+                confirmations.stream().map(DataSubjectRequestProgress::getState).toList());
+        assertEquals("profile-service", confirmations.get(0).getService());
+        assertEquals(DataSubjectRequest.Kind.ERASURE, confirmations.get(0).getKind());
+        assertTrue(confirmations.get(0).getRecordsAffected() > 10);
+        assertEquals(0, confirmations.get(1).getRecordsAffected());
         assertEquals(0, rowsAbout(ids));
+    }
+
+    @Test
+    void theErasureCheckFindsThePersonBeforeNothingAfterAndAProfileCreatedAgainUnderTheirEmail() throws Exception {
+        Identifier visitor = Identifier.newBuilder().setType(Identifier.Type.ANONYMOUS_ID).setValue("cookie-" + UUID.randomUUID()).build();
+        Identifier email = Identifier.newBuilder().setType(Identifier.Type.EMAIL).setValue(UUID.randomUUID() + "@example.com").build();
+        List<UUID> ids = aPersonWithHistory(visitor, email);
+        // The gateway names the survivor and every identifier the person was known by.
+        UUID survivor = UUID.fromString(profiles.getProfile(GetProfileRequest.newBuilder().setIdentifier(email).build()).getId());
+
+        DataSubjectRequestProgress before = carryOut(1, check(survivor, visitor, email)).get(0);
+        assertEquals(DataSubjectRequest.Kind.ERASURE_CHECK, before.getKind());
+        assertEquals(DataSubjectRequestProgress.State.COMPLETED, before.getState());
+        assertTrue(before.getRecordsAffected() > 10, before.toString());
+        assertTrue(before.getDetail().startsWith("still held: ") && before.getDetail().contains("event: 6"), before.getDetail());
+        assertFalse(before.getDetail().contains(email.getValue()), "where, never what");
+        assertTrue(rowsAbout(ids) > 10, "the check changed nothing");
+
+        carryOut(1, request(survivor, DataSubjectRequest.Kind.ERASURE));
+        DataSubjectRequestProgress after = carryOut(1, check(survivor, visitor, email)).get(0);
+        assertEquals(DataSubjectRequest.Kind.ERASURE_CHECK, after.getKind());
+        assertEquals(0, after.getRecordsAffected());
+        assertEquals("nothing held", after.getDetail());
+
+        // The same email arrives again: a new profile, which the check finds under the person's identifier.
+        profiles.recordEvent(RecordEventRequest.newBuilder().setIdentifier(email)
+                .setEvent(Event.newBuilder().setId(UUID.randomUUID().toString()).setName("session_started")).build());
+        DataSubjectRequestProgress recreated = carryOut(1, check(survivor, visitor, email)).get(0);
+        assertEquals(1, recreated.getRecordsAffected());
+        assertEquals("still held: identity (same identifier, another profile): 1", recreated.getDetail());
+    }
+
+    @Test
+    void aRequestNamingOtherServicesIsIgnoredWithoutAReport() throws Exception {
+        List<UUID> ids = aPersonWithHistory();
+        long held = rowsAbout(ids);
+        DataSubjectRequest notOurs = request(ids.get(0), DataSubjectRequest.Kind.ERASURE).toBuilder()
+                .addServices("chatbot-service").addServices("segment-service").build();
+        DataSubjectRequest ours = request(ids.get(0), DataSubjectRequest.Kind.ACCESS).toBuilder()
+                .addServices("chatbot-service").addServices("profile-service").build();
+
+        // Read in order (one subject, one partition): had the first been answered, its report would come first.
+        List<DataSubjectRequestProgress> reports = carryOut(1, notOurs, ours);
+        assertEquals(List.of(ours.getRequestId()), reports.stream().map(DataSubjectRequestProgress::getRequestId).toList());
+        assertEquals(DataSubjectRequest.Kind.ACCESS, reports.get(0).getKind());
+        assertTrue(reports.get(0).getRecordsAffected() > 0);
+        assertEquals(held, rowsAbout(ids), "nothing was erased");
+    }
+
+    private static DataSubjectRequest request(UUID subject, DataSubjectRequest.Kind kind) {
+        String requestId = "dsr-" + UUID.randomUUID();
+        return DataSubjectRequest.newBuilder().setEnvelope(Envelope.newBuilder().setId(requestId).setSubject(subject.toString()))
+                .setRequestId(requestId).setSubject(subject.toString()).setKind(kind).build();
+    }
+
+    private static DataSubjectRequest check(UUID subject, Identifier... knownBy) {
+        DataSubjectRequest.Builder check = request(subject, DataSubjectRequest.Kind.ERASURE_CHECK).toBuilder();
+        for (Identifier identifier : knownBy) {
+            check.addIdentifiers(SubjectIdentifier.newBuilder().setType(identifier.getType().name()).setValue(identifier.getValue()));
+        }
+        return check.build();
+    }
+
+    /**
+     * Sends the requests on privacy.dsr in this order (keyed by subject, so they are read in order) and answers the
+     * first {@code reports} reports about any of them.
+     */
+    private List<DataSubjectRequestProgress> carryOut(int reports, DataSubjectRequest... requests) throws Exception {
+        List<String> requestIds = java.util.Arrays.stream(requests).map(DataSubjectRequest::getRequestId).distinct().toList();
+        try (ConsumerTask<String, String> progress = kafka.consumeStrings().fromTopics(TestTopics.of(Topics.PRIVACY_DSR_PROGRESS),
+                records -> records.filter(r -> requestIds.stream().anyMatch(r.value()::contains)))) {
+            for (DataSubjectRequest request : requests) {
+                kafka.produceStrings().fromRecords(KafkaCompanion.record(TestTopics.of(Topics.PRIVACY_DSR), request.getSubject(),
+                        JsonFormat.printer().print(request))).awaitCompletion();
+            }
+            progress.awaitRecords(reports, Duration.ofSeconds(20));
+            List<DataSubjectRequestProgress> answered = new ArrayList<>();
+            for (var record : progress.getRecords()) {
+                DataSubjectRequestProgress.Builder report = DataSubjectRequestProgress.newBuilder();
+                JsonFormat.parser().ignoringUnknownFields().merge(record.value(), report);
+                answered.add(report.build());
+            }
+            return answered;
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.rapport.campaign.api;
 
 import dev.rapport.campaign.definition.Campaigns;
 import dev.rapport.campaign.delivery.Broadcasts;
+import dev.rapport.campaign.privacy.Recipients;
 import dev.rapport.proto.campaign.v1.DeliverySummary;
 import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.campaign.support.MarketingHolds;
@@ -9,6 +10,7 @@ import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.CampaignService;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.ExportRecipientRequest;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
 import dev.rapport.proto.campaign.v1.GetMarketingHoldRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
@@ -16,6 +18,7 @@ import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
 import dev.rapport.proto.campaign.v1.MarketingHold;
 import dev.rapport.proto.campaign.v1.MessagePreview;
 import dev.rapport.proto.campaign.v1.PreviewMessageRequest;
+import dev.rapport.proto.campaign.v1.RecipientExport;
 import dev.rapport.proto.campaign.v1.UpdateCampaignRequest;
 import dev.rapport.runtime.Ids;
 import io.quarkus.grpc.GrpcService;
@@ -27,11 +30,13 @@ public class CampaignGrpcService implements CampaignService {
     private final MarketingHolds holds;
     private final Campaigns campaigns;
     private final Broadcasts broadcasts;
+    private final Recipients recipients;
 
-    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts) {
+    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts, Recipients recipients) {
         this.holds = holds;
         this.campaigns = campaigns;
         this.broadcasts = broadcasts;
+        this.recipients = recipients;
     }
 
     @Override
@@ -42,6 +47,11 @@ public class CampaignGrpcService implements CampaignService {
     @Override
     public Uni<MarketingHold> getMarketingHold(GetMarketingHoldRequest request) {
         return Uni.createFrom().deferred(() -> holds.holdFor(Ids.profile("profile_id", request.getProfileId())));
+    }
+
+    @Override
+    public Uni<RecipientExport> exportRecipient(ExportRecipientRequest request) {
+        return Uni.createFrom().deferred(() -> recipients.export(Ids.profile("profile_id", request.getProfileId())));
     }
 
     @Override

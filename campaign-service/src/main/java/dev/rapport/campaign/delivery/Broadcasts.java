@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -152,7 +153,7 @@ public class Broadcasts {
     private Uni<Void> deliver(Campaign campaign, UUID person, int attempts) {
         String profileId = person.toString();
         return profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profileId).build())
-                .flatMap(profile -> decide(campaign, profile))
+                .flatMap(profile -> decide(campaign, person, attempts, profile))
                 .ifNoItem().after(SEND_TIMEOUT).fail()
                 .onFailure(f -> f instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND)
                 .recoverWithItem(Outcome.skipped("the person is no longer known (erased or merged)"))
@@ -172,7 +173,7 @@ public class Broadcasts {
         return "sending failed (" + failure.getClass().getSimpleName() + ")";
     }
 
-    private Uni<Outcome> decide(Campaign campaign, Profile profile) {
+    private Uni<Outcome> decide(Campaign campaign, UUID person, int attempts, Profile profile) {
         if (!campaign.getChannel().equals("email")) {
             return Uni.createFrom().item(Outcome.skipped("the " + campaign.getChannel() + " channel is not connected yet"));
         }
@@ -192,9 +193,23 @@ public class Broadcasts {
             }
             return Uni.createFrom().item(() -> Campaigns.preview(campaign, attributes(profile), traits(profile), Struct.getDefaultInstance()))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                    .flatMap(message -> message.getSent() ? send(campaign, profile, address.getStringValue(), message, promotional)
+                    .flatMap(message -> message.getSent() ? whileClaimed(campaign, person, attempts,
+                                    () -> send(campaign, profile, address.getStringValue(), message, promotional))
                             : Uni.createFrom().item(Outcome.skipped(message.getReason())));
         });
+    }
+
+    /**
+     * Sends only while the delivery is still this sender's claim, its row locked until the mail is handed over: an
+     * erasure (which deletes the row) waits for a send under way, and a send after it finds no row and sends nothing
+     * (nor is anything recorded: the row is gone).
+     */
+    private Uni<Outcome> whileClaimed(Campaign campaign, UUID person, int attempts, Supplier<Uni<Outcome>> send) {
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        SELECT 1 FROM delivery WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending' AND attempts = $3 FOR UPDATE""")
+                .execute(Tuple.of(UUID.fromString(campaign.getId()), person, attempts))
+                .flatMap(claimed -> claimed.size() == 0 ? Uni.createFrom().item(Outcome.skipped("no longer claimed (erased or taken over)"))
+                        : send.get()));
     }
 
     private Uni<Outcome> send(Campaign campaign, Profile profile, String to, MessagePreview message, boolean promotional) {

@@ -2,6 +2,7 @@ package dev.rapport.campaign.support;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,5 +35,17 @@ public class MarketingHolds {
             });
             return hold.build();
         });
+    }
+
+    /**
+     * The last bad experience on record, whether or not it still holds marketing back (an access request shows what
+     * is held): until_time says when marketing resumes, or resumed. Empty when none is on record.
+     */
+    public Uni<Optional<MarketingHold>> lastBadExperience(UUID profileId) {
+        return experiences.lastBad(profileId).map(last -> last.map(bad -> {
+            Instant until = bad.time().plus(config.supportHold());
+            return MarketingHold.newBuilder().setProfileId(profileId.toString()).setHeld(until.isAfter(clock.instant()))
+                    .setUntilTime(Envelopes.timestamp(until)).setConversationId(bad.conversationId()).build();
+        }));
     }
 }

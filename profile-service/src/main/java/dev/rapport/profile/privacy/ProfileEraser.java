@@ -1,7 +1,9 @@
 package dev.rapport.profile.privacy;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +14,7 @@ import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.profile.profile.ProfileChanges;
 import dev.rapport.profile.profile.ProfileRepository;
 import dev.rapport.profile.trait.TraitRepository;
+import dev.rapport.proto.privacy.v1.SubjectIdentifier;
 import dev.rapport.proto.profile.v1.ProfileChanged;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
@@ -29,7 +32,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class ProfileEraser {
     private static final Logger LOG = Logger.getLogger(ProfileEraser.class);
     /** profile_id tables, children before the profile itself. */
-    private static final String[] TABLES = { "identity", "attribute_value", "event", "profile_version", "support_conversation", "timeline_entry" };
+    private static final List<String> TABLES = List.of("identity", "attribute_value", "event", "profile_version", "support_conversation",
+            "timeline_entry");
+    /** Where an erasure check finds an identity row of another profile under one of the person's identifiers. */
+    static final String SAME_IDENTIFIER = "identity (same identifier, another profile)";
 
     private final Pool pool;
     private final TraitRepository traits;
@@ -62,6 +68,44 @@ public class ProfileEraser {
                 }))
                 .onFailure(LockConflicts::isRetryable).retry().atMost(3)
                 .invoke(erased -> LOG.infof("profile erased: %d rows", erased));
+    }
+
+    /**
+     * What is still held about a profile — it, the profile it was merged into and every profile merged into that — in
+     * every table {@link #erase} empties, plus identity rows of any other profile under one of the person's
+     * identifiers (a profile created again under the same email): table -> rows, only tables holding some. Reads one
+     * snapshot and changes nothing.
+     */
+    public Uni<Map<String, Long>> held(UUID profileId, List<SubjectIdentifier> identifiers) {
+        List<String> counts = new ArrayList<>();
+        counts.add("SELECT 'profile' AS held, count(*) AS n FROM profile WHERE id IN (SELECT id FROM ids) OR merged_into IN (SELECT id FROM ids)");
+        for (String table : TABLES) {
+            counts.add("SELECT '" + table + "', count(*) FROM " + table + " WHERE profile_id IN (SELECT id FROM ids)");
+        }
+        for (String table : TraitRepository.TABLES) {
+            counts.add("SELECT '" + table + "', count(*) FROM " + table + " WHERE profile_id IN (SELECT id FROM ids)");
+        }
+        counts.add("SELECT 'profile_merge', count(*) FROM profile_merge "
+                + "WHERE merged_profile_id IN (SELECT id FROM ids) OR surviving_profile_id IN (SELECT id FROM ids)");
+        counts.add("SELECT '" + SAME_IDENTIFIER + "', count(*) FROM identity "
+                + "WHERE (type, value) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND profile_id NOT IN (SELECT id FROM ids)");
+        return pool.preparedQuery("""
+                WITH target AS (SELECT coalesce((SELECT merged_into FROM profile WHERE id = $1), $1) AS id),
+                ids AS (SELECT $1::uuid AS id UNION SELECT id FROM target
+                        UNION SELECT id FROM profile WHERE merged_into = (SELECT id FROM target)
+                        UNION SELECT merged_profile_id FROM profile_merge WHERE surviving_profile_id = (SELECT id FROM target))
+                """ + String.join("\nUNION ALL ", counts))
+                .execute(Tuple.of(profileId, identifiers.stream().map(SubjectIdentifier::getType).toArray(String[]::new),
+                        identifiers.stream().map(SubjectIdentifier::getValue).toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, Long> held = new LinkedHashMap<>();
+                    rows.forEach(row -> {
+                        if (row.getLong("n") > 0) {
+                            held.put(row.getString("held"), row.getLong("n"));
+                        }
+                    });
+                    return held;
+                });
     }
 
     private Uni<Long> eraseAll(SqlClient tx, UUID[] ids) {

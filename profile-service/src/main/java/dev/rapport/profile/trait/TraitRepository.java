@@ -43,7 +43,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class TraitRepository {
-    private static final String[] TRAIT_TABLES = { "activity", "event_day", "purchase", "engagement_hour" };
+    /** The tables holding traits, by profile_id (erasure and its check go through each). */
+    public static final List<String> TABLES = List.of("activity", "event_day", "purchase", "engagement_hour");
 
     /** How activity adds up: earliest first seen, latest last seen, counts summed, the newer location and locale. */
     private static final String ADD_ACTIVITY = """
@@ -282,7 +283,7 @@ public class TraitRepository {
     /** Removes every trait of these profiles; answers how many rows went. */
     public Uni<Long> erase(SqlClient tx, UUID[] profiles) {
         Uni<Long> erased = Uni.createFrom().item(0L);
-        for (String table : TRAIT_TABLES) {
+        for (String table : TABLES) {
             erased = erased.flatMap(sum -> tx.preparedQuery("DELETE FROM " + table + " WHERE profile_id = ANY($1)").execute(Tuple.of(profiles))
                     .map(rows -> sum + rows.rowCount()));
         }

@@ -1,6 +1,8 @@
 package dev.rapport.profile.privacy.messaging;
 
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,6 +16,7 @@ import dev.rapport.proto.common.v1.Envelope;
 import dev.rapport.proto.privacy.v1.DataSubjectRequest;
 import dev.rapport.proto.privacy.v1.DataSubjectRequestProgress;
 import dev.rapport.proto.privacy.v1.DataSubjectRequestProgress.State;
+import dev.rapport.runtime.error.NotFound;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -21,9 +24,10 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * profile-service's part of a data-subject request from {@code privacy.dsr} (the subject is a profile id): erasure
- * erases the profile; access and portability count what an export holds (the gateway streams it with
- * ExportProfile). Each outcome is confirmed on {@code privacy.dsr.progress}. A request read twice is carried out
- * twice with the same result (erasure of what is gone erases nothing) and confirmed again.
+ * erases the profile; the erasure check counts what is still held about it and under its identifiers; access and
+ * portability count what an export holds (the gateway streams it with ExportProfile). Each outcome, failures included,
+ * is confirmed on {@code privacy.dsr.progress}; a request naming other services only is not this service's. A request
+ * read twice is carried out twice with the same result (erasure of what is gone erases nothing) and confirmed again.
  */
 @ApplicationScoped
 public class DataSubjectRequestConsumer {
@@ -43,33 +47,62 @@ public class DataSubjectRequestConsumer {
 
     @Incoming("privacy-dsr")
     public Uni<Void> carryOut(DataSubjectRequest request) {
+        if (!request.getServicesList().isEmpty() && !request.getServicesList().contains(SERVICE)) {
+            return Uni.createFrom().voidItem(); // the other services' part: they report, this one stays silent
+        }
         UUID subject;
         try {
             subject = UUID.fromString(request.getSubject());
         } catch (IllegalArgumentException e) {
-            return report(request, State.FAILED, 0, "the subject is not a profile id");
+            return report(request, Outcome.failed("the subject is not a profile id"));
         }
-        return switch (request.getKind()) {
+        // A failure is said out loud, so that the gateway retries; never left to a dead-letter topic nobody reads.
+        Uni<Outcome> outcome = switch (request.getKind()) {
             case ERASURE -> eraser.erase(subject)
-                    .flatMap(erased -> report(request, State.COMPLETED, erased, erased == 0 ? "nothing held" : "profile erased"))
-                    // Said out loud, so that the gateway retries it; never left to a dead-letter topic nobody reads.
-                    .onFailure().recoverWithUni(failure -> report(request, State.FAILED, 0, "erasure failed; nothing was erased, retry the request"));
-            case ACCESS, PORTABILITY -> exporter.export(subject).collect().with(java.util.stream.Collectors.counting())
-                    .flatMap(parts -> report(request, State.COMPLETED, parts, "export ready: ProfileService.ExportProfile"))
-                    .onFailure(dev.rapport.runtime.error.NotFound.class).recoverWithUni(() -> report(request, State.COMPLETED, 0, "nothing held"));
-            case RECTIFICATION -> report(request, State.COMPLETED, 0, "attributes are corrected with UpdateAttributes");
-            case RESTRICTION, OBJECTION -> report(request, State.COMPLETED, 0,
-                    "enforced where data is used (segments, campaigns) from the consent view; profile-service keeps the record");
-            default -> report(request, State.FAILED, 0, "unknown request kind");
+                    .map(erased -> Outcome.completed(erased, erased == 0 ? "nothing held" : "profile erased"))
+                    .onFailure().recoverWithItem(Outcome.failed("erasure failed; nothing was erased, retry the request"));
+            case ERASURE_CHECK -> eraser.held(subject, request.getIdentifiersList())
+                    .map(held -> Outcome.completed(total(held), stillHeld(held)))
+                    .onFailure().recoverWithItem(Outcome.failed("the check failed; nothing was changed, retry it"));
+            case ACCESS, PORTABILITY -> exporter.export(subject).collect().with(Collectors.counting())
+                    .map(parts -> Outcome.completed(parts, "export ready: ProfileService.ExportProfile"))
+                    .onFailure(NotFound.class).recoverWithItem(Outcome.completed(0, "nothing held"))
+                    .onFailure().recoverWithItem(Outcome.failed("counting the export failed; retry the request"));
+            case RECTIFICATION -> Uni.createFrom().item(Outcome.completed(0, "attributes are corrected with UpdateAttributes"));
+            case RESTRICTION, OBJECTION -> Uni.createFrom().item(Outcome.completed(0,
+                    "enforced where data is used (segments, campaigns) from the consent view; profile-service keeps the record"));
+            default -> Uni.createFrom().item(Outcome.failed("unknown request kind"));
         };
+        return outcome.flatMap(done -> report(request, done));
     }
 
-    private Uni<Void> report(DataSubjectRequest request, State state, long records, String detail) {
+    /** This service's part of a request, as privacy.dsr.progress carries it. */
+    record Outcome(State state, long records, String detail) {
+        static Outcome completed(long records, String detail) {
+            return new Outcome(State.COMPLETED, records, detail);
+        }
+
+        static Outcome failed(String detail) {
+            return new Outcome(State.FAILED, 0, detail);
+        }
+    }
+
+    static long total(Map<String, Long> held) {
+        return held.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** "still held: event: 3, identity: 1" — where, never what — or "nothing held". */
+    static String stillHeld(Map<String, Long> held) {
+        return held.isEmpty() ? "nothing held"
+                : held.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ", "still held: ", ""));
+    }
+
+    private Uni<Void> report(DataSubjectRequest request, Outcome outcome) {
         DataSubjectRequestProgress message = DataSubjectRequestProgress.newBuilder()
                 .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), "rapport/" + SERVICE, PROGRESS, request.getSubject(),
-                        request.getRequestId() + "/" + SERVICE + "/" + state.name()))
-                .setRequestId(request.getRequestId()).setService(SERVICE).setState(state)
-                .setRecordsAffected(records).setDetail(detail)
+                        request.getRequestId() + "/" + SERVICE + "/" + request.getKind() + "/" + outcome.state()))
+                .setRequestId(request.getRequestId()).setService(SERVICE).setKindValue(request.getKindValue()).setState(outcome.state())
+                .setRecordsAffected(outcome.records()).setDetail(outcome.detail())
                 .build();
         return progress.sendMessage(Message.of(message)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(request.getSubject()).build()));

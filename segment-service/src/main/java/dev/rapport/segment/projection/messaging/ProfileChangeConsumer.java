@@ -10,6 +10,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import dev.rapport.proto.profile.v1.ProfileChanged;
 import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.segment.engagement.EngagementRepository;
+import dev.rapport.segment.privacy.ProfileEraser;
 import dev.rapport.segment.projection.Projection;
 import dev.rapport.segment.segment.Memberships;
 import io.smallrye.mutiny.Uni;
@@ -27,12 +28,14 @@ public class ProfileChangeConsumer {
     private final Projection projection;
     private final EngagementRepository engagement;
     private final Memberships memberships;
+    private final ProfileEraser eraser;
 
-    ProfileChangeConsumer(Pool pool, Projection projection, EngagementRepository engagement, Memberships memberships) {
+    ProfileChangeConsumer(Pool pool, Projection projection, EngagementRepository engagement, Memberships memberships, ProfileEraser eraser) {
         this.pool = pool;
         this.projection = projection;
         this.engagement = engagement;
         this.memberships = memberships;
+        this.eraser = eraser;
     }
 
     @Incoming("profile-changes")
@@ -44,9 +47,7 @@ public class ProfileChangeConsumer {
 
     private Uni<Void> apply(SqlClient tx, UUID profile, ProfileChanged change) {
         if (change.getErased()) {
-            return projection.lock(tx, profile)
-                    .flatMap(x -> memberships.removeProfile(tx, profile))
-                    .flatMap(x -> projection.erase(tx, profile));
+            return eraser.erase(tx, profile);
         }
         if (!change.getMergedIntoProfileId().isEmpty()) {
             return projection.lockForMerge(tx, profile, UUID.fromString(change.getMergedIntoProfileId()))

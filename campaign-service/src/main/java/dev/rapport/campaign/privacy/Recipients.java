@@ -1,0 +1,86 @@
+package dev.rapport.campaign.privacy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rapport.campaign.support.MarketingHolds;
+import dev.rapport.proto.campaign.v1.RecipientDelivery;
+import dev.rapport.proto.campaign.v1.RecipientExport;
+import dev.rapport.runtime.event.Envelopes;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * What campaign-service holds about one person, for data-subject requests: each message planned or sent to them (with
+ * why one was skipped) and their last bad support experience. Nothing else here names a person.
+ */
+@ApplicationScoped
+public class Recipients {
+    private final Pool pool;
+    private final MarketingHolds holds;
+
+    Recipients(Pool pool, MarketingHolds holds) {
+        this.pool = pool;
+        this.holds = holds;
+    }
+
+    /**
+     * Erases the person's deliveries and support experience in one transaction; answers how many rows went. A delivery
+     * being sent keeps its row locked until the mail is handed over (Broadcasts): the erasure waits for it, and no send
+     * starts after.
+     */
+    public Uni<Long> erase(UUID profile) {
+        return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = $1").execute(Tuple.of(profile))
+                .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = $1").execute(Tuple.of(profile))
+                        .map(experience -> (long) deliveries.rowCount() + experience.rowCount())));
+    }
+
+    /** What is still held about the person, table -> rows, only tables holding some. Changes nothing. */
+    public Uni<Map<String, Long>> held(UUID profile) {
+        return pool.preparedQuery("""
+                        SELECT 'delivery' AS held, count(*) AS n FROM delivery WHERE profile_id = $1
+                        UNION ALL SELECT 'support_experience', count(*) FROM support_experience WHERE profile_id = $1""")
+                .execute(Tuple.of(profile))
+                .map(rows -> {
+                    Map<String, Long> held = new LinkedHashMap<>();
+                    rows.forEach(row -> {
+                        if (row.getLong("n") > 0) {
+                            held.put(row.getString("held"), row.getLong("n"));
+                        }
+                    });
+                    return held;
+                });
+    }
+
+    /** Everything held about the person, oldest delivery first. */
+    public Uni<RecipientExport> export(UUID profile) {
+        return pool.preparedQuery("""
+                        SELECT d.campaign_id, c.name, d.status, d.reason, d.plan_time, d.send_time
+                        FROM delivery d JOIN campaign c ON c.id = d.campaign_id WHERE d.profile_id = $1 ORDER BY d.plan_time, d.campaign_id""")
+                .execute(Tuple.of(profile))
+                .flatMap(rows -> holds.lastBadExperience(profile).map(last -> {
+                    RecipientExport.Builder export = RecipientExport.newBuilder().setProfileId(profile.toString());
+                    rows.forEach(row -> export.addDeliveries(delivery(row)));
+                    last.ifPresent(export::setLastBadExperience);
+                    return export.build();
+                }));
+    }
+
+    private static RecipientDelivery delivery(Row row) {
+        RecipientDelivery.Builder delivery = RecipientDelivery.newBuilder().setCampaignId(row.getUUID("campaign_id").toString())
+                .setCampaignName(row.getString("name")).setStatus(row.getString("status"))
+                .setPlanTime(Envelopes.timestamp(row.getOffsetDateTime("plan_time").toInstant()));
+        if (row.getString("reason") != null) {
+            delivery.setReason(row.getString("reason"));
+        }
+        if (row.getOffsetDateTime("send_time") != null) {
+            delivery.setSendTime(Envelopes.timestamp(row.getOffsetDateTime("send_time").toInstant()));
+        }
+        return delivery.build();
+    }
+}
