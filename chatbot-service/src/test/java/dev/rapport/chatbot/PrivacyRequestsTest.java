@@ -100,7 +100,7 @@ class PrivacyRequestsTest extends CallsChatService {
 
         DataSubjectRequestProgress access = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ACCESS)).get(0);
         assertEquals(2, access.getRecordsAffected());
-        assertEquals("export ready: ChatService.ExportConversations; not in it: 1 started signed in but not under this profile (before it existed)",
+        assertEquals("export ready: ChatService.ExportConversations (with visitor_ids: 1 started signed in before the profile existed)",
                 access.getDetail());
 
         DataSubjectRequestProgress held = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ERASURE_CHECK)).get(0);

@@ -87,7 +87,7 @@ public class DataSubjectRequests {
             return Outcome.completed(0, "nothing held");
         }
         return Outcome.completed(underProfile + signedInOnly, "export ready: ChatService.ExportConversations" + (signedInOnly == 0 ? ""
-                : "; not in it: " + signedInOnly + " started signed in but not under this profile (before it existed)"));
+                : " (with visitor_ids: " + signedInOnly + " started signed in before the profile existed)"));
     }
 
     /** This service's part of a request, as privacy.dsr.progress carries it. */

@@ -32,7 +32,7 @@ public class AuditTrail {
 
     /** Durable before it returns: an operation is not answered until its audit record is committed. */
     public Uni<Void> record(Caller caller, String operation, String purpose, String subjectId, String outcome) {
-        return batches.submit(new AuditRecord(caller.id(), String.join(",", caller.roles()), operation, purpose,
+        return batches.submit(new AuditRecord(actor(caller), String.join(",", caller.roles()), operation, purpose,
                 subjectId == null || subjectId.isEmpty() ? null : pseudonym(subjectId), outcome));
     }
 
@@ -53,6 +53,14 @@ public class AuditTrail {
                         batch.stream().map(AuditRecord::subject).toArray(String[]::new),
                         batch.stream().map(AuditRecord::outcome).toArray(String[]::new))))
                 .map(done -> java.util.Collections.nCopies(batch.size(), (Void) null));
+    }
+
+    /**
+     * Who acted, as records name them: staff and partner apps by their account; a customer by a keyed hash of theirs,
+     * since beside the hash of their own profile their user name would name the subject after all.
+     */
+    public String actor(Caller caller) {
+        return caller.isCustomer() ? "customer:" + pseudonym(caller.id()) : caller.id();
     }
 
     /** The keyed hash that stands for a subject in the audit log. */

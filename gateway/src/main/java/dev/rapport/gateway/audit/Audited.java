@@ -68,7 +68,7 @@ public class Audited {
                 return trail.record(caller, operation, "(refused)", subjectId, outcome(refused)).flatMap(x -> Uni.createFrom().failure(refused));
             }
             // A customer reaches their own data only: another's (or one found by identifier) is "not found".
-            boolean customer = OwnProfile.isCustomer(caller);
+            boolean customer = caller.isCustomer();
             Uni<Void> ownData = customer && knownSubject ? own.require(caller, subjectId) : Uni.createFrom().voidItem();
             return ownData.flatMap(checked -> Uni.createFrom().<T>deferred(() -> {
                         boolean honour = gpc && caller.speaksForTheSubject();

@@ -21,6 +21,12 @@ public record Caller(String id, Set<String> roles) {
      * data, or a partner app relaying its user's request. A marketer's or agent's browser speaks for them, not for the
      * person they look at.
      */
+    /** A customer and nothing more: staff and partner apps reach people by their roles. */
+    public boolean isCustomer() {
+        return roles.contains("customer") && roles.stream().noneMatch(role -> role.equals("partner") || role.equals("marketer")
+                || role.equals("agent") || role.equals("privacy-officer") || role.equals("admin"));
+    }
+
     public boolean speaksForTheSubject() {
         return roles.contains("customer") || roles.contains("partner");
     }

@@ -23,13 +23,6 @@ public class OwnProfile {
         this.profiles = profiles;
     }
 
-    /** A customer and nothing more: staff and partner apps reach people by their roles. */
-    public static boolean isCustomer(Caller caller) {
-        return caller.roles().contains("customer") && caller.roles().stream()
-                .noneMatch(role -> role.equals("partner") || role.equals("marketer") || role.equals("agent") || role.equals("privacy-officer")
-                        || role.equals("admin"));
-    }
-
     /** The customer's profile id; empty when the brand has no profile for them yet. */
     public Uni<String> of(Caller caller) {
         return profiles.getProfile(GetProfileRequest.newBuilder()

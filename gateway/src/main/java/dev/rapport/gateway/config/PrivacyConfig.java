@@ -46,6 +46,10 @@ public interface PrivacyConfig {
         /** ...up to this pause. */
         @WithDefault("30m")
         java.time.Duration retryAtMost();
+
+        /** Verification rounds an erasure gets (each finding data erases there again) before it stops for review. */
+        @WithDefault("3")
+        int verifyRounds();
     }
 
     /** The Keycloak client whose service account deletes an erased person's account (realm: quarkus.oidc.auth-server-url). */

@@ -48,11 +48,13 @@ public class ConsentLedger {
 
     private final Pool pool;
     private final ConsentPublisher publisher;
+    private final dev.rapport.gateway.audit.AuditTrail trail;
     private final Clock clock;
 
-    ConsentLedger(Pool pool, ConsentPublisher publisher, Clock clock) {
+    ConsentLedger(Pool pool, ConsentPublisher publisher, dev.rapport.gateway.audit.AuditTrail trail, Clock clock) {
         this.pool = pool;
         this.publisher = publisher;
+        this.trail = trail;
         this.clock = clock;
     }
 
@@ -132,7 +134,7 @@ public class ConsentLedger {
                 RETURNING\s""" + COLUMNS)
                 .execute(Tuple.from(List.of(request.getSubject(), request.getJurisdiction(), request.getPurpose(), request.getChannel(),
                         request.getDataCategory(), request.getGranted(), OffsetDateTime.ofInstant(decided, ZoneOffset.UTC),
-                        request.getMethod(), request.getNoticeVersion(), caller.id())).addValue(requestId).addValue(mayChangeJurisdiction(caller)))
+                        request.getMethod(), request.getNoticeVersion(), trail.actor(caller))).addValue(requestId).addValue(mayChangeJurisdiction(caller)))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw Status.FAILED_PRECONDITION.withDescription("the person was erased, or their jurisdiction is already recorded as "
@@ -147,7 +149,7 @@ public class ConsentLedger {
             return Uni.createFrom().nullItem();
         }
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM consent_record WHERE recorded_by = $1 AND request_id = $2")
-                .execute(Tuple.of(caller.id(), requestId))
+                .execute(Tuple.of(trail.actor(caller), requestId))
                 .map(rows -> rows.size() == 0 ? null : toRecord(rows.iterator().next()));
     }
 
@@ -172,6 +174,12 @@ public class ConsentLedger {
     public Uni<Long> recordsKept(String subject) {
         return pool.preparedQuery("SELECT count(*) AS n FROM consent_record WHERE subject = $1").execute(Tuple.of(subject))
                 .map(rows -> rows.iterator().next().getLong("n"));
+    }
+
+    /** Whether the person was erased (nothing more is recorded for them). */
+    public Uni<Boolean> erased(String subject) {
+        return pool.preparedQuery("SELECT erased FROM consent_subject WHERE subject = $1").execute(Tuple.of(subject))
+                .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean("erased"));
     }
 
     /** Whether the person's key on privacy.consent carries a tombstone that Kafka acknowledged. */

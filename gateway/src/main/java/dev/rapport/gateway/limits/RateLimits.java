@@ -11,14 +11,17 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * How many requests each client may make: a token bucket per client (a partner app by its client id, a person by
- * their token's subject, a caller without a token by its address), refilled at {@code rapport.limits.rate} per second
- * up to {@code rapport.limits.burst}. The bucket is chosen from the token before it is checked — a forged token only
- * buys its own bucket, and is then refused — so that a flood costs the gateway no signature checks. Per instance.
+ * their token's subject, each from its address; a caller without a token by its address alone), refilled at
+ * {@code rapport.limits.rate} per second up to {@code rapport.limits.burst}. The bucket is chosen before the token is
+ * verified, so the address is part of the key: a forged token naming someone else spends a bucket of the forger's
+ * address, never the victim's. Per instance; at most {@link #MAX_CLIENTS} buckets, beyond which callers are counted
+ * by address alone (a flood of invented subjects does not grow memory).
  */
 @ApplicationScoped
 public class RateLimits {
     private final double rate;
     private final double burst;
+    static final int MAX_CLIENTS = 100_000;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     RateLimits(LimitsConfig config) {
@@ -28,7 +31,8 @@ public class RateLimits {
 
     /** Takes one request from the client's bucket: 0 when allowed, else the seconds until one is (for Retry-After). */
     public long take(String authorization, String address) {
-        Bucket bucket = buckets.computeIfAbsent(clientOf(authorization, address), key -> new Bucket(burst, System.nanoTime()));
+        String client = buckets.size() < MAX_CLIENTS ? clientOf(authorization, address) : "address:" + address;
+        Bucket bucket = buckets.computeIfAbsent(client, key -> new Bucket(burst, System.nanoTime()));
         synchronized (bucket) {
             long now = System.nanoTime();
             bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.refilled) / 1e9 * rate);
@@ -50,7 +54,7 @@ public class RateLimits {
                     JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
                     String who = claims.getString("sub", claims.getString("azp"));
                     if (who != null) {
-                        return "token:" + claims.getString("azp", "") + "/" + who;
+                        return "token:" + claims.getString("azp", "") + "/" + who + "@" + address;
                     }
                 } catch (RuntimeException notAToken) {
                     // counted by address, below

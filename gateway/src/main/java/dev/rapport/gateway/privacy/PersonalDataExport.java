@@ -56,7 +56,8 @@ public class PersonalDataExport {
         this.ledger = ledger;
     }
 
-    public Uni<Struct> export(PrivacyRequest request) {
+    /** @param visitorIds the visitor ids the person chatted as before they had a profile ("customer:<external id>") */
+    public Uni<Struct> export(PrivacyRequest request, List<String> visitorIds) {
         if (request.getKind() != Kind.ACCESS && request.getKind() != Kind.PORTABILITY) {
             return Uni.createFrom().failure(Status.FAILED_PRECONDITION.withDescription("only an access or portability request has an export").asRuntimeException());
         }
@@ -75,7 +76,7 @@ public class PersonalDataExport {
                                 .map(part -> (Object) new JsonObject(print(part))).collect().asList()
                                 .onFailure(PersonalDataExport::notFound).recoverWithItem(List.of())
                                 .invoke(all -> document.put("profile", new JsonArray(all))),
-                        chat.exportConversations(ExportConversationsRequest.newBuilder().setProfileId(subject).build())
+                        chat.exportConversations(ExportConversationsRequest.newBuilder().setProfileId(subject).addAllVisitorIds(visitorIds).build())
                                 .map(conversation -> (Object) new JsonObject(print(conversation))).collect().asList()
                                 .invoke(all -> document.put("conversations", new JsonArray(all))),
                         consentRecords(subject).invoke(all -> document.put("consent_records", new JsonArray(all))),

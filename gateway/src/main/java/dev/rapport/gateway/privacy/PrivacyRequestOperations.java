@@ -53,6 +53,7 @@ public class PrivacyRequestOperations {
 
     public Uni<Struct> export(ExportPrivacyRequestRequest request) {
         return audited.run("privacy-requests.export", Purposes.LEGAL_OBLIGATION, null,
-                caller -> requests.get(caller, request.getId()).flatMap(export::export));
+                caller -> requests.get(caller, request.getId()).flatMap(found -> requests.visitorIds(found.getId())
+                        .flatMap(visitors -> export.export(found, visitors))));
     }
 }

@@ -102,6 +102,12 @@ public class PrivacyRequests {
         if (!request.getJurisdiction().isEmpty() && !ConsentPolicy.isJurisdiction(request.getJurisdiction())) {
             problems.add(new Violation("jurisdiction", "an ISO 3166 code such as \"DE\" or \"US-CA\""));
         }
+        Instant now = clock.instant();
+        Instant received = request.hasReceivedTime() ? Envelopes.instant(request.getReceivedTime()) : now;
+        if (request.hasReceivedTime() && (!staff || received.isAfter(now.plusSeconds(300)) || received.isBefore(now.minus(java.time.Duration.ofDays(366))))) {
+            problems.add(new Violation("received_time", staff ? "when the request reached the brand: not in the future, at most a year ago"
+                    : "leave it empty: a customer's request is received when it is made"));
+        }
         if (!problems.isEmpty()) {
             return Uni.createFrom().failure(new InvalidInput(problems));
         }
@@ -123,7 +129,8 @@ public class PrivacyRequests {
             String requestKey = request.getRequestId().isEmpty() ? null : request.getRequestId();
             return pool.withTransaction(tx -> earlier(tx, caller, requestKey).flatMap(first -> first != null ? Uni.createFrom().item(first)
                     : jurisdiction(tx, subject, request.getJurisdiction())
-                            .flatMap(jurisdiction -> insert(tx, caller, staff, kind, subject, identifiers, jurisdiction, verification, requestKey))));
+                            .flatMap(jurisdiction -> insert(tx, caller, staff, kind, subject, identifiers, jurisdiction, verification, requestKey,
+                                    received.isAfter(now) ? now : received))));
         }).flatMap(id -> get(id));
     }
 
@@ -138,7 +145,7 @@ public class PrivacyRequests {
         if (requestKey == null) {
             return Uni.createFrom().nullItem();
         }
-        return tx.preparedQuery("SELECT id FROM privacy_request WHERE opened_by = $1 AND request_key = $2").execute(Tuple.of(caller.id(), requestKey))
+        return tx.preparedQuery("SELECT id FROM privacy_request WHERE opened_by = $1 AND request_key = $2").execute(Tuple.of(trail.actor(caller), requestKey))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("id"));
     }
 
@@ -152,9 +159,8 @@ public class PrivacyRequests {
     }
 
     private Uni<UUID> insert(SqlClient tx, Caller caller, boolean staff, Kind kind, String subject, JsonArray identifiers, String jurisdiction,
-            String verification, String requestKey) {
+            String verification, String requestKey, Instant received) {
         UUID id = UUID.randomUUID();
-        Instant received = clock.instant();
         ConsentPolicy.Regime regime = policy.regime(jurisdiction);
         List<String> parts = new ArrayList<>(SERVICES);
         parts.add(GATEWAY);
@@ -165,7 +171,7 @@ public class PrivacyRequests {
                 INSERT INTO privacy_request (id, kind, subject, subject_hash, identifiers, status, regime, jurisdiction, opened_by, opened_by_role,
                                              verification, received_time, deadline, request_key)
                 VALUES ($1, $2, $3, $4, $5, 'in_progress', $6, $7, $8, $9, $10, $11, $12, $13)""")
-                .execute(Tuple.from(List.of(id, kind.name(), subject, trail.pseudonym(subject), identifiers, regime.name(), jurisdiction, caller.id(),
+                .execute(Tuple.from(List.of(id, kind.name(), subject, trail.pseudonym(subject), identifiers, regime.name(), jurisdiction, trail.actor(caller),
                         staff ? (caller.roles().contains("privacy-officer") ? "privacy-officer" : "admin") : "customer", verification,
                         utc(received), utc(regime.requests().deadline(received, false)))).addValue(requestKey))
                 .flatMap(x -> tx.preparedQuery("""
@@ -282,6 +288,18 @@ public class PrivacyRequests {
                             .execute(Tuple.of(requestId, utc(extended), reason));
                 }))
                 .flatMap(x -> get(requestId));
+    }
+
+    /** The visitor ids the person chatted as when signed in ("customer:<external id>"), from the identifiers the request holds. */
+    Uni<List<String>> visitorIds(String id) {
+        return pool.preparedQuery("""
+                SELECT 'customer:' || (i ->> 'value') AS visitor FROM privacy_request r, jsonb_array_elements(r.identifiers) i
+                WHERE r.id = $1 AND i ->> 'type' = 'EXTERNAL_ID'""").execute(Tuple.of(requestId(id)))
+                .map(rows -> {
+                    List<String> visitors = new ArrayList<>();
+                    rows.forEach(row -> visitors.add(row.getString("visitor")));
+                    return visitors;
+                });
     }
 
     /** The signed-in customer's own profile id; one no request names when they have none. */

@@ -51,7 +51,7 @@ public class RequestFanOut {
     private static final Logger LOG = Logger.getLogger(RequestFanOut.class);
     static final String TYPE = "dev.rapport.privacy.dsr.v1";
     /** What restriction (GDPR Art. 18: storage only) and objection (Art. 21: no marketing or profiling) withdraw. */
-    static final List<String> OBJECTION = List.of("marketing", "personalize", "analytics");
+    static final List<String> OBJECTION = List.of("marketing", "personalize", "analytics", "third_party_sharing");
     static final List<String> RESTRICTION = List.of("marketing", "personalize", "analytics", "third_party_sharing", "train_ai_system");
 
     private final Pool pool;
@@ -61,6 +61,7 @@ public class RequestFanOut {
     private final MutinyEmitter<DataSubjectRequest> topic;
     private final Duration retryAfter;
     private final Duration retryAtMost;
+    private final int verifyRounds;
 
     RequestFanOut(Pool pool, PrivacyRequests requests, ConsentLedger ledger, SignInAccounts accounts,
             @Channel("privacy-dsr") MutinyEmitter<DataSubjectRequest> topic, PrivacyConfig config) {
@@ -71,6 +72,7 @@ public class RequestFanOut {
         this.topic = topic;
         this.retryAfter = config.requests().retryAfter();
         this.retryAtMost = config.requests().retryAtMost();
+        this.verifyRounds = config.requests().verifyRounds();
     }
 
     private record Due(UUID request, Kind kind, String subject, JsonArray identifiers, String step, String service, int attempts) {
@@ -96,7 +98,7 @@ public class RequestFanOut {
                 })
                 // Requests whose every part answered but which did not move on (an answer's own step failed, or a restart).
                 .flatMap(x -> pool.query("""
-                        SELECT id FROM privacy_request r WHERE status <> 'completed'
+                        SELECT id FROM privacy_request r WHERE status IN ('in_progress', 'verifying')
                         AND NOT EXISTS (SELECT 1 FROM privacy_request_part p WHERE p.request_id = r.id AND p.state <> 'completed') LIMIT 100""").execute())
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate((Row row) -> advance(row.getUUID("id")))
@@ -162,9 +164,11 @@ public class RequestFanOut {
         boolean check = part.step().equals("verify");
         Uni<Outcome> outcome = switch (part.service()) {
             case PrivacyRequests.SIGN_IN -> check ? accounts.count(userNames(part.identifiers()))
-                    .map(n -> new Outcome(n, n == 0 ? "no sign-in account left" : n + " sign-in account(s) still exist"))
+                    .map(found -> new Outcome(found.customers(), (found.customers() == 0 ? "no sign-in account left" : found.customers()
+                            + " sign-in account(s) still exist") + staffAccounts(found.others())))
                     : accounts.delete(userNames(part.identifiers()))
-                            .map(n -> new Outcome(n, n == 0 ? "no sign-in account held" : "sign-in account deleted"));
+                            .map(done -> new Outcome(done.customers(), (done.customers() == 0 ? "no sign-in account held" : "sign-in account deleted")
+                                    + staffAccounts(done.others())));
             default -> check ? verifyLedger(part.subject()) : carryOutInLedger(part);
         };
         return outcome
@@ -185,9 +189,11 @@ public class RequestFanOut {
             case ERASURE -> ledger.erase(subject).map(kept -> new Outcome(0,
                     "consent withdrawn from every service (tombstone on privacy.consent); " + kept + " ledger record(s) kept as proof of consent"));
             case ACCESS, PORTABILITY -> ledger.recordsKept(subject).map(n -> new Outcome(n, "export ready: Consents.ListConsentRecords"));
-            case RESTRICTION, OBJECTION -> withdraw(part, part.kind() == Kind.RESTRICTION ? RESTRICTION : OBJECTION)
-                    .map(n -> new Outcome(n, "withdrawn everywhere (privacy.consent): " + String.join(", ",
-                            part.kind() == Kind.RESTRICTION ? RESTRICTION : OBJECTION)));
+            case RESTRICTION, OBJECTION -> ledger.erased(subject).flatMap(erased -> erased
+                    ? Uni.createFrom().item(new Outcome(0, "the person was erased: nothing is processed to restrict"))
+                    : withdraw(part, part.kind() == Kind.RESTRICTION ? RESTRICTION : OBJECTION)
+                            .map(n -> new Outcome(n, "withdrawn everywhere (privacy.consent): " + String.join(", ",
+                                    part.kind() == Kind.RESTRICTION ? RESTRICTION : OBJECTION))));
             default -> Uni.createFrom().item(new Outcome(0, "consent records are not rewritten: a new decision supersedes them"));
         };
     }
@@ -207,6 +213,10 @@ public class RequestFanOut {
                 ? new Outcome(0, kept == 0 ? "nothing held" : "kept: " + kept + " consent record(s), the proof of the person's decisions "
                         + "(GDPR Art. 7(1), 17(3)(e)); audit entries name only a keyed hash")
                 : new Outcome(1, "the consent state is not yet replaced by a tombstone on privacy.consent")));
+    }
+
+    private static String staffAccounts(long others) {
+        return others == 0 ? "" : "; for review, not deleted: " + others + " account(s) with staff roles under the person's external id";
     }
 
     private static List<String> userNames(JsonArray identifiers) {
@@ -260,15 +270,17 @@ public class RequestFanOut {
      * that found something sends the erasure again to those services; anything else is completed.
      */
     Uni<Void> advance(UUID request) {
-        return pool.withTransaction(tx -> tx.preparedQuery("SELECT kind, status FROM privacy_request WHERE id = $1 AND status <> 'completed' FOR UPDATE")
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                SELECT kind, status, verify_rounds FROM privacy_request WHERE id = $1 AND status IN ('in_progress', 'verifying') FOR UPDATE""")
                 .execute(Tuple.of(request))
                 .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
                         : tx.preparedQuery("SELECT service, step, state, records, detail FROM privacy_request_part WHERE request_id = $1 ORDER BY service")
                                 .execute(Tuple.of(request))
-                                .flatMap(parts -> advance(tx, request, Kind.valueOf(rows.iterator().next().getString("kind")), parts))));
+                                .flatMap(parts -> advance(tx, request, Kind.valueOf(rows.iterator().next().getString("kind")),
+                                        rows.iterator().next().getInteger("verify_rounds"), parts))));
     }
 
-    private Uni<Void> advance(SqlClient tx, UUID request, Kind kind, Iterable<Row> parts) {
+    private Uni<Void> advance(SqlClient tx, UUID request, Kind kind, int rounds, Iterable<Row> parts) {
         List<Row> carryOut = new ArrayList<>();
         List<Row> verify = new ArrayList<>();
         parts.forEach(part -> (part.getString("step").equals("verify") ? verify : carryOut).add(part));
@@ -291,6 +303,15 @@ public class RequestFanOut {
             return Uni.createFrom().voidItem();
         }
         String[] left = verify.stream().filter(v -> v.getLong("records") > 0).map(v -> v.getString("service")).toArray(String[]::new);
+        if (left.length > 0 && rounds + 1 >= verifyRounds) {
+            // Erasing again has not helped: a person must look (what is left, and where, is in the outcome).
+            LOG.warnf("privacy request %s: data still found in %s after %d rounds; left for review", request, String.join(", ", left), rounds + 1);
+            return tx.preparedQuery("""
+                    UPDATE privacy_request SET status = 'needs_review', verify_rounds = verify_rounds + 1, outcome = $2 WHERE id = $1""")
+                    .execute(Tuple.of(request, "erased, but after " + (rounds + 1) + " verification rounds data is still found: "
+                            + summary(verify.stream().filter(v -> v.getLong("records") > 0).toList(), false)))
+                    .replaceWithVoid();
+        }
         if (left.length > 0) {
             LOG.warnf("privacy request %s: verification found data left in %s; erasing there again", request, String.join(", ", left));
             return tx.preparedQuery("DELETE FROM privacy_request_part WHERE request_id = $1 AND step = 'verify' AND service = ANY($2)")
@@ -299,7 +320,8 @@ public class RequestFanOut {
                             UPDATE privacy_request_part SET state = 'pending', next_attempt_time = now(), updated_time = now(),
                                 detail = 'erasing again: the verification found data left'
                             WHERE request_id = $1 AND step = 'carry_out' AND service = ANY($2)""").execute(Tuple.of(request, left)))
-                    .flatMap(x -> tx.preparedQuery("UPDATE privacy_request SET status = 'in_progress' WHERE id = $1").execute(Tuple.of(request)))
+                    .flatMap(x -> tx.preparedQuery("UPDATE privacy_request SET status = 'in_progress', verify_rounds = verify_rounds + 1 WHERE id = $1")
+                            .execute(Tuple.of(request)))
                     .replaceWithVoid();
         }
         return complete(tx, request, "erased; verified: nothing left. " + summary(verify, true), true);
@@ -314,19 +336,25 @@ public class RequestFanOut {
         List<String> lines = new ArrayList<>();
         for (Row part : parts) {
             String detail = part.getString("detail") == null ? "" : part.getString("detail");
-            if (!keptOnly || detail.contains("kept")) {
+            if (!keptOnly || detail.contains("kept") || detail.contains("for review")) {
                 lines.add(part.getString("service") + ": " + (keptOnly ? "" : part.getLong("records") + " record(s), ") + detail);
             }
         }
         return String.join("; ", lines);
     }
 
-    /** Completes a request; a verified erasure forgets whom it was about (the keyed hash stays, as in the audit trail). */
+    /**
+     * Completes a request. A verified erasure forgets whom it was about, in it and in the person's earlier completed
+     * requests (the keyed hash stays, as in the audit trail).
+     */
     private Uni<Void> complete(SqlClient tx, UUID request, String outcome, boolean forgetSubject) {
         return tx.preparedQuery("""
-                UPDATE privacy_request SET status = 'completed', completed_time = now(), outcome = $2,
-                    subject = CASE WHEN $3 THEN NULL ELSE subject END, identifiers = CASE WHEN $3 THEN '[]'::jsonb ELSE identifiers END
-                WHERE id = $1""").execute(Tuple.of(request, outcome, forgetSubject))
+                UPDATE privacy_request SET status = 'completed', completed_time = now(), outcome = $2 WHERE id = $1""")
+                .execute(Tuple.of(request, outcome))
+                .flatMap(x -> !forgetSubject ? Uni.createFrom().voidItem() : tx.preparedQuery("""
+                        UPDATE privacy_request SET subject = NULL, identifiers = '[]'::jsonb
+                        WHERE subject_hash = (SELECT subject_hash FROM privacy_request WHERE id = $1) AND status IN ('completed', 'needs_review')""")
+                        .execute(Tuple.of(request)).replaceWithVoid())
                 .invoke(() -> LOG.infof("privacy request %s completed", request))
                 .replaceWithVoid();
     }

@@ -43,26 +43,53 @@ public class SignInAccounts {
         this.clientSecret = config.accounts().clientSecret();
     }
 
-    /** Deletes the accounts with these user names; answers how many there were (deleting what is gone deletes nothing). */
-    public Uni<Long> delete(List<String> userNames) {
-        return token().flatMap(token -> Multi.createFrom().iterable(userNames)
-                .onItem().transformToUniAndConcatenate(name -> find(token, name).flatMap(ids -> Multi.createFrom().iterable(ids)
-                        .onItem().transformToUniAndConcatenate(id -> call(HttpRequest.newBuilder(URI.create(adminUrl + "/users/" + id)).DELETE(), token)
-                                .map(response -> {
-                                    if (response.statusCode() != 204 && response.statusCode() != 404) {
-                                        throw new IllegalStateException("Keycloak answered " + response.statusCode() + " to a user deletion");
-                                    }
-                                    return 1L;
-                                }))
-                        .collect().with(java.util.stream.Collectors.counting())))
-                .collect().asList().map(counts -> counts.stream().mapToLong(Long::longValue).sum()));
+    /** Accounts found under a person's user names: customers' (erased) and any with other roles (left for review). */
+    public record Accounts(long customers, long others) {
     }
 
-    /** How many accounts with these user names exist. */
-    public Uni<Long> count(List<String> userNames) {
-        return token().flatMap(token -> Multi.createFrom().iterable(userNames)
+    /** Roles every account has; anything else (staff roles) keeps an account from being deleted by an erasure. */
+    private static final java.util.Set<String> CUSTOMER_ROLES = java.util.Set.of("customer", "default-roles-rapport", "offline_access",
+            "uma_authorization");
+
+    /**
+     * Deletes the customer accounts with these user names (an external id is the partner app's word, so an account
+     * that holds any staff role is never deleted by an erasure: it is counted for review). Deleting what is gone
+     * deletes nothing.
+     */
+    public Uni<Accounts> delete(List<String> userNames) {
+        return token().flatMap(token -> accounts(token, userNames).flatMap(found -> Multi.createFrom().iterable(found.entrySet())
+                .onItem().transformToUniAndConcatenate(account -> !account.getValue() ? Uni.createFrom().item(0L)
+                        : call(HttpRequest.newBuilder(URI.create(adminUrl + "/users/" + account.getKey())).DELETE(), token).map(response -> {
+                            if (response.statusCode() != 204 && response.statusCode() != 404) {
+                                throw new IllegalStateException("Keycloak answered " + response.statusCode() + " to a user deletion");
+                            }
+                            return 1L;
+                        }))
+                .collect().asList()
+                .map(deleted -> new Accounts(deleted.stream().mapToLong(Long::longValue).sum(), found.values().stream().filter(c -> !c).count()))));
+    }
+
+    /** The accounts with these user names that exist now. */
+    public Uni<Accounts> count(List<String> userNames) {
+        return token().flatMap(token -> accounts(token, userNames))
+                .map(found -> new Accounts(found.values().stream().filter(c -> c).count(), found.values().stream().filter(c -> !c).count()));
+    }
+
+    /** Account id → whether it is a customer's only. */
+    private Uni<java.util.Map<String, Boolean>> accounts(String token, List<String> userNames) {
+        return Multi.createFrom().iterable(userNames)
                 .onItem().transformToUniAndConcatenate(name -> find(token, name))
-                .collect().asList().map(found -> found.stream().mapToLong(List::size).sum()));
+                .onItem().transformToIterable(ids -> ids)
+                .onItem().transformToUniAndConcatenate(id -> call(HttpRequest.newBuilder(URI.create(adminUrl + "/users/" + id + "/role-mappings/realm")).GET(), token)
+                        .map(response -> {
+                            if (response.statusCode() != 200) {
+                                throw new IllegalStateException("Keycloak answered " + response.statusCode() + " to a role look-up");
+                            }
+                            boolean customer = new JsonArray(response.body()).stream()
+                                    .allMatch(role -> CUSTOMER_ROLES.contains(((JsonObject) role).getString("name")));
+                            return java.util.Map.entry(id, customer);
+                        }))
+                .collect().asMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
     }
 
     private Uni<List<String>> find(String token, String userName) {

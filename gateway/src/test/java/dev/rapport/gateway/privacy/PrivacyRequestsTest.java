@@ -185,6 +185,36 @@ class PrivacyRequestsTest {
     }
 
     @Test
+    void anErasureThatKeepsFindingDataStopsForReviewInsteadOfErasingForever() {
+        String person = UUID.randomUUID().toString();
+        UUID request = opened(Kind.ERASURE, person, "GDPR", Instant.now(), "[]");
+        awaitSent(0, request, Kind.ERASURE, Set.copyOf(SERVICES));
+        int mark = sent.getRecords().size();
+        SERVICES.forEach(service -> answer(request, service, Kind.ERASURE, State.COMPLETED, 0));
+        for (int round = 1; round <= 3; round++) {
+            // campaign-service keeps finding 2 records: erased there again twice, then left for a person
+            awaitSent(mark, request, Kind.ERASURE_CHECK, round == 1 ? Set.copyOf(SERVICES) : Set.of("campaign-service"));
+            if (round == 1) {
+                SERVICES.stream().filter(s -> !s.equals("campaign-service")).forEach(s -> answer(request, s, Kind.ERASURE_CHECK, State.COMPLETED, 0));
+            }
+            mark = sent.getRecords().size();
+            answer(request, "campaign-service", Kind.ERASURE_CHECK, State.COMPLETED, 2);
+            if (round < 3) {
+                awaitSent(mark, request, Kind.ERASURE, Set.of("campaign-service"));
+                mark = sent.getRecords().size();
+                answer(request, "campaign-service", Kind.ERASURE, State.COMPLETED, 2);
+            }
+        }
+        JsonObject stopped = await().atMost(Duration.ofSeconds(10)).until(() -> get(request), r -> r.getString("status").equals("NEEDS_REVIEW"));
+        assertTrue(stopped.getString("outcome").startsWith("erased, but after 3 verification rounds data is still found: campaign-service: 2"),
+                stopped.getString("outcome"));
+        int after = sent.getRecords().size();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        assertEquals(0L, sent.getRecords().stream().skip(after).map(r -> parse(r.value())).filter(m -> m.getRequestId().equals(request.toString())).count(),
+                "nothing more is sent once a person must look");
+    }
+
+    @Test
     void aRestrictionWithdrawsEveryOptionalPurposeEverywhere() {
         String person = UUID.randomUUID().toString();
         given().auth().oauth2(Tokens.partner()).contentType(ContentType.JSON)

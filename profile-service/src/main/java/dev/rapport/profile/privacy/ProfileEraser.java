@@ -35,7 +35,7 @@ public class ProfileEraser {
     private static final List<String> TABLES = List.of("identity", "attribute_value", "event", "profile_version", "support_conversation",
             "timeline_entry");
     /** Where an erasure check finds an identity row of another profile under one of the person's identifiers. */
-    static final String SAME_IDENTIFIER = "identity (same identifier, another profile)";
+    public static final String SAME_IDENTIFIER = "identity (same identifier, another profile)";
 
     private final Pool pool;
     private final TraitRepository traits;

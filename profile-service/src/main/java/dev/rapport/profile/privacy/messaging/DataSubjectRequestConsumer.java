@@ -62,7 +62,7 @@ public class DataSubjectRequestConsumer {
                     .map(erased -> Outcome.completed(erased, erased == 0 ? "nothing held" : "profile erased"))
                     .onFailure().recoverWithItem(Outcome.failed("erasure failed; nothing was erased, retry the request"));
             case ERASURE_CHECK -> eraser.held(subject, request.getIdentifiersList())
-                    .map(held -> Outcome.completed(total(held), stillHeld(held)))
+                    .map(DataSubjectRequestConsumer::checked)
                     .onFailure().recoverWithItem(Outcome.failed("the check failed; nothing was changed, retry it"));
             case ACCESS, PORTABILITY -> exporter.export(subject).collect().with(Collectors.counting())
                     .map(parts -> Outcome.completed(parts, "export ready: ProfileService.ExportProfile"))
@@ -85,6 +85,19 @@ public class DataSubjectRequestConsumer {
         static Outcome failed(String detail) {
             return new Outcome(State.FAILED, 0, detail);
         }
+    }
+
+    /**
+     * What the check found. A profile made since, under one of the person's identifiers (the same email arriving
+     * again), is not this erasure's to erase — it may be someone else, or the person back with new consent — so it is
+     * named for review and not counted as left: erasing the subject again would never make it go.
+     */
+    static Outcome checked(Map<String, Long> held) {
+        Map<String, Long> left = new java.util.LinkedHashMap<>(held);
+        Long another = left.remove(ProfileEraser.SAME_IDENTIFIER);
+        String review = another == null ? "" : "; for review, not erased: another profile now carries one of the person's identifiers ("
+                + another + " identifier row(s))";
+        return Outcome.completed(total(left), stillHeld(left) + review);
     }
 
     static long total(Map<String, Long> held) {
