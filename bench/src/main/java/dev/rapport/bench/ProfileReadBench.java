@@ -149,10 +149,13 @@ public final class ProfileReadBench {
             long[] direct = directResults.get(i);
             int n = through.length - 2;
             int m = direct.length - 2;
-            added.add(n == 0 || m == 0 ? String.format(Locale.ROOT, "| %,d | – | – | – | – | – | – |", RATES.get(i))
-                    : String.format(Locale.ROOT, "| %,d | %.2f | %.2f | %.2f | %.2f | **%.2f** | **%.2f** |", RATES.get(i),
-                            percentile(direct, m, 50), percentile(direct, m, 99), percentile(through, n, 50), percentile(through, n, 99),
-                            percentile(through, n, 50) - percentile(direct, m, 50), percentile(through, n, 99) - percentile(direct, m, 99)));
+            String directFigures = m == 0 ? "– (" + direct[m] + " errors) | –"
+                    : String.format(Locale.ROOT, "%.2f | %.2f", percentile(direct, m, 50), percentile(direct, m, 99));
+            String gatewayFigures = n == 0 ? "– (" + through[n] + " errors) | –"
+                    : String.format(Locale.ROOT, "%.2f | %.2f", percentile(through, n, 50), percentile(through, n, 99));
+            String addedFigures = n == 0 || m == 0 ? "– | –" : String.format(Locale.ROOT, "**%.2f** | **%.2f**",
+                    percentile(through, n, 50) - percentile(direct, m, 50), percentile(through, n, 99) - percentile(direct, m, 99));
+            added.add(String.format(Locale.ROOT, "| %,d | %s | %s | %s |", RATES.get(i), directFigures, gatewayFigures, addedFigures));
         }
         BenchmarkReport.replaceSection(report, "profile-read", String.format(Locale.ROOT, """
                 ## Profile read by identifier through the gateway
