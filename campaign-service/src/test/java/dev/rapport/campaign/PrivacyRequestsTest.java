@@ -36,6 +36,7 @@ import dev.rapport.proto.chat.v1.ConversationEvent;
 import dev.rapport.proto.common.v1.Envelope;
 import dev.rapport.proto.privacy.v1.DataSubjectRequest;
 import dev.rapport.proto.privacy.v1.DataSubjectRequestProgress;
+import dev.rapport.proto.privacy.v1.SubjectIdentifier;
 import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.GrpcFailures;
@@ -154,6 +155,19 @@ class PrivacyRequestsTest {
         assertEquals("still held: delivery: 1", reports.get(0).getDetail());
         assertEquals(1, campaigns.exportRecipient(ExportRecipientRequest.newBuilder().setProfileId(person.toString()).build())
                 .getDeliveriesCount(), "nothing was erased");
+    }
+
+    @Test
+    void anErasureReachesWhatIsHeldUnderAProfileMergedIntoTheSubject() throws Exception {
+        UUID survivor = UUID.randomUUID();
+        UUID merged = UUID.randomUUID();
+        Campaign winter = campaign("winter sale");
+        delivery(winter, survivor, "sent", null, Instant.now());
+        delivery(campaign("new year sale"), merged, "sent", null, Instant.now());
+        DataSubjectRequest erasure = request(survivor, DataSubjectRequest.Kind.ERASURE).toBuilder()
+                .addIdentifiers(SubjectIdentifier.newBuilder().setType("PROFILE_ID").setValue(merged.toString())).build();
+        assertEquals(2, carryOut(1, erasure).get(0).getRecordsAffected(), "the delivery planned for the merged-away id too");
+        assertEquals(0, campaigns.exportRecipient(ExportRecipientRequest.newBuilder().setProfileId(merged.toString()).build()).getDeliveriesCount());
     }
 
     @Test

@@ -92,28 +92,32 @@ class PrivacyRequestsTest extends CallsChatService {
         chat.resolveConversation(ResolveConversationRequest.newBuilder().setConversationId(before).setAgent("ana").build());
         chat.rateConversation(RateConversationRequest.newBuilder().setConversationId(before).setSatisfaction(1).build());
         String after = converse(person, externalId, "hello");
+        // a profile since merged into the person's: its conversation stays under the merged-away id
+        String merged = UUID.randomUUID().toString();
+        String underMerged = converse(merged, "app-install-" + UUID.randomUUID(), "hi");
         String someoneElse = chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("customer:other-" + UUID.randomUUID())
                 .setLanguage("en").build()).getConversation().getId();
         DataSubjectRequest.Builder knownBy = DataSubjectRequest.newBuilder().setSubject(person)
                 .addIdentifiers(SubjectIdentifier.newBuilder().setType("EMAIL").setValue(externalId + "@example.com"))
-                .addIdentifiers(SubjectIdentifier.newBuilder().setType("EXTERNAL_ID").setValue(externalId));
+                .addIdentifiers(SubjectIdentifier.newBuilder().setType("EXTERNAL_ID").setValue(externalId))
+                .addIdentifiers(SubjectIdentifier.newBuilder().setType("PROFILE_ID").setValue(merged));
 
         DataSubjectRequestProgress access = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ACCESS)).get(0);
-        assertEquals(2, access.getRecordsAffected());
+        assertEquals(3, access.getRecordsAffected());
         assertEquals("export ready: ChatService.ExportConversations (with visitor_ids: 1 started signed in before the profile existed)",
                 access.getDetail());
 
         DataSubjectRequestProgress held = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ERASURE_CHECK)).get(0);
         assertEquals(DataSubjectRequest.Kind.ERASURE_CHECK, held.getKind());
         assertEquals(DataSubjectRequestProgress.State.COMPLETED, held.getState());
-        assertTrue(held.getDetail().startsWith("still held: conversation: 2, chat_message: "), held.getDetail());
+        assertTrue(held.getDetail().startsWith("still held: conversation: 3, chat_message: "), held.getDetail());
         assertTrue(held.getDetail().contains("conversation_event: "), "the started, handed over, resolved and rated steps: " + held.getDetail());
-        assertTrue(held.getRecordsAffected() > 2 + 4, held.toString());
+        assertTrue(held.getRecordsAffected() > 3 + 4, held.toString());
 
         DataSubjectRequestProgress erased = carryOut(1, request(knownBy, DataSubjectRequest.Kind.ERASURE)).get(0);
         assertEquals(DataSubjectRequest.Kind.ERASURE, erased.getKind());
-        assertEquals(2, erased.getRecordsAffected());
-        for (String gone : List.of(before, after)) {
+        assertEquals(3, erased.getRecordsAffected());
+        for (String gone : List.of(before, after, underMerged)) {
             assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
                     () -> chat.getConversation(GetConversationRequest.newBuilder().setConversationId(gone).build())).getStatus().getCode());
         }

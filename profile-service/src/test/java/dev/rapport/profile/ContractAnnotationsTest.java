@@ -40,6 +40,8 @@ class ContractAnnotationsTest {
                 dev.rapport.proto.chat.v1.ChatServiceOuterClass.getDescriptor(),
                 dev.rapport.proto.chat.v1.ChatTopics.getDescriptor(),
                 dev.rapport.proto.privacy.v1.PrivacyTopics.getDescriptor(),
+                dev.rapport.proto.privacy.v1.ConsentLedger.getDescriptor(),
+                dev.rapport.proto.privacy.v1.PrivacyRequests.getDescriptor(),
                 dev.rapport.proto.common.v1.EnvelopeOuterClass.getDescriptor());
         List<Descriptor> messages = new ArrayList<>();
         for (FileDescriptor file : files) {

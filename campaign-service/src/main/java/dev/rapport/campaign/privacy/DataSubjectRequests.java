@@ -1,6 +1,7 @@
 package dev.rapport.campaign.privacy;
 
 import java.util.Map;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -50,15 +51,16 @@ public class DataSubjectRequests {
         } catch (IllegalArgumentException e) {
             return report(request, Outcome.failed("the subject is not a profile id"));
         }
+        UUID[] profiles = profiles(subject, request);
         // A failure is said out loud, so that the gateway retries; never left to a dead-letter topic nobody reads.
         Uni<Outcome> outcome = switch (request.getKind()) {
-            case ERASURE -> recipients.erase(subject)
+            case ERASURE -> recipients.erase(profiles)
                     .map(erased -> Outcome.completed(erased, erased == 0 ? "nothing held" : "deliveries and support experience erased"))
                     .onFailure().recoverWithItem(Outcome.failed("erasure failed; nothing was erased, retry the request"));
-            case ERASURE_CHECK -> recipients.held(subject)
+            case ERASURE_CHECK -> recipients.held(profiles)
                     .map(held -> Outcome.completed(total(held), stillHeld(held)))
                     .onFailure().recoverWithItem(Outcome.failed("the check failed; nothing was changed, retry it"));
-            case ACCESS, PORTABILITY -> recipients.held(subject)
+            case ACCESS, PORTABILITY -> recipients.held(profiles)
                     .map(held -> Outcome.completed(total(held), held.isEmpty() ? "nothing held" : "export ready: CampaignService.ExportRecipient"))
                     .onFailure().recoverWithItem(Outcome.failed("counting what is held failed; retry the request"));
             case RECTIFICATION -> Uni.createFrom().item(Outcome.completed(0,
@@ -68,6 +70,21 @@ public class DataSubjectRequests {
             default -> Uni.createFrom().item(Outcome.failed("unknown request kind"));
         };
         return outcome.flatMap(done -> report(request, done));
+    }
+
+    /** The subject and the profiles merged into it (PROFILE_ID identifiers): deliveries stay under the id they were planned for. */
+    static UUID[] profiles(UUID subject, DataSubjectRequest request) {
+        java.util.Set<UUID> profiles = new java.util.LinkedHashSet<>(List.of(subject));
+        for (var identifier : request.getIdentifiersList()) {
+            if (identifier.getType().equals("PROFILE_ID")) {
+                try {
+                    profiles.add(UUID.fromString(identifier.getValue()));
+                } catch (IllegalArgumentException notAnId) {
+                    // not one of ours: nothing is held under it
+                }
+            }
+        }
+        return profiles.toArray(UUID[]::new);
     }
 
     /** This service's part of a request, as privacy.dsr.progress carries it. */

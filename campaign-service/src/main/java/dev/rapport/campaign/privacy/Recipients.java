@@ -30,22 +30,23 @@ public class Recipients {
     }
 
     /**
-     * Erases the person's deliveries and support experience in one transaction; answers how many rows went. A delivery
+     * Erases the person's deliveries and support experience (under their profile and any merged into it) in one transaction; answers how many rows went. A delivery
      * being sent keeps its row locked until the mail is handed over (Broadcasts): the erasure waits for it, and no send
      * starts after.
      */
-    public Uni<Long> erase(UUID profile) {
-        return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = $1").execute(Tuple.of(profile))
-                .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = $1").execute(Tuple.of(profile))
+    public Uni<Long> erase(UUID... profiles) {
+        Tuple ids = Tuple.of((Object) profiles);
+        return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = ANY($1)").execute(ids)
+                .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = ANY($1)").execute(ids)
                         .map(experience -> (long) deliveries.rowCount() + experience.rowCount())));
     }
 
     /** What is still held about the person, table -> rows, only tables holding some. Changes nothing. */
-    public Uni<Map<String, Long>> held(UUID profile) {
+    public Uni<Map<String, Long>> held(UUID... profiles) {
         return pool.preparedQuery("""
-                        SELECT 'delivery' AS held, count(*) AS n FROM delivery WHERE profile_id = $1
-                        UNION ALL SELECT 'support_experience', count(*) FROM support_experience WHERE profile_id = $1""")
-                .execute(Tuple.of(profile))
+                        SELECT 'delivery' AS held, count(*) AS n FROM delivery WHERE profile_id = ANY($1)
+                        UNION ALL SELECT 'support_experience', count(*) FROM support_experience WHERE profile_id = ANY($1)""")
+                .execute(Tuple.of((Object) profiles))
                 .map(rows -> {
                     Map<String, Long> held = new LinkedHashMap<>();
                     rows.forEach(row -> {

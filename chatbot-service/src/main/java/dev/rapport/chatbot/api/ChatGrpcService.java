@@ -143,7 +143,7 @@ public class ChatGrpcService implements ChatService {
 
     @Override
     public Multi<Conversation> exportConversations(ExportConversationsRequest request) {
-        return Multi.createFrom().deferred(() -> conversations.export(Ids.profile("profile_id", request.getProfileId()),
+        return Multi.createFrom().deferred(() -> conversations.export(new java.util.UUID[] { Ids.profile("profile_id", request.getProfileId()) },
                 request.getVisitorIdsList()));
     }
 }

@@ -429,23 +429,23 @@ public class Conversations {
      * before they had a profile): their messages, ratings and events not yet published go with them (one transaction),
      * and whoever watches one learns at once that it is gone. Returns how many conversations there were.
      */
-    public Uni<Integer> erase(UUID profile, List<String> visitors) {
+    public Uni<Integer> erase(UUID[] profiles, List<String> visitors) {
         return pool.withTransaction(sql -> sql.preparedQuery("""
-                        DELETE FROM conversation WHERE profile_id = $1 OR visitor_id = ANY($2)
+                        DELETE FROM conversation WHERE profile_id = ANY($1) OR visitor_id = ANY($2)
                         RETURNING pg_notify('rapport_chat', id::text)""")
-                .execute(Tuple.of(profile, visitors.toArray(String[]::new)))
+                .execute(Tuple.of(profiles, visitors.toArray(String[]::new)))
                 .map(deleted -> deleted.rowCount()));
     }
 
     /** A person's conversations with every message, oldest first. */
     public Multi<Conversation> export(UUID profile) {
-        return export(profile, List.of());
+        return export(new UUID[] { profile }, List.of());
     }
 
     /** The same, with the conversations under the visitor ids they chatted as. */
-    public Multi<Conversation> export(UUID profile, List<String> visitors) {
-        return pool.preparedQuery("SELECT id FROM conversation WHERE profile_id = $1 OR visitor_id = ANY($2) ORDER BY start_time")
-                .execute(Tuple.of(profile, visitors.toArray(String[]::new)))
+    public Multi<Conversation> export(UUID[] profiles, List<String> visitors) {
+        return pool.preparedQuery("SELECT id FROM conversation WHERE profile_id = ANY($1) OR visitor_id = ANY($2) ORDER BY start_time")
+                .execute(Tuple.of(profiles, visitors.toArray(String[]::new)))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate(row -> get(pool, row.getUUID("id")));
     }
@@ -454,13 +454,13 @@ public class Conversations {
      * What is still held of a person's conversations (as {@link #erase} finds them), table -> rows, only tables holding
      * some; a rating is part of its conversation's row. Changes nothing.
      */
-    public Uni<Map<String, Long>> held(UUID profile, List<String> visitors) {
+    public Uni<Map<String, Long>> held(UUID[] profiles, List<String> visitors) {
         return pool.preparedQuery("""
-                        WITH theirs AS (SELECT id FROM conversation WHERE profile_id = $1 OR visitor_id = ANY($2))
+                        WITH theirs AS (SELECT id FROM conversation WHERE profile_id = ANY($1) OR visitor_id = ANY($2))
                         SELECT 'conversation' AS held, count(*) AS n FROM theirs
                         UNION ALL SELECT 'chat_message', count(*) FROM chat_message WHERE conversation_id IN (SELECT id FROM theirs)
                         UNION ALL SELECT 'conversation_event', count(*) FROM conversation_event WHERE conversation_id IN (SELECT id FROM theirs)""")
-                .execute(Tuple.of(profile, visitors.toArray(String[]::new)))
+                .execute(Tuple.of(profiles, visitors.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, Long> held = new LinkedHashMap<>();
                     rows.forEach(row -> {

@@ -56,16 +56,17 @@ public class DataSubjectRequests {
             return report(request, Outcome.failed("the subject is not a profile id"));
         }
         List<String> visitors = signedInAs(request.getIdentifiersList());
+        UUID[] profiles = profiles(subject, request);
         // A failure is said out loud, so that the gateway retries; never left to a dead-letter topic nobody reads.
         Uni<Outcome> outcome = switch (request.getKind()) {
-            case ERASURE -> conversations.erase(subject, visitors)
+            case ERASURE -> conversations.erase(profiles, visitors)
                     .map(erased -> Outcome.completed(erased, erased == 0 ? "nothing held" : "conversations erased"))
                     .onFailure().recoverWithItem(Outcome.failed("erasure failed; nothing was erased, retry the request"));
-            case ERASURE_CHECK -> conversations.held(subject, visitors)
+            case ERASURE_CHECK -> conversations.held(profiles, visitors)
                     .map(held -> Outcome.completed(total(held), stillHeld(held)))
                     .onFailure().recoverWithItem(Outcome.failed("the check failed; nothing was changed, retry it"));
-            case ACCESS, PORTABILITY -> conversations.export(subject, visitors)
-                    .collect().with(Collectors.partitioningBy(c -> c.getProfileId().equals(request.getSubject()), Collectors.counting()))
+            case ACCESS, PORTABILITY -> conversations.export(profiles, visitors)
+                    .collect().with(Collectors.partitioningBy(c -> !c.getProfileId().isEmpty(), Collectors.counting()))
                     .map(found -> access(found.get(true), found.get(false)))
                     .onFailure().recoverWithItem(Outcome.failed("counting the conversations failed; retry the request"));
             case RECTIFICATION -> Uni.createFrom().item(Outcome.completed(0, "a conversation records what was said; it is not rewritten"));
@@ -76,6 +77,21 @@ public class DataSubjectRequests {
     }
 
     /** The visitor ids the person chatted as while signed in: one per external id they were known by. */
+    /** The subject and the profiles merged into it (PROFILE_ID identifiers): a conversation keeps the profile it started with. */
+    static UUID[] profiles(UUID subject, DataSubjectRequest request) {
+        java.util.Set<UUID> profiles = new java.util.LinkedHashSet<>(List.of(subject));
+        for (SubjectIdentifier identifier : request.getIdentifiersList()) {
+            if (identifier.getType().equals("PROFILE_ID")) {
+                try {
+                    profiles.add(UUID.fromString(identifier.getValue()));
+                } catch (IllegalArgumentException notAnId) {
+                    // not one of ours: nothing is held under it
+                }
+            }
+        }
+        return profiles.toArray(UUID[]::new);
+    }
+
     static List<String> signedInAs(List<SubjectIdentifier> identifiers) {
         return identifiers.stream().filter(i -> i.getType().equals("EXTERNAL_ID") && !i.getValue().isEmpty())
                 .map(i -> SIGNED_IN + i.getValue()).distinct().toList();

@@ -105,7 +105,8 @@ public class ConsentPublisher {
     }
 
     /** The outbox sweep: states recorded but not yet published. */
-    @Scheduled(every = "${rapport.consent.publish-sweep:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${rapport.consent.publish-sweep:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> sweep() {
         return pool.query("SELECT subject FROM consent_subject WHERE published_version < version LIMIT 64").execute()
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))

@@ -24,6 +24,7 @@ import dev.rapport.proto.privacy.v1.OpenPrivacyRequestRequest;
 import dev.rapport.proto.privacy.v1.PrivacyRequest;
 import dev.rapport.proto.privacy.v1.PrivacyRequest.Status;
 import dev.rapport.proto.privacy.v1.PrivacyRequestPart;
+import dev.rapport.proto.profile.v1.ExportProfileRequest;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.Profile;
@@ -119,19 +120,32 @@ public class PrivacyRequests {
                                 throw new NotFound("no profile is linked to this sign-in");
                             }
                         });
-        return person.flatMap(profile -> {
-            String subject = staff ? request.getSubject() : profile.getId();
+        return person.flatMap(profile -> mergedInto(profile).flatMap(merged -> {
+            // The profile a merged-away id now lives in (profile-service answers the survivor for it).
+            String subject = profile != null ? profile.getId() : request.getSubject();
             String verification = staff ? request.getVerification() : "signed in as the person (" + String.join(",", caller.roles()) + ")";
             JsonArray identifiers = new JsonArray();
             if (profile != null) {
                 profile.getIdentifiersList().forEach(id -> identifiers.add(new JsonObject().put("type", id.getType().name()).put("value", id.getValue())));
             }
+            // What other services hold under a merged-away id stays under it: they are told every one.
+            merged.forEach(id -> identifiers.add(new JsonObject().put("type", "PROFILE_ID").put("value", id)));
             String requestKey = request.getRequestId().isEmpty() ? null : request.getRequestId();
             return pool.withTransaction(tx -> earlier(tx, caller, requestKey).flatMap(first -> first != null ? Uni.createFrom().item(first)
                     : jurisdiction(tx, subject, request.getJurisdiction())
                             .flatMap(jurisdiction -> insert(tx, caller, staff, kind, subject, identifiers, jurisdiction, verification, requestKey,
                                     received.isAfter(now) ? now : received))));
-        }).flatMap(id -> get(id));
+        })).flatMap(id -> get(id));
+    }
+
+    /** The profiles merged into this one (from its export's merge records); none for a person profile-service does not know. */
+    private Uni<List<String>> mergedInto(Profile profile) {
+        if (profile == null) {
+            return Uni.createFrom().item(List.of());
+        }
+        return profiles.exportProfile(ExportProfileRequest.newBuilder().setProfileId(profile.getId()).build())
+                .filter(part -> part.hasMerge()).map(part -> part.getMerge().getMergedProfileId())
+                .collect().asList();
     }
 
     private Uni<Profile> profile(GetProfileRequest request) {

@@ -169,7 +169,7 @@ public class RequestFanOut {
                     : accounts.delete(userNames(part.identifiers()))
                             .map(done -> new Outcome(done.customers(), (done.customers() == 0 ? "no sign-in account held" : "sign-in account deleted")
                                     + staffAccounts(done.others())));
-            default -> check ? verifyLedger(part.subject()) : carryOutInLedger(part);
+            default -> check ? verifyLedger(part) : carryOutInLedger(part);
         };
         return outcome
                 .flatMap(done -> record(part.request(), part.service(), part.step(), "completed", done.records(), done.detail(), true))
@@ -186,8 +186,10 @@ public class RequestFanOut {
     private Uni<Outcome> carryOutInLedger(Due part) {
         String subject = part.subject();
         return switch (part.kind()) {
-            case ERASURE -> ledger.erase(subject).map(kept -> new Outcome(0,
-                    "consent withdrawn from every service (tombstone on privacy.consent); " + kept + " ledger record(s) kept as proof of consent"));
+            case ERASURE -> Multi.createFrom().iterable(profiles(part)).onItem().transformToUniAndConcatenate(ledger::erase)
+                    .collect().with(java.util.stream.Collectors.summingLong(Long::longValue))
+                    .map(kept -> new Outcome(0, "consent withdrawn from every service (tombstone on privacy.consent); " + kept
+                            + " ledger record(s) kept as proof of consent"));
             case ACCESS, PORTABILITY -> ledger.recordsKept(subject).map(n -> new Outcome(n, "export ready: Consents.ListConsentRecords"));
             case RESTRICTION, OBJECTION -> ledger.erased(subject).flatMap(erased -> erased
                     ? Uni.createFrom().item(new Outcome(0, "the person was erased: nothing is processed to restrict"))
@@ -206,6 +208,26 @@ public class RequestFanOut {
                         .setSubject(part.subject()).setPurpose(purpose).setGranted(false).setMethod("privacy_request")
                         .setRequestId(part.request() + "/" + purpose).build()))
                 .collect().asList().map(records -> (long) records.size());
+    }
+
+    /** The subject and the profiles merged into it: consent recorded under a merged-away id stays under it. */
+    private static List<String> profiles(Due part) {
+        List<String> profiles = new ArrayList<>(List.of(part.subject()));
+        for (Object id : part.identifiers()) {
+            JsonObject identifier = (JsonObject) id;
+            if ("PROFILE_ID".equals(identifier.getString("type"))) {
+                profiles.add(identifier.getString("value"));
+            }
+        }
+        return profiles;
+    }
+
+    private Uni<Outcome> verifyLedger(Due part) {
+        return Multi.createFrom().iterable(profiles(part)).onItem().transformToUniAndConcatenate(this::verifyLedger)
+                .collect().asList()
+                .map(outcomes -> outcomes.stream().filter(o -> o.records() > 0).findFirst()
+                        .orElse(new Outcome(0, outcomes.stream().map(Outcome::detail).filter(d -> !d.equals("nothing held")).findFirst()
+                                .orElse("nothing held"))));
     }
 
     private Uni<Outcome> verifyLedger(String subject) {
