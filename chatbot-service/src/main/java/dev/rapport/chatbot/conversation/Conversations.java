@@ -437,12 +437,7 @@ public class Conversations {
                 .map(deleted -> deleted.rowCount()));
     }
 
-    /** A person's conversations with every message, oldest first. */
-    public Multi<Conversation> export(UUID profile) {
-        return export(new UUID[] { profile }, List.of());
-    }
-
-    /** The same, with the conversations under the visitor ids they chatted as. */
+    /** A person's conversations (under their profiles, or the visitor ids they chatted as) with every message, oldest first. */
     public Multi<Conversation> export(UUID[] profiles, List<String> visitors) {
         return pool.preparedQuery("SELECT id FROM conversation WHERE profile_id = ANY($1) OR visitor_id = ANY($2) ORDER BY start_time")
                 .execute(Tuple.of(profiles, visitors.toArray(String[]::new)))

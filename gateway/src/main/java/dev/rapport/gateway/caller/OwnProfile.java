@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.runtime.error.NotFound;
 import io.grpc.Status;
@@ -23,13 +24,17 @@ public class OwnProfile {
         this.profiles = profiles;
     }
 
-    /** The customer's profile id; empty when the brand has no profile for them yet. */
-    public Uni<String> of(Caller caller) {
+    /** The customer's profile; null when the brand has no profile for them yet. */
+    public Uni<Profile> profile(Caller caller) {
         return profiles.getProfile(GetProfileRequest.newBuilder()
                         .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(caller.id())).build())
-                .map(profile -> profile.getId())
                 .onFailure(failure -> failure instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND)
-                .recoverWithItem("");
+                .recoverWithNull();
+    }
+
+    /** The customer's profile id; empty when the brand has no profile for them yet. */
+    public Uni<String> of(Caller caller) {
+        return profile(caller).map(profile -> profile == null ? "" : profile.getId());
     }
 
     /** Passes when the subject is the customer's own profile; "not found" otherwise. */

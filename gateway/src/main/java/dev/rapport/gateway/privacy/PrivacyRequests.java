@@ -26,7 +26,6 @@ import dev.rapport.proto.privacy.v1.PrivacyRequest.Status;
 import dev.rapport.proto.privacy.v1.PrivacyRequestPart;
 import dev.rapport.proto.profile.v1.ExportProfileRequest;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
-import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.runtime.error.InvalidInput;
@@ -113,9 +112,7 @@ public class PrivacyRequests {
             return Uni.createFrom().failure(new InvalidInput(problems));
         }
         Uni<Profile> person = staff ? profile(GetProfileRequest.newBuilder().setProfileId(request.getSubject()).build())
-                : profile(GetProfileRequest.newBuilder()
-                        .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(caller.id())).build())
-                        .invoke(found -> {
+                : own.profile(caller).invoke(found -> {
                             if (found == null) {
                                 throw new NotFound("no profile is linked to this sign-in");
                             }

@@ -55,7 +55,6 @@ public class RequestFanOut {
     static final List<String> RESTRICTION = List.of("marketing", "personalize", "analytics", "third_party_sharing", "train_ai_system");
 
     private final Pool pool;
-    private final PrivacyRequests requests;
     private final ConsentLedger ledger;
     private final SignInAccounts accounts;
     private final MutinyEmitter<DataSubjectRequest> topic;
@@ -63,10 +62,9 @@ public class RequestFanOut {
     private final Duration retryAtMost;
     private final int verifyRounds;
 
-    RequestFanOut(Pool pool, PrivacyRequests requests, ConsentLedger ledger, SignInAccounts accounts,
+    RequestFanOut(Pool pool, ConsentLedger ledger, SignInAccounts accounts,
             @Channel("privacy-dsr") MutinyEmitter<DataSubjectRequest> topic, PrivacyConfig config) {
         this.pool = pool;
-        this.requests = requests;
         this.ledger = ledger;
         this.accounts = accounts;
         this.topic = topic;
