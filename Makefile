@@ -47,7 +47,7 @@ logs: ## Follow every log (.run/logs)
 # What this target starts, it stops; what was already running (a `make run`) it reuses and leaves alone.
 .PHONY: test
 test: ## Run every test (unit, service, end-to-end); exits non-zero on any failure
-	@stack/stack.sh up --owner test postgres kafka keycloak
+	@stack/stack.sh up --owner test postgres kafka keycloak chromium
 	@status=0; $(MVN) verify || status=$$?; stack/stack.sh down --owner e2e; stack/stack.sh down --owner test; exit $$status
 
 .PHONY: images

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops Rapport's local stack without containers: PostgreSQL, Kafka, Keycloak and the five services.
 #
-#   stack/stack.sh up [--owner run|test] [postgres] [kafka] [keycloak] [services]   (no part named: all)
+#   stack/stack.sh up [--owner run|test] [postgres] [kafka] [keycloak] [services] [chromium]   (no part named: all
+#                                             but chromium, which only the browser tests need; it is installed, not run)
 #   stack/stack.sh down [--owner run|test]     stop what we started (only that owner's parts when given)
 #   stack/stack.sh status
 #   stack/stack.sh clean                      stop what we started, then delete every local data directory
@@ -263,13 +264,27 @@ up_services() {
   done
 }
 
+# Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own). Debian's package
+# when none is there: RAPPORT_CHROMIUM names another.
+ensure_chromium() {
+  local chromium="${RAPPORT_CHROMIUM:-/usr/bin/chromium}"
+  [ -x "$chromium" ] && return 0
+  command -v apt-get >/dev/null && [ "$(id -u)" = 0 ] \
+    || die "the browser tests need Chromium: install it (Debian: apt-get install chromium) or set RAPPORT_CHROMIUM"
+  say "installing Chromium (Debian's chromium package, once)"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+      || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }; } \
+      >"$LOGS/chromium-install.log" 2>&1 || die "installing Chromium failed: see $LOGS/chromium-install.log"
+  [ -x "$chromium" ] || die "Chromium is not at $chromium after installing it"
+}
+
 # ---------------------------------------------------------------- commands
 cmd_up() {
   local owner=run parts=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --owner) owner=$2; shift 2 ;;
-      postgres | kafka | keycloak | services) parts+=("$1"); shift ;;
+      postgres | kafka | keycloak | services | chromium) parts+=("$1"); shift ;;
       *) die "unknown part: $1" ;;
     esac
   done
@@ -281,6 +296,7 @@ cmd_up() {
       kafka) up_kafka "$owner" ;;
       keycloak) up_keycloak "$owner" ;;
       services) up_services "$owner" ;;
+      chromium) ensure_chromium ;;
     esac
   done
 }

@@ -43,6 +43,23 @@ final class Keycloak {
                 .post(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/clients").then().statusCode(201);
     }
 
+    /** Lets the web client sign people in to pages served at this origin (the suite's own port). */
+    @SuppressWarnings("unchecked")
+    static void allowWebOrigin(String origin) {
+        String admin = admin();
+        Map<?, ?> client = given().auth().oauth2(admin).queryParam("clientId", "rapport-web")
+                .get(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/clients").then().statusCode(200).extract().path("[0]");
+        List<String> redirects = new java.util.ArrayList<>((List<String>) client.get("redirectUris"));
+        if (redirects.contains(origin + "/*")) {
+            return;
+        }
+        redirects.add(origin + "/*");
+        Map<String, Object> changed = new java.util.HashMap<>((Map<String, Object>) client);
+        changed.put("redirectUris", redirects);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(changed)
+                .put(LocalStack.KEYCLOAK_URL + "/admin/realms/rapport/clients/" + client.get("id")).then().statusCode(204);
+    }
+
     /** A new customer account (password "demo", like the demo accounts) for one test; answers nothing, the user name is the test's. */
     static void createCustomer(String userName) {
         String admin = admin();

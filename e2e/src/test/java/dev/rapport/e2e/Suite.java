@@ -55,6 +55,20 @@ final class Suite {
         stack(environment, "up", "--owner", "e2e", "services");
     }
 
+    /** chatbot-service again, its environment changed by these variables (empty: as the suite starts it). */
+    static void restartChatbot(Map<String, String> changed) {
+        killService("chatbot-service");
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.putAll(changed);
+        stack(env, "up", "--owner", "e2e", "services");
+    }
+
+    /** Debian's Chromium for the browser tests, installed if missing (stack/stack.sh). */
+    static java.nio.file.Path chromium() {
+        stack(Map.of(), "up", "chromium");
+        return java.nio.file.Path.of(System.getenv().getOrDefault("RAPPORT_CHROMIUM", "/usr/bin/chromium"));
+    }
+
     /** kill -9, as a crash would. */
     static void killService(String name) {
         stack(environment, "kill-service", name);

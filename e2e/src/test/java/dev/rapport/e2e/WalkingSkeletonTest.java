@@ -25,6 +25,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 import dev.rapport.proto.api.v1.EventsGrpc;
@@ -62,6 +63,7 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
  * profile-service storing in PostgreSQL and publishing to Kafka, segment-service consuming — one trace across all.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(RunningSuite.class)
 class WalkingSkeletonTest {
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> TRACEPARENT = Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
@@ -78,20 +80,15 @@ class WalkingSkeletonTest {
     private static com.icegreen.greenmail.util.GreenMail mail;
 
     @BeforeAll
-    static void startSuite() throws Exception {
-        traces = new TraceCollector();
-        mail = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
-        mail.start();
-        Suite.start(traces.endpoint(), mail.getSmtp().getPort());
+    static void connect() {
+        traces = RunningSuite.traces();
+        mail = RunningSuite.mail();
         gateway = TestChannels.to(Suite.GATEWAY);
     }
 
     @AfterAll
-    static void stopSuite() throws InterruptedException {
+    static void disconnect() throws InterruptedException {
         TestChannels.close(gateway);
-        Suite.stop();
-        traces.close();
-        mail.stop();
     }
 
     @Test

@@ -16,7 +16,7 @@
     + '#rapport-chat header{padding:10px 12px;background:#2d3a8c;color:#fff;border-radius:10px 10px 0 0}'
     + '#rapport-chat ol{list-style:none;margin:0;padding:8px;overflow-y:auto;flex:1}'
     + '#rapport-chat li{margin:6px 0;padding:8px 10px;border-radius:8px;white-space:pre-wrap;max-width:85%}'
-    + '#rapport-chat li.CUSTOMER{background:#e8ecff;margin-left:auto}#rapport-chat li.BOT,#rapport-chat li.AGENT{background:#f2f2f2}'
+    + '#rapport-chat li.CUSTOMER{background:#e8ecff;margin-left:auto}#rapport-chat li.BOT{background:#f2f2f2}#rapport-chat li.AGENT{background:#dff5e3}'
     + '#rapport-chat li.notice{background:none;color:#555;font-style:italic;text-align:center;max-width:100%}'
     + '#rapport-chat button.choice{display:block;margin-top:6px;text-align:left}'
     + '#rapport-chat .suggestions{padding:0 8px}#rapport-chat .suggestions button{display:block;width:100%;text-align:left;margin:2px 0}'

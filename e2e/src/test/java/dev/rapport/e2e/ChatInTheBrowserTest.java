@@ -1,0 +1,202 @@
+package dev.rapport.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import com.microsoft.playwright.options.AriaRole;
+
+import dev.rapport.testing.Tokens;
+
+/**
+ * The chat as people meet it: the widget on the demo page and the agent console, in headless Chromium (Playwright)
+ * against the running suite. Customers and agents are separate browser contexts (separate storage and cookies).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(RunningSuite.class)
+class ChatInTheBrowserTest {
+    private static final String SITE = "http://127.0.0.1:" + Suite.GATEWAY;
+    private static final String QUESTION = "My voucher code is not accepted at checkout";
+
+    private static Playwright playwright;
+    private static Browser browser;
+    private BrowserContext customer;
+    private BrowserContext agent;
+
+    @BeforeAll
+    static void startBrowser() {
+        Keycloak.allowWebOrigin(SITE);
+        importHelpCentre();
+        // never a browser of Playwright's own: the machine's Chromium
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Suite.chromium()).setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync")));
+        PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @BeforeEach
+    void newPeople() {
+        customer = browser.newContext();
+        agent = browser.newContext();
+    }
+
+    @AfterEach
+    void closePeople() {
+        customer.close();
+        agent.close();
+    }
+
+    @Test
+    @Order(1)
+    void aCustomerSeesSuggestionsWhileTypingAndGetsTheRightArticle() {
+        Page page = chatPage();
+        Locator input = page.getByLabel("Your message");
+        input.pressSequentially("voucher code not accep", new Locator.PressSequentiallyOptions().setDelay(20));
+        Locator suggestion = page.locator("#rapport-chat .suggestions button", new Page.LocatorOptions().setHasText("Using a voucher"));
+        assertThat(suggestion).isVisible(); // before anything was sent
+
+        input.fill("");
+        input.fill(QUESTION);
+        input.press("Enter");
+        assertThat(page.locator("#rapport-chat li.CUSTOMER")).hasText(QUESTION);
+        assertThat(bot(page).last()).containsText("expired vouchers");
+        assertThat(page.locator("#rapport-chat .suggestions button")).hasCount(0);
+    }
+
+    @Test
+    @Order(2)
+    void aCustomerAsksForAPersonAnAgentAcceptsInTheConsoleTheyTalkLiveTheBotStaysSilentAndTheCustomerRatesIt() {
+        Page chat = chatPage();
+        String asked = "I was charged twice, I want to talk to a person " + UUID.randomUUID().toString().substring(0, 6);
+        send(chat, asked);
+        assertThat(bot(chat).last()).containsText("in the queue");
+
+        Page console = signedInConsole();
+        Locator waiting = console.locator("#queue article", new Page.LocatorOptions().setHasText(asked));
+        assertThat(waiting.locator(".packet")).containsText("asked for a person");
+        waiting.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Accept")).click();
+
+        Locator conversation = console.locator("#conversations article.conversation", new Page.LocatorOptions().setHasText(asked));
+        assertThat(conversation.locator(".packet .said")).containsText(asked); // the handoff packet on top
+        assertThat(bot(chat).last()).containsText("has joined");
+        int botLines = bot(chat).count();
+
+        conversation.getByLabel("Reply").fill("Sorry about that! I'm refunding the second charge now.");
+        conversation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Send")).click();
+        assertThat(chat.locator("#rapport-chat li.AGENT")).hasText("Sorry about that! I'm refunding the second charge now.");
+
+        send(chat, "Thank you, that was order 5521");
+        assertThat(conversation.locator("li.CUSTOMER").last()).hasText("Thank you, that was order 5521");
+        assertEquals(botLines, bot(chat).count(), "a person holds the conversation: the bot says nothing");
+
+        conversation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Resolve")).click();
+        assertThat(conversation.locator(".ended")).containsText("Resolved");
+        chat.getByLabel("Anything to add?").fill("quick and kind");
+        chat.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Rate 5 of 5")).click();
+        assertThat(chat.locator("#rapport-chat li.notice").last()).hasText("Thank you for your rating.");
+        assertEquals(botLines, bot(chat).count() - 1, "only the survey's request was added by the bot");
+        screenshot(console, "agent-console");
+        screenshot(chat, "chat-widget");
+    }
+
+    @Test
+    @Order(3)
+    void outsideOpeningHoursTheBotSaysSoKeepsHelpingAndTheCustomersContactWaitsAsATicket() {
+        Suite.restartChatbot(Map.of("RAPPORT_SUPPORT_HOURS", "never"));
+        try {
+            Page chat = chatPage();
+            send(chat, "Can I talk to a human please");
+            assertThat(bot(chat).last()).containsText("No one from our team is available right now");
+            send(chat, QUESTION);
+            assertThat(bot(chat).last()).containsText("expired vouchers"); // it keeps helping
+            String email = "erin-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com";
+            send(chat, "You can reach me at " + email);
+            assertThat(bot(chat).last()).containsText("We'll get back to you at " + email);
+
+            Page console = signedInConsole();
+            Locator ticket = console.locator("#queue article", new Page.LocatorOptions().setHasText(email));
+            assertThat(ticket.locator(".packet")).containsText("ticket (outside opening hours)");
+            assertThat(ticket.locator(".contact")).hasText("Contact: " + email);
+            screenshot(console, "agent-console-ticket");
+        } finally {
+            Suite.restartChatbot(Map.of());
+        }
+    }
+
+    private Page chatPage() {
+        Page page = customer.newPage();
+        page.navigate(SITE + "/chat/");
+        assertThat(bot(page).first()).containsText("not a person");
+        return page;
+    }
+
+    /** The agent console, signed in through Keycloak's own sign-in page. */
+    private Page signedInConsole() {
+        Page page = agent.newPage();
+        page.navigate(SITE + "/agent/");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+        page.locator("#username").fill("demo-agent");
+        page.locator("#password").fill("demo");
+        page.locator("#kc-login").click();
+        assertThat(page.locator("#agent")).hasText("demo-agent");
+        return page;
+    }
+
+    /** What the people saw, kept beside the test reports (e2e/target/screenshots). */
+    private static void screenshot(Page page, String name) {
+        page.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("target", "screenshots", name + ".png")).setFullPage(true));
+    }
+
+    private static Locator bot(Page page) {
+        return page.locator("#rapport-chat li.BOT");
+    }
+
+    private static void send(Page page, String text) {
+        Locator input = page.getByLabel("Your message");
+        input.fill(text);
+        input.press("Enter");
+    }
+
+    private static void importHelpCentre() {
+        io.restassured.RestAssured.given().baseUri(SITE).auth().oauth2(Tokens.person("demo-agent")).contentType("application/json")
+                .body("{\"articles\": [{\"key\": \"e2e-voucher\", \"language\": \"en\", \"title\": \"Using a voucher\", "
+                        + "\"body\": \"Enter the code at checkout before paying; expired vouchers and vouchers for another city are refused.\", "
+                        + "\"exampleQuestions\": [\"My voucher code is not accepted\", \"How do I use a voucher?\", \"The promo code doesn't work\", "
+                        + "\"Where do I enter a discount code?\", \"My coupon was refused\", \"Voucher not working\", \"Apply a promo code\", "
+                        + "\"Discount code invalid\", \"Can I use two vouchers?\", \"My gift voucher is rejected at checkout\"]}]}")
+                .post("/api/v1/articles/import").then().statusCode(200);
+        // every replica's search index follows the knowledge base within seconds
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() ->
+                io.restassured.RestAssured.given().baseUri(SITE).auth().oauth2(Tokens.person("demo-customer"))
+                        .queryParam("q", QUESTION).queryParam("language", "en").get("/api/v1/articles/search").then().statusCode(200)
+                        .body("matches[0].title", org.hamcrest.Matchers.equalTo("Using a voucher")));
+    }
+}
