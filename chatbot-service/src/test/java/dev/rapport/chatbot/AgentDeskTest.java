@@ -51,16 +51,23 @@ class AgentDeskTest extends CallsChatService {
                 .setVisitorId("visitor-" + UUID.randomUUID()).setLanguage("en").build());
         String id = started.getConversation().getId();
         say(id, "m1", "how do I get a refund for a missing item?");
-        ConversationTurn handedOver = say(id, "m2", "that didn't help, I want to talk to a person");
-        assertTrue(handedOver.getReplies(1).getText().matches("You are number \\d+ in the queue; the wait is about \\d+ minutes\\..*"),
-                "an honest place in the queue: " + handedOver.getReplies(1).getText());
+        ConversationTurn handing = say(id, "m2", "that didn't help, I want to talk to a person");
+        // what it is about is known (the article the bot tried is about billing): only the urgency is asked
+        assertEquals("And how urgent is it?", handing.getReplies(1).getText());
+        assertEquals(List.of("It can't wait", "Today is fine", "No rush"), handing.getReplies(1).getQuickRepliesList());
+        ConversationTurn handedOver = say(id, "m2b", "Today is fine");
+        assertTrue(handedOver.getReplies(0).getText().matches("You are number \\d+ in the queue; the wait is about \\d+ minutes\\..*"),
+                "an honest place in the queue: " + handedOver.getReplies(0).getText());
         String lastSeen = handedOver.getReplies(handedOver.getRepliesCount() - 1).getId();
 
         Conversation waiting = chat.listWaiting(ListWaitingRequest.newBuilder().setLimit(100).build()).getConversationsList().stream()
                 .filter(c -> c.getId().equals(id)).findFirst().orElseThrow();
         assertEquals(Conversation.HandoverReason.ASKED_FOR_PERSON, waiting.getHandoff().getReason());
-        assertEquals(List.of("how do I get a refund for a missing item?", "that didn't help, I want to talk to a person"),
+        assertEquals(List.of("how do I get a refund for a missing item?", "that didn't help, I want to talk to a person", "Today is fine"),
                 waiting.getHandoff().getCustomerSaidList(), "what the customer said, so nobody asks again");
+        assertEquals("billing", waiting.getHandoff().getTeam(), "routed to the team for what the bot tried");
+        assertEquals("TOPIC", waiting.getHandoff().getRoutedBy());
+        assertEquals(dev.rapport.proto.chat.v1.Urgency.NORMAL, waiting.getHandoff().getUrgency());
         assertEquals("Getting a refund", waiting.getHandoff().getBotTried(0).getTitle(), "what the bot tried");
 
         var customerSees = watch(id, lastSeen);

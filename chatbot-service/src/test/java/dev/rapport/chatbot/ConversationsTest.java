@@ -76,8 +76,12 @@ class ConversationsTest extends CallsChatService {
         assertEquals(Conversation.Status.WAITING_FOR_AGENT, handedOver.getConversation().getStatus());
         assertEquals(Conversation.HandoverReason.ASKED_FOR_PERSON, handedOver.getConversation().getHandoverReason());
         assertTrue(handedOver.getReplies(0).getText().contains("고객지원팀"), handedOver.toString());
+        // what it is about and how urgent, as quick replies in Korean; then the place in the queue
+        assertEquals("기타 문의", handedOver.getReplies(1).getQuickReplies(3));
+        assertEquals("급하지 않아요", say(started, "m2", "기타 문의").getReplies(0).getQuickReplies(2));
+        assertTrue(say(started, "m3", "급하지 않아요").getReplies(0).getText().startsWith("대기 순서는"));
 
-        ConversationTurn later = say(started, "m2", "아직 기다리고 있어요");
+        ConversationTurn later = say(started, "m4", "아직 기다리고 있어요");
         assertEquals(0, later.getRepliesCount(), "once handed over, the bot says nothing");
     }
 

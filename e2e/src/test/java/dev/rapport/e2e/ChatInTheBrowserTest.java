@@ -97,11 +97,17 @@ class ChatInTheBrowserTest {
         Page chat = chatPage();
         String asked = "I was charged twice, I want to talk to a person " + UUID.randomUUID().toString().substring(0, 6);
         send(chat, asked);
+        // what it is about and how urgent: one click each
+        assertThat(bot(chat).last()).containsText("what is it about?");
+        quickReply(chat, "Billing and payments");
+        assertThat(bot(chat).last()).containsText("how urgent is it?");
+        quickReply(chat, "It can't wait");
         assertThat(bot(chat).last()).containsText("in the queue");
 
         Page console = signedInConsole();
-        Locator waiting = console.locator("#queue article", new Page.LocatorOptions().setHasText(asked));
+        Locator waiting = console.locator("#queue [data-team=billing] article", new Page.LocatorOptions().setHasText(asked));
         assertThat(waiting.locator(".packet")).containsText("asked for a person");
+        assertThat(waiting.locator(".routing")).hasText("Team: billing (by topic) · about: billing · urgent");
         waiting.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Accept")).click();
 
         Locator conversation = console.locator("#conversations article.conversation", new Page.LocatorOptions().setHasText(asked));
@@ -116,6 +122,19 @@ class ChatInTheBrowserTest {
         send(chat, "Thank you, that was order 5521");
         assertThat(conversation.locator("li.CUSTOMER").last()).hasText("Thank you, that was order 5521");
         assertEquals(botLines, bot(chat).count(), "a person holds the conversation: the bot says nothing");
+
+        // passed to another team with a note, taken there (here by the same agent) with the note on top
+        conversation.getByLabel("Transfer to team").selectOption("delivery");
+        conversation.getByLabel("Note for the next agent").fill("Refunded; they also ask where order 5521 is");
+        conversation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Transfer")).click();
+        assertThat(conversation.locator(".ended")).hasText("Transferred to delivery.");
+        assertThat(bot(chat).last()).containsText("passing you to our Orders and delivery team");
+        Locator passed = console.locator("#queue [data-team=delivery] article", new Page.LocatorOptions().setHasText(asked));
+        assertThat(passed.locator(".note")).hasText("Transfer note: Refunded; they also ask where order 5521 is");
+        passed.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Accept")).click();
+        assertThat(conversation.locator(".routing")).containsText("Team: delivery (by transfer)");
+        assertThat(bot(chat).last()).containsText("has joined");
+        botLines = bot(chat).count();
 
         conversation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Resolve")).click();
         assertThat(conversation.locator(".ended")).containsText("Resolved");
@@ -134,6 +153,8 @@ class ChatInTheBrowserTest {
         try {
             Page chat = chatPage();
             send(chat, "Can I talk to a human please");
+            quickReply(chat, "Something else");
+            quickReply(chat, "No rush");
             assertThat(bot(chat).last()).containsText("No one from our team is available right now");
             send(chat, QUESTION);
             assertThat(bot(chat).last()).containsText("expired vouchers"); // it keeps helping
@@ -173,6 +194,11 @@ class ChatInTheBrowserTest {
     /** What the people saw, kept beside the test reports (e2e/target/screenshots). */
     private static void screenshot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("target", "screenshots", name + ".png")).setFullPage(true));
+    }
+
+    /** Clicks one of the answers the bot's last question offers. */
+    private static void quickReply(Page page, String answer) {
+        bot(page).last().getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(answer)).click();
     }
 
     private static Locator bot(Page page) {

@@ -61,6 +61,11 @@ final class Suite {
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(changed);
         stack(env, "up", "--owner", "e2e", "services");
+        // the gateway's channel to it may still be backing off from the outage: wait until chats get through again
+        String token = dev.rapport.testing.Tokens.person("demo-customer");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + GATEWAY + "/api/v1/articles/search?q=hello")).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     /** Debian's Chromium for the browser tests, installed if missing (stack/stack.sh). */

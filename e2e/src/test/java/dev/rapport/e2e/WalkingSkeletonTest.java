@@ -670,6 +670,13 @@ class WalkingSkeletonTest {
 
             chat.send(new JsonObject().put("type", "message").put("id", "m2").put("text", "I want to talk to a person"));
             chat.next("message");
+            // what it is about and how urgent, as quick replies; then an honest place in the queue
+            assertTrue(chat.next("message").getJsonArray("quickReplies").contains("Something else"));
+            chat.next("status");
+            chat.send(new JsonObject().put("type", "message").put("id", "m3").put("text", "Something else"));
+            assertTrue(chat.next("message").getJsonArray("quickReplies").contains("Today is fine"));
+            chat.next("status");
+            chat.send(new JsonObject().put("type", "message").put("id", "m4").put("text", "Today is fine"));
             assertTrue(chat.next("message").getString("text").contains("in the queue"), "an honest place in the queue");
             JsonObject status = chat.next("status");
             assertEquals("WAITING_FOR_AGENT", status.getString("status"));
@@ -893,6 +900,53 @@ class WalkingSkeletonTest {
                 .formParams(Map.of("grant_type", "password", "client_id", "rapport-web", "username", user, "password", "demo"))
                 .post(LocalStack.KEYCLOAK_URL + "/realms/rapport/protocol/openid-connect/token").then()
                 .body("error", org.hamcrest.Matchers.equalTo("invalid_grant")); // the account is gone: no sign-in
+    }
+
+    @Test
+    @Order(21)
+    void aSignedInPremiumCustomerGoesToThePriorityTeamAndTheAgentSeesOnlyWhatSupportMaySeeOfThem() throws Exception {
+        String user = "e2e-premium-" + UUID.randomUUID().toString().substring(0, 8);
+        Keycloak.createCustomer(user);
+        String partner = Tokens.partner();
+        rest(partner).body("{\"name\": \"plan\", \"type\": \"STRING\", \"dataCategory\": \"user.account\"}")
+                .post("/api/v1/attribute-definitions").then().statusCode(200); // the same definition again is answered, not refused
+        String profileId = with(EventsGrpc.newBlockingStub(gateway), bearer(partner)).recordEvent(RecordEventRequest.newBuilder()
+                .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(user))
+                .setEvent(Event.newBuilder().setId("e2e-" + UUID.randomUUID()).setName("app_opened")).build()).getProfileId();
+        rest(partner).body("{\"first_name\": \"Mina\", \"plan\": \"premium\", \"birth_date\": \"1990-04-01\", \"city\": \"Busan\"}")
+                .patch("/api/v1/profiles/" + profileId + "/attributes").then().statusCode(200);
+
+        try (ChatClient customer = ChatClient.connect(Suite.GATEWAY); ChatClient agent = ChatClient.agent(Suite.GATEWAY)) {
+            customer.send(new JsonObject().put("type", "start").put("language", "en").put("token", Tokens.person(user)));
+            String conversation = customer.next("started").getString("conversation");
+            customer.next("message");
+            customer.send(new JsonObject().put("type", "message").put("id", "m1").put("text", "I need to talk to a person"));
+            customer.next("message");
+            // their plan routes them: nobody asks what it is about, only how urgent
+            JsonObject asked = customer.next("message");
+            assertEquals("And how urgent is it?", asked.getString("text"), asked.encode());
+            customer.send(new JsonObject().put("type", "message").put("id", "m2").put("text", "It can't wait"));
+            customer.until("message", f -> f.getString("text").contains("in the queue"));
+
+            agent.send(new JsonObject().put("type", "start").put("token", Tokens.person("demo-agent")));
+            agent.next("started");
+            agent.send(new JsonObject().put("type", "queue").put("teams", new JsonArray().add("priority")));
+            JsonObject handoff = agent.next("queue").getJsonArray("conversations").stream().map(JsonObject.class::cast)
+                    .filter(c -> c.getString("conversation").equals(conversation)).findFirst().orElseThrow().getJsonObject("handoff");
+            assertEquals("priority", handoff.getString("team"));
+            assertEquals("PLAN", handoff.getString("routedBy"));
+            assertEquals("HIGH", handoff.getString("urgency"));
+            JsonObject facts = handoff.getJsonObject("customerFacts");
+            assertEquals("Mina", facts.getString("first_name"));
+            assertEquals("premium", facts.getString("plan"));
+            assertFalse(facts.containsKey("birth_date"), "support does not see a birth date: " + facts.encode());
+            assertEquals("Busan", facts.getString("city"), "how to reach them, roughly where they are");
+
+            agent.send(new JsonObject().put("type", "teams"));
+            JsonArray teams = agent.next("teams").getJsonArray("teams");
+            assertTrue(teams.stream().map(JsonObject.class::cast).anyMatch(t -> t.getString("name").equals("priority") && t.getInteger("waiting") >= 1),
+                    teams.encode());
+        }
     }
 
     /** A signed-in customer's chat the help centre resolves; rated when a satisfaction is given. */

@@ -6,6 +6,17 @@
   var $ = function (id) { return document.getElementById(id); };
   var signIn = null, tokens = null, socket = null, retry = 1000, counter = 0, queueTimer = null, refreshTimer = null;
   var open = {}; // conversation id -> its panel
+  var teams = []; // as the desk last listed them
+  var TEAMS_KEY = 'rapport.agent.teams'; // the queues this agent follows (all when none chosen)
+
+  function followed() {
+    return JSON.parse(localStorage.getItem(TEAMS_KEY) || '[]');
+  }
+
+  function poll() {
+    frame({ type: 'teams' });
+    frame({ type: 'queue', teams: followed() });
+  }
 
   function notice(text) {
     $('notice').textContent = text || '';
@@ -89,18 +100,20 @@
       $('desk').hidden = false;
       $('sign-out').hidden = false;
       $('signed-out').hidden = true;
-      frame({ type: 'queue' });
+      poll();
       clearInterval(queueTimer);
-      queueTimer = setInterval(function () { frame({ type: 'queue' }); }, 3000);
+      queueTimer = setInterval(poll, 3000);
       // after a reconnect, follow the conversations this desk holds again (their transcripts come back)
       Object.keys(open).forEach(function (id) {
         if (open[id].dataset.status === 'WITH_AGENT') frame({ type: 'accept', conversation: id });
       });
+    } else if (f.type === 'teams') {
+      showTeams(f.teams);
     } else if (f.type === 'queue') {
       showQueue(f.conversations);
     } else if (f.type === 'accepted') {
       showConversation(f);
-      frame({ type: 'queue' });
+      poll();
     } else if (f.type === 'message') {
       var panel = open[f.conversation];
       if (panel) add(panel, f);
@@ -108,7 +121,7 @@
       var sent = open[f.conversation] && open[f.conversation].querySelector('[data-id="' + CSS.escape(f.id) + '"]');
       if (sent) sent.removeAttribute('aria-busy');
     } else if (f.type === 'status') {
-      if (open[f.conversation]) setStatus(open[f.conversation], f.status);
+      if (open[f.conversation]) setStatus(open[f.conversation], f.status, f.team);
     } else if (f.type === 'error') {
       notice(f.title + ': ' + (f.detail || ''));
       if (f.title === 'Not allowed') signedOut('This console is for agents: ' + (f.detail || ''));
@@ -122,7 +135,22 @@
       NO_PROGRESS: 'two turns without progress', SAME_ANSWER_TWICE: 'the same answer would have come twice' }[handoff.reason] || handoff.reason;
     box.appendChild(el('div', 'meta', 'Why: ' + why + ' · ' + (handoff.signedIn ? 'signed-in customer' : 'visitor')
       + ' · language ' + language + (handoff.offline ? ' · ticket (outside opening hours)' : '')));
+    var urgency = { HIGH: 'urgent', NORMAL: 'today', LOW: 'no rush' }[handoff.urgency];
+    box.appendChild(el('div', 'routing', 'Team: ' + (handoff.team || '?')
+      + (handoff.routedBy ? ' (by ' + handoff.routedBy.toLowerCase() + ')' : '')
+      + (handoff.topic ? ' · about: ' + handoff.topic : '') + (urgency ? ' · ' + urgency : '')));
     if (handoff.contact) box.appendChild(el('div', 'contact', 'Contact: ' + handoff.contact));
+    var facts = Object.keys(handoff.customerFacts || {});
+    if (facts.length || (handoff.segments || []).length) {
+      // only what the support purpose may see of the customer (the consent policy's purpose_categories)
+      var known = el('dl', 'facts');
+      facts.forEach(function (name) {
+        known.append(el('dt', null, name.replace(/_/g, ' ')), el('dd', null, handoff.customerFacts[name]));
+      });
+      if ((handoff.segments || []).length) known.append(el('dt', null, 'segments'), el('dd', null, handoff.segments.join(', ')));
+      box.appendChild(known);
+    }
+    (handoff.transferNotes || []).forEach(function (note) { box.appendChild(el('div', 'note', 'Transfer note: ' + note)); });
     box.appendChild(el('div', null, 'The customer said:'));
     var said = el('ul', 'said');
     (handoff.customerSaid || []).forEach(function (text) { said.appendChild(el('li', null, text)); });
@@ -136,19 +164,52 @@
     return box;
   }
 
+  // The teams this agent follows, with who is open and how many wait; changing them changes the queue shown.
+  function showTeams(list) {
+    teams = list;
+    var box = $('teams');
+    var chosen = followed();
+    box.querySelectorAll('label').forEach(function (label) { label.remove(); });
+    list.forEach(function (t) {
+      var label = el('label');
+      var check = el('input');
+      check.type = 'checkbox';
+      check.value = t.name;
+      check.checked = chosen.indexOf(t.name) >= 0;
+      check.onchange = function () {
+        var now = Array.prototype.filter.call(box.querySelectorAll('input'), function (i) { return i.checked; })
+          .map(function (i) { return i.value; });
+        localStorage.setItem(TEAMS_KEY, JSON.stringify(now));
+        poll();
+      };
+      label.append(check, ' ' + t.name + ' (' + t.waiting + (t.openNow ? '' : ', closed') + ')');
+      label.title = t.hours;
+      box.appendChild(label);
+    });
+    Object.keys(open).forEach(function (id) { fillTransfer(open[id]); });
+  }
+
   function showQueue(conversations) {
     var queue = $('queue');
     queue.textContent = '';
     if (!conversations.length) queue.appendChild(el('p', 'empty', 'Nobody is waiting.'));
+    var byTeam = {};
     conversations.forEach(function (c) {
-      var card = el('article', 'card');
+      var team = c.handoff.team || '?';
+      if (!byTeam[team]) {
+        byTeam[team] = el('div', 'team');
+        byTeam[team].dataset.team = team;
+        byTeam[team].appendChild(el('h3', null, team));
+        queue.appendChild(byTeam[team]);
+      }
+      var card = el('article', 'card' + (c.handoff.urgency === 'HIGH' ? ' urgent' : ''));
       card.dataset.conversation = c.conversation;
       card.appendChild(packet(c.handoff, c.language));
       var accept = el('button', null, 'Accept');
       accept.type = 'button';
       accept.onclick = function () { accept.disabled = true; frame({ type: 'accept', conversation: c.conversation }); };
       card.appendChild(accept);
-      queue.appendChild(card);
+      byTeam[team].appendChild(card);
     });
   }
 
@@ -182,6 +243,20 @@
     resolve.type = 'button';
     resolve.onclick = function () { frame({ type: 'resolve', conversation: c.conversation }); };
     form.append(input, send, resolve);
+    // another team should take it: it goes to their queue with a note, the customer keeps their place
+    var transfer = el('div', 'transfer');
+    var team = el('select');
+    team.setAttribute('aria-label', 'Transfer to team');
+    var note = el('input');
+    note.maxLength = 500;
+    note.setAttribute('aria-label', 'Note for the next agent');
+    note.placeholder = 'Note for the next agent';
+    var pass = el('button', null, 'Transfer');
+    pass.type = 'button';
+    pass.onclick = function () {
+      frame({ type: 'transfer', conversation: c.conversation, team: team.value, note: note.value });
+    };
+    transfer.append(team, note, pass);
     form.onsubmit = function (event) {
       event.preventDefault();
       var text = input.value.trim();
@@ -193,7 +268,19 @@
       frame({ type: 'message', conversation: c.conversation, id: id, text: text });
     };
     panel.appendChild(form);
+    panel.appendChild(transfer);
+    fillTransfer(panel);
     setStatus(panel, c.status);
+  }
+
+  function fillTransfer(panel) {
+    var select = panel.querySelector('.transfer select');
+    if (!select || select.options.length) return;
+    teams.forEach(function (t) {
+      var option = el('option', null, t.name + (t.openNow ? '' : ' (closed)'));
+      option.value = t.name;
+      select.appendChild(option);
+    });
   }
 
   function add(panel, m) {
@@ -207,10 +294,11 @@
     return item;
   }
 
-  function setStatus(panel, status) {
+  function setStatus(panel, status, team) {
     panel.dataset.status = status;
     if (status !== 'WITH_AGENT' && !panel.querySelector('.ended')) {
-      panel.appendChild(el('p', 'ended', status === 'RESOLVED' ? 'Resolved: the customer is asked how it went.' : 'No longer yours (' + status + ').'));
+      panel.appendChild(el('p', 'ended', status === 'RESOLVED' ? 'Resolved: the customer is asked how it went.'
+        : team ? 'Transferred to ' + team + '.' : 'No longer yours (' + status + ').'));
     }
   }
 

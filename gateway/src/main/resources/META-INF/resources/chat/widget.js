@@ -19,6 +19,7 @@
     + '#rapport-chat li.CUSTOMER{background:#e8ecff;margin-left:auto}#rapport-chat li.BOT{background:#f2f2f2}#rapport-chat li.AGENT{background:#dff5e3}'
     + '#rapport-chat li.notice{background:none;color:#555;font-style:italic;text-align:center;max-width:100%}'
     + '#rapport-chat button.choice{display:block;margin-top:6px;text-align:left}'
+    + '#rapport-chat .replies{display:flex;flex-wrap:wrap;gap:4px;margin-top:6px}#rapport-chat .replies button{border-radius:12px;padding:3px 9px}'
     + '#rapport-chat .suggestions{padding:0 8px}#rapport-chat .suggestions button{display:block;width:100%;text-align:left;margin:2px 0}'
     + '#rapport-chat form{display:flex;gap:6px;padding:8px;border-top:1px solid #eee}#rapport-chat input{flex:1;padding:6px}'
     + '#rapport-chat .survey{padding:8px;border-top:1px solid #eee}#rapport-chat .survey[hidden]{display:none}'
@@ -53,7 +54,7 @@
     survey.hidden = value !== 'RESOLVED';
   }
 
-  function show(author, text, choices) {
+  function show(author, text, choices, quickReplies) {
     var item = document.createElement('li');
     item.className = author;
     item.textContent = text;
@@ -65,6 +66,17 @@
       button.onclick = function () { pick(choice); };
       item.appendChild(button);
     });
+    // answers the bot offers (what it is about, how urgent): one click sends it, then they go
+    var replies = document.createElement('div');
+    replies.className = 'replies';
+    (quickReplies || []).forEach(function (reply) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = reply;
+      button.onclick = function () { replies.remove(); say(reply); };
+      replies.appendChild(button);
+    });
+    if (replies.childNodes.length) item.appendChild(replies);
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
   }
@@ -116,7 +128,7 @@
         retry = 1000;
         pending.splice(0).forEach(frame);
       } else if (f.type === 'message') {
-        show(f.author, f.text, f.choices);
+        show(f.author, f.text, f.choices, f.quickReplies);
       } else if (f.type === 'status') {
         status(f.status);
       } else if (f.type === 'rated') {

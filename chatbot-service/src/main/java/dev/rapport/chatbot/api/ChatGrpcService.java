@@ -17,7 +17,10 @@ import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ConversationUpdate;
 import dev.rapport.proto.chat.v1.ExportConversationsRequest;
 import dev.rapport.proto.chat.v1.GetConversationRequest;
+import dev.rapport.proto.chat.v1.ListTeamsRequest;
+import dev.rapport.proto.chat.v1.ListTeamsResponse;
 import dev.rapport.proto.chat.v1.ListWaitingRequest;
+import dev.rapport.proto.chat.v1.TransferConversationRequest;
 import dev.rapport.proto.chat.v1.ListWaitingResponse;
 import dev.rapport.proto.chat.v1.ResolveConversationRequest;
 import dev.rapport.proto.chat.v1.SendAgentMessageRequest;
@@ -118,6 +121,16 @@ public class ChatGrpcService implements ChatService {
     @Override
     public Uni<ListWaitingResponse> listWaiting(ListWaitingRequest request) {
         return Uni.createFrom().deferred(() -> desk.waiting(request));
+    }
+
+    @Override
+    public Uni<ListTeamsResponse> listTeams(ListTeamsRequest request) {
+        return Uni.createFrom().deferred(desk::teams);
+    }
+
+    @Override
+    public Uni<Conversation> transferConversation(TransferConversationRequest request) {
+        return Uni.createFrom().deferred(() -> desk.transfer(request));
     }
 
     @Override

@@ -3,11 +3,15 @@ package dev.rapport.chatbot.conversation;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.rapport.chatbot.support.Staffing;
+import dev.rapport.chatbot.support.Teams;
 import dev.rapport.proto.chat.v1.AcceptConversationRequest;
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ChatMessage.Author;
@@ -15,7 +19,10 @@ import dev.rapport.proto.chat.v1.Conversation;
 import dev.rapport.proto.chat.v1.Conversation.Status;
 import dev.rapport.proto.chat.v1.ConversationEvent;
 import dev.rapport.proto.chat.v1.ListWaitingRequest;
+import dev.rapport.proto.chat.v1.ListTeamsResponse;
 import dev.rapport.proto.chat.v1.ListWaitingResponse;
+import dev.rapport.proto.chat.v1.Team;
+import dev.rapport.proto.chat.v1.TransferConversationRequest;
 import dev.rapport.proto.chat.v1.ResolveConversationRequest;
 import dev.rapport.proto.chat.v1.SendAgentMessageRequest;
 import dev.rapport.runtime.Ids;
@@ -38,21 +45,35 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class AgentDesk {
     private static final int MAX_WAITING = 100;
 
+    private static final int MAX_NOTE = 500;
+
     private final Pool pool;
     private final ConversationEvents events;
+    private final Teams teams;
+    private final Staffing staffing;
 
-    AgentDesk(Pool pool, ConversationEvents events) {
+    AgentDesk(Pool pool, ConversationEvents events, Teams teams, Staffing staffing) {
         this.pool = pool;
         this.events = events;
+        this.teams = teams;
+        this.staffing = staffing;
     }
 
     public Uni<ListWaitingResponse> waiting(ListWaitingRequest request) {
         if (request.getLimit() < 0 || request.getLimit() > MAX_WAITING) {
             throw new InvalidInput("limit", "from 1 to " + MAX_WAITING + " (0 means 50)");
         }
+        for (int i = 0; i < request.getTeamsCount(); i++) {
+            if (teams.named(request.getTeams(i)).isEmpty()) {
+                throw new InvalidInput("teams[" + i + "]", "not a team: " + teamNames());
+            }
+        }
         int limit = request.getLimit() == 0 ? 50 : request.getLimit();
-        return pool.preparedQuery("SELECT id FROM conversation WHERE status = 'WAITING_FOR_AGENT' ORDER BY handed_over_time LIMIT $1")
-                .execute(Tuple.of(limit))
+        return pool.preparedQuery("""
+                        SELECT id FROM conversation
+                        WHERE status = 'WAITING_FOR_AGENT' AND (cardinality($2::text[]) = 0 OR coalesce(team, $3) = ANY($2))
+                        ORDER BY coalesce(urgency = 'HIGH', false) DESC, handed_over_time LIMIT $1""")
+                .execute(Tuple.of(limit, request.getTeamsList().toArray(String[]::new), teams.of(null).name()))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate((Row row) -> Conversations.get(pool, row.getUUID("id")))
                 .map(c -> c.toBuilder().clearMessages().build())
@@ -78,7 +99,7 @@ public class AgentDesk {
                     Dialogue.State silent = Dialogue.handOver(Conversations.restore(conversation.getJsonObject("dialogue")),
                             Dialogue.Handover.ASKED_FOR_PERSON).state();
                     return sql.preparedQuery("""
-                                    UPDATE conversation SET status = 'WITH_AGENT', agent = $2, dialogue = $3, update_time = $4
+                                    UPDATE conversation SET status = 'WITH_AGENT', agent = $2, dialogue = $3, update_time = $4, asking = NULL
                                     WHERE id = $1""")
                             .execute(Tuple.of(id, agent, Conversations.store(silent), now))
                             .flatMap(v -> next(sql, id))
@@ -87,6 +108,71 @@ public class AgentDesk {
                             .flatMap(v -> ConversationWatch.changed(sql, id));
                 }))
                 .flatMap(v -> Conversations.get(pool, id));
+    }
+
+    /** Every team, whether it answers now, and how many wait in its queue. */
+    public Uni<ListTeamsResponse> teams() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return pool.preparedQuery("""
+                        SELECT coalesce(team, $1) AS team, count(*) AS waiting FROM conversation
+                        WHERE status = 'WAITING_FOR_AGENT' GROUP BY 1""")
+                .execute(Tuple.of(teams.of(null).name()))
+                .map(rows -> {
+                    Map<String, Long> waiting = new HashMap<>();
+                    rows.forEach(row -> waiting.put(row.getString("team"), row.getLong("waiting")));
+                    ListTeamsResponse.Builder response = ListTeamsResponse.newBuilder();
+                    teams.all().forEach(t -> response.addTeams(Team.newBuilder().setName(t.name()).addAllTopics(t.topics())
+                            .setHours(staffing.hours(t)).setOpenNow(staffing.open(t, now))
+                            .setWaiting(waiting.getOrDefault(t.name(), 0L).intValue())));
+                    return response.build();
+                });
+    }
+
+    /**
+     * The agent who holds the conversation passes it to another team, with a note: it waits in that team's queue where
+     * it stood (its hand-over time), the customer is told, and when that team is closed the bot keeps helping meanwhile.
+     */
+    public Uni<Conversation> transfer(TransferConversationRequest request) {
+        UUID id = Ids.uuid("conversation_id", request.getConversationId(), "a conversation id");
+        String agent = agent(request.getAgent());
+        List<Violation> violations = new ArrayList<>();
+        if (teams.named(request.getTeam()).isEmpty()) {
+            violations.add(new Violation("team", "one of " + teamNames()));
+        }
+        if (request.getNote().length() > MAX_NOTE || InvalidInput.hasNul(request.getNote())) {
+            violations.add(new Violation("note", "at most " + MAX_NOTE + " characters"));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInput(violations);
+        }
+        Teams.Team team = teams.of(request.getTeam());
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        boolean closed = !staffing.open(team, now);
+        return pool.withTransaction(sql -> locked(sql, id).flatMap(conversation -> {
+                    holds(conversation, agent);
+                    String language = conversation.getString("language");
+                    Dialogue.State state = Conversations.restore(conversation.getJsonObject("dialogue"));
+                    // nobody of that team answers now: the bot keeps helping, as with any hand-over outside hours
+                    Dialogue.State next = new Dialogue.State(closed, state.answered(), List.of(), List.of(), state.withoutProgress());
+                    return sql.preparedQuery("""
+                                    UPDATE conversation SET status = 'WAITING_FOR_AGENT', agent = NULL, team = $2, routed_by = 'TRANSFER',
+                                      transfer_notes = CASE WHEN $3 = '' THEN transfer_notes ELSE array_append(transfer_notes, $3) END,
+                                      offline = $4, dialogue = $5, update_time = $6
+                                    WHERE id = $1""")
+                            .execute(Tuple.from(List.of(id, team.name(), request.getNote().strip(), closed, Conversations.store(next), now)))
+                            .flatMap(v -> next(sql, id))
+                            .flatMap(seq -> Conversations.insert(sql, id, seq, null, null, Author.BOT,
+                                            BotLines.line(language, "transferred", BotLines.topic(language, team.name())), null, List.of(), now)
+                                    .flatMap(v -> closed ? Conversations.insert(sql, id, seq + 1, null, null, Author.BOT,
+                                            BotLines.line(language, "offline", staffing.hours(team)), null, List.of(), now)
+                                            : Uni.createFrom().voidItem()))
+                            .flatMap(v -> ConversationWatch.changed(sql, id));
+                }))
+                .flatMap(v -> Conversations.get(pool, id));
+    }
+
+    private String teamNames() {
+        return String.join(", ", teams.all().stream().map(Teams.Team::name).toList());
     }
 
     public Uni<ChatMessage> send(SendAgentMessageRequest request) {

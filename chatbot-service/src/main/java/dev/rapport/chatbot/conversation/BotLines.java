@@ -22,6 +22,16 @@ public final class BotLines {
         return new java.text.MessageFormat(line(language, key), Locale.forLanguageTag(spokenFor(language))).format(values);
     }
 
+    /** How the bot names a topic (a quick reply, a team): its line "topic.<topic>" if it has one, else the topic itself. */
+    public static String topic(String language, String topic) {
+        try {
+            return line(language, "topic." + topic);
+        } catch (java.util.MissingResourceException e) {
+            String words = topic.replace('_', ' ').replace('-', ' ');
+            return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+        }
+    }
+
     public static String line(String language, String key) {
         return ResourceBundle.getBundle("dev.rapport.chatbot.conversation.bot", Locale.forLanguageTag(spokenFor(language)),
                 ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES)).getString(key);

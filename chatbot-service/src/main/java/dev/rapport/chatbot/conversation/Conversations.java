@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.rapport.chatbot.conversation.Dialogue.Move;
 import dev.rapport.chatbot.knowledge.ArticleSearch;
 import dev.rapport.chatbot.knowledge.KnowledgeBase;
+import dev.rapport.chatbot.support.CustomerFacts;
 import dev.rapport.chatbot.support.Staffing;
+import dev.rapport.chatbot.support.Teams;
 import dev.rapport.proto.chat.v1.ArticleMatch;
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ChatMessage.Author;
@@ -32,6 +35,7 @@ import dev.rapport.proto.chat.v1.RateConversationRequest;
 import dev.rapport.proto.chat.v1.SearchArticlesResponse;
 import dev.rapport.proto.chat.v1.SendMessageRequest;
 import dev.rapport.proto.chat.v1.StartConversationRequest;
+import dev.rapport.proto.chat.v1.Urgency;
 import dev.rapport.runtime.Ids;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.error.InvalidInput.Violation;
@@ -54,6 +58,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class Conversations {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Conversations.class);
     static final int MAX_TEXT = 2_000;
     /** Articles the search returns for a message: the answer, the choices and the alternatives after a miss. */
     private static final int CANDIDATES = 5;
@@ -67,13 +72,17 @@ public class Conversations {
     private final Duration abandonAfter;
 
     private final Staffing staffing;
+    private final Teams teams;
+    private final CustomerFacts facts;
 
-    Conversations(Pool pool, ArticleSearch search, ConversationEvents events, Staffing staffing,
+    Conversations(Pool pool, ArticleSearch search, ConversationEvents events, Staffing staffing, Teams teams, CustomerFacts facts,
             @ConfigProperty(name = "rapport.conversations.abandon-after") Duration abandonAfter) {
         this.pool = pool;
         this.search = search;
         this.events = events;
         this.staffing = staffing;
+        this.teams = teams;
+        this.facts = facts;
         this.abandonAfter = abandonAfter;
     }
 
@@ -126,11 +135,30 @@ public class Conversations {
                                     return first.getUUID("id");
                                 })))
                 .invoke(events::publishSoon)
+                .call(conversationId -> profile == null ? Uni.createFrom().voidItem() : learnFacts(conversationId, profile))
                 .flatMap(conversationId -> get(conversationId).map(c -> ConversationTurn.newBuilder()
                         .setConversation(c.toBuilder().clearMessages())
                         .addAllReplies(c.getMessagesList().stream().filter(m -> m.getAuthor() == Author.BOT).limit(1).toList())
                         .build()));
     }
+
+    /**
+     * What support may know of the signed-in customer (CustomerFacts), kept with the conversation for the handoff
+     * packet and the routing; read once, when the chat starts. The greeting waits for it at most {@link #FACTS_WITHIN}:
+     * without it (the other services away or slow) the chat goes on and routes by topic.
+     */
+    private Uni<Void> learnFacts(UUID conversation, UUID profile) {
+        return facts.of(profile)
+                .flatMap(known -> pool.preparedQuery("UPDATE conversation SET facts = $2, segments = $3 WHERE id = $1 AND facts IS NULL")
+                        .execute(Tuple.of(conversation, new JsonObject(new java.util.HashMap<>(known.attributes())),
+                                known.segments().toArray(String[]::new))))
+                .ifNoItem().after(FACTS_WITHIN).fail()
+                .onFailure().invoke(failure -> LOG.debugf("no customer facts for a conversation: %s", failure.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private static final Duration FACTS_WITHIN = Duration.ofSeconds(1);
 
     public Uni<ConversationTurn> send(SendMessageRequest request) {
         UUID id = Ids.uuid("conversation_id", request.getConversationId(), "a conversation id");
@@ -193,10 +221,13 @@ public class Conversations {
                 });
     }
 
-    /** One turn, decided: what the customer said (as stored), the bot's move, and the article it answers with. */
-    private record Turn(String said, Dialogue.Step step, Row article, String contact) {
+    /**
+     * One turn, decided: what the customer said (as stored), the bot's move, the article it answers with, a way to
+     * reach them (a ticket's contact), or their answer to the question the bot asked before queueing them.
+     */
+    private record Turn(String said, Dialogue.Step step, Row article, String contact, String answers) {
         Turn(String said, Dialogue.Step step, Row article) {
-            this(said, step, article, null);
+            this(said, step, article, null, null);
         }
     }
 
@@ -207,13 +238,17 @@ public class Conversations {
             // the customer is back after the end: a new question, for the bot again
             state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
         }
-        String contact = conversation.getBoolean("offline") && status == Status.WAITING_FOR_AGENT
+        String asking = status == Status.WAITING_FOR_AGENT ? conversation.getString("asking") : null;
+        String contact = asking == null && conversation.getBoolean("offline") && status == Status.WAITING_FOR_AGENT
                 ? Staffing.contact(request.getText()) : null;
         Uni<Turn> turn;
-        if (contact != null) {
+        if (asking != null && picked == null) {
+            // the answer to what the bot asked before queueing them (whatever it is: the bot asks once, then moves on)
+            turn = Uni.createFrom().item(new Turn(request.getText(), new Dialogue.Step(new Dialogue.Silent(), state), null, null, asking));
+        } else if (contact != null) {
             // a way to reach them about their ticket: taken, not searched
             Dialogue.State now = state;
-            turn = Uni.createFrom().item(new Turn(request.getText(), new Dialogue.Step(new Dialogue.Silent(), now), null, contact));
+            turn = Uni.createFrom().item(new Turn(request.getText(), new Dialogue.Step(new Dialogue.Silent(), now), null, contact, null));
         } else if (picked != null) {
             Dialogue.State now = state;
             turn = article(sql, picked.toString()).map(article -> {
@@ -243,6 +278,18 @@ public class Conversations {
 
     private Uni<List<ChatMessage>> write(SqlClient sql, Row conversation, String clientMessageId, Turn turn) {
         UUID id = conversation.getUUID("id");
+        Move move = turn.step().move();
+        Status status = Status.valueOf(conversation.getString("status"));
+        // a ticket waits for the team whatever the customer says to the bot meanwhile: it keeps its place
+        boolean ticket = conversation.getBoolean("offline") && status == Status.WAITING_FOR_AGENT && conversation.getString("asking") == null;
+        boolean handingOver = move instanceof Dialogue.HandOver && !ticket;
+        return (handingOver ? topicTried(sql, id) : Uni.createFrom().item((String) null))
+                .flatMap(tried -> write(sql, conversation, clientMessageId, turn, ticket, handingOver, tried));
+    }
+
+    private Uni<List<ChatMessage>> write(SqlClient sql, Row conversation, String clientMessageId, Turn turn, boolean ticket,
+            boolean handingOver, String topicTried) {
+        UUID id = conversation.getUUID("id");
         String language = conversation.getString("language");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         Status status = Status.valueOf(conversation.getString("status"));
@@ -254,19 +301,22 @@ public class Conversations {
         boolean offline = conversation.getBoolean("offline");
         Dialogue.State state = turn.step().state();
         String agent = conversation.getString("agent");
-        // a ticket waits for the team whatever the customer says to the bot meanwhile: it keeps its place
-        boolean ticket = offline && status == Status.WAITING_FOR_AGENT;
-        if (ticket && (move instanceof Dialogue.HandOver || move instanceof Dialogue.Resolved)) {
+        Queue queue = Queue.of(conversation, teams.planAttribute());
+        // what the bot says after its reply: the next question before queueing, or the place in the queue / the hours
+        boolean placeNow = false;
+        if (turn.answers() != null) {
+            queue = queue.answered(turn.answers(), answer(turn.answers(), turn.said(), language), teams);
+            placeNow = queue.asking() == null;
+        } else if (ticket && (move instanceof Dialogue.HandOver || move instanceof Dialogue.Resolved)) {
             state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
+            placeNow = move instanceof Dialogue.HandOver; // asked again: told again when people are back
         } else if (move instanceof Dialogue.HandOver handOver) {
             status = Status.WAITING_FOR_AGENT;
             reason = handOver.reason().name();
             handedOver = now;
-            offline = !staffing.open(now);
-            if (offline) {
-                // nobody to hand over to now: the bot says so and keeps helping
-                state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
-            }
+            // a frustrated customer is not questioned further: they are urgent, and the topic is what the bot tried
+            queue = queue.handedOver(topicTried, handOver.reason() == Dialogue.Handover.FRUSTRATED, teams);
+            placeNow = queue.asking() == null;
             // a frustrated customer is a bad experience already, whatever comes next
             event = ConversationEvents.record(sql, id, ConversationEvent.Kind.HANDED_OVER, now, 0,
                     handOver.reason() == Dialogue.Handover.FRUSTRATED);
@@ -280,30 +330,123 @@ public class Conversations {
             resolvedBy = null;
             agent = null;
         }
+        Teams.Team team = teams.of(queue.team());
+        if ((handingOver || turn.answers() != null) && !ticket) {
+            offline = !staffing.open(team, now);
+            if (offline && queue.asking() == null) {
+                // nobody to hand over to now: the bot says so and keeps helping
+                state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
+            } else if (turn.answers() != null) {
+                state = new Dialogue.State(false, state.answered(), List.of(), List.of(), state.withoutProgress());
+            }
+        }
         Uni<Void> happened = event;
-        boolean handedOverNow = move instanceof Dialogue.HandOver && !ticket;
         boolean nobodyNow = offline;
+        boolean place = placeNow;
+        Queue queued = queue;
         List<Object> update = Arrays.asList(id, store(state), status.name(), reason, now, resolvedBy, handedOver, offline,
-                turn.contact() != null ? turn.contact() : conversation.getString("contact"), agent);
+                turn.contact() != null ? turn.contact() : conversation.getString("contact"), agent,
+                queue.team(), queue.routedBy(), queue.topic(), queue.urgency(), queue.asking());
         OffsetDateTime since = handedOver;
         return sql.preparedQuery("SELECT coalesce(max(seq), 0) AS last FROM chat_message WHERE conversation_id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
                     int seq = rows.iterator().next().getInteger("last") + 1;
+                    int after = move instanceof Dialogue.Silent ? seq + 1 : seq + 2;
                     return insert(sql, id, seq, clientMessageId, null, Author.CUSTOMER, turn.said(), null, List.of(), now)
                             .flatMap(v -> reply(sql, id, seq, language, turn, now))
-                            .flatMap(v -> handedOverNow || ticket && move instanceof Dialogue.HandOver
-                                    ? afterHandover(sql, id, seq, language, nobodyNow, since, now)
-                                    : turn.contact() != null ? insert(sql, id, seq + 1, null, seq, Author.BOT,
+                            .flatMap(v -> queued.asking() != null && (handingOver || turn.answers() != null)
+                                    ? ask(sql, id, after, seq, language, queued.asking(), now)
+                                    : place ? afterHandover(sql, id, after, seq, language, nobodyNow, team, since,
+                                            "HIGH".equals(queued.urgency()), now)
+                                    : turn.contact() != null ? insert(sql, id, after, null, seq, Author.BOT,
                                             BotLines.line(language, "ticket", turn.contact()), null, List.of(), now)
                                     : Uni.createFrom().voidItem())
                             .flatMap(v -> sql.preparedQuery("""
                                     UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5, resolved_by = $6,
-                                      handed_over_time = $7, offline = $8, contact = $9, agent = $10
+                                      handed_over_time = $7, offline = $8, contact = $9, agent = $10, team = $11, routed_by = $12,
+                                      topic = $13, urgency = $14, asking = $15
                                     WHERE id = $1""").execute(Tuple.from(update)))
                             .flatMap(v -> happened)
                             .flatMap(v -> ConversationWatch.changed(sql, id))
                             .flatMap(v -> replies(sql, id, seq));
                 });
+    }
+
+    /**
+     * Where a handed-over conversation stands on its way to a team: what it is about, how urgent, which question the
+     * bot still asks before queueing (topic, then urgency; none once answered), and the team routing chose.
+     */
+    record Queue(String topic, String urgency, String asking, String team, String routedBy, String plan, List<String> segments) {
+        static Queue of(Row row, String planAttribute) {
+            JsonObject facts = row.getJsonObject("facts");
+            String[] segments = row.getArrayOfStrings("segments");
+            return new Queue(row.getString("topic"), row.getString("urgency"), row.getString("asking"), row.getString("team"),
+                    row.getString("routed_by"), facts == null ? null : facts.getString(planAttribute),
+                    segments == null ? List.of() : List.of(segments));
+        }
+
+        Queue handedOver(String topicTried, boolean urgent, Teams teams) {
+            return new Queue(topicTried, urgent ? "HIGH" : null, null, team, routedBy, plan, segments).next(teams, urgent);
+        }
+
+        Queue answered(String question, String answer, Teams teams) {
+            Queue answered = question.equals("topic") ? new Queue(answer, urgency, null, team, routedBy, plan, segments)
+                    : new Queue(topic, answer, null, team, routedBy, plan, segments);
+            return answered.next(teams, false);
+        }
+
+        /** Routed with what is known now, and the next question (a frustrated customer is asked nothing). */
+        private Queue next(Teams teams, boolean askNothing) {
+            Teams.Route route = teams.route(OTHER.equals(topic) ? null : topic, plan, segments);
+            String question = null;
+            if (!askNothing) {
+                // who the customer is may decide the team already (plan, segment): then the topic need not be asked
+                boolean byWhoTheyAre = route.by() == Teams.RoutedBy.PLAN || route.by() == Teams.RoutedBy.SEGMENT;
+                if (topic == null && !byWhoTheyAre && !teams.pickableTopics().isEmpty()) {
+                    question = "topic";
+                } else if (urgency == null) {
+                    question = "urgency";
+                }
+            }
+            return new Queue(topic, urgency, question, route.team().name(), route.by().name(), plan, segments);
+        }
+    }
+
+    /** The topic a customer picks when none of the offered ones fits. */
+    static final String OTHER = "other";
+
+    /** What the customer's answer to the bot's question means: a topic (or "other"), or an urgency (NORMAL unless picked). */
+    private String answer(String question, String said, String language) {
+        String text = said.strip();
+        if (question.equals("topic")) {
+            return teams.pickableTopics().stream()
+                    .filter(t -> text.equalsIgnoreCase(BotLines.topic(language, t)) || text.equalsIgnoreCase(t))
+                    .findFirst().orElse(OTHER);
+        }
+        return java.util.stream.Stream.of("HIGH", "NORMAL", "LOW")
+                .filter(u -> text.equalsIgnoreCase(BotLines.line(language, "urgency." + u)) || text.equalsIgnoreCase(u))
+                .findFirst().orElse("NORMAL");
+    }
+
+    /** The bot's question before queueing, with its answers as quick replies. */
+    private Uni<Void> ask(SqlClient sql, UUID id, int seq, int replyTo, String language, String question, OffsetDateTime now) {
+        List<String> replies = question.equals("topic")
+                ? java.util.stream.Stream.concat(teams.pickableTopics().stream().map(t -> BotLines.topic(language, t)),
+                        java.util.stream.Stream.of(BotLines.topic(language, OTHER))).toList()
+                : java.util.stream.Stream.of("HIGH", "NORMAL", "LOW").map(u -> BotLines.line(language, "urgency." + u)).toList();
+        return insert(sql, id, seq, null, replyTo, Author.BOT, BotLines.line(language, "ask_" + question), null, List.of(), replies, now);
+    }
+
+    /** What the articles the bot answered with or offered (the newest first) are about, if any says. */
+    private static Uni<String> topicTried(SqlClient sql, UUID id) {
+        return sql.preparedQuery("""
+                        SELECT a.topic FROM chat_message m
+                        LEFT JOIN LATERAL jsonb_array_elements(coalesce(m.choices, '[]'::jsonb)) WITH ORDINALITY AS c(choice, n) ON true
+                        JOIN article a ON a.id = coalesce(m.article_id, c.choice ->> 'id')::uuid
+                        WHERE m.conversation_id = $1 AND m.author = 'BOT' AND a.topic IS NOT NULL
+                        ORDER BY m.seq DESC, c.n LIMIT 1""")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString("topic") : null);
     }
 
     /**
@@ -383,15 +526,15 @@ public class Conversations {
     }
 
     /**
-     * What the customer learns after the hand-over line: their place in the queue and the wait, or, when nobody can
-     * answer now, the opening hours and that a way to reach them makes a ticket.
+     * What the customer learns once queued: their place in their team's queue and the wait, or, when nobody of the team
+     * can answer now, its opening hours and that a way to reach them makes a ticket.
      */
-    private Uni<Void> afterHandover(SqlClient sql, UUID id, int seq, String language, boolean offline, OffsetDateTime since,
-            OffsetDateTime now) {
+    private Uni<Void> afterHandover(SqlClient sql, UUID id, int seq, int replyTo, String language, boolean offline, Teams.Team team,
+            OffsetDateTime since, boolean urgent, OffsetDateTime now) {
         if (offline) {
-            return insert(sql, id, seq + 2, null, seq, Author.BOT, BotLines.line(language, "offline", staffing.hours()), null, List.of(), now);
+            return insert(sql, id, seq, null, replyTo, Author.BOT, BotLines.line(language, "offline", staffing.hours(team)), null, List.of(), now);
         }
-        return staffing.place(sql, since).flatMap(place -> insert(sql, id, seq + 2, null, seq, Author.BOT,
+        return staffing.place(sql, team, id, since, urgent).flatMap(place -> insert(sql, id, seq, null, replyTo, Author.BOT,
                 BotLines.line(language, "queue", place.position(), place.minutes()), null, List.of(), now));
     }
 
@@ -482,7 +625,19 @@ public class Conversations {
                                 HandoffPacket.Builder handoff = HandoffPacket.newBuilder()
                                         .setReason(conversation.getHandoverReason()).setSignedIn(!conversation.getProfileId().isEmpty())
                                         .setOffline(row.getBoolean("offline"))
-                                        .setContact(row.getString("contact") == null ? "" : row.getString("contact"));
+                                        .setContact(row.getString("contact") == null ? "" : row.getString("contact"))
+                                        .setTeam(Objects.toString(row.getString("team"), ""))
+                                        .setRoutedBy(Objects.toString(row.getString("routed_by"), ""))
+                                        .setTopic(Objects.toString(row.getString("topic"), ""))
+                                        .setUrgency(row.getString("urgency") == null ? Urgency.URGENCY_UNSPECIFIED
+                                                : Urgency.valueOf(row.getString("urgency")))
+                                        .addAllTransferNotes(List.of(row.getArrayOfStrings("transfer_notes")));
+                                if (row.getJsonObject("facts") != null) {
+                                    row.getJsonObject("facts").forEach(fact -> handoff.putCustomerFacts(fact.getKey(), String.valueOf(fact.getValue())));
+                                }
+                                if (row.getArrayOfStrings("segments") != null) {
+                                    handoff.addAllSegments(List.of(row.getArrayOfStrings("segments")));
+                                }
                                 messages.forEach(m -> {
                                     ChatMessage message = toMessage(m);
                                     conversation.addMessages(message);
@@ -505,13 +660,19 @@ public class Conversations {
 
     static Uni<Void> insert(SqlClient sql, UUID conversation, int seq, String clientMessageId, Integer replyTo, Author author,
             String text, String articleId, List<ArticleMatch> choices, OffsetDateTime time) {
+        return insert(sql, conversation, seq, clientMessageId, replyTo, author, text, articleId, choices, List.of(), time);
+    }
+
+    static Uni<Void> insert(SqlClient sql, UUID conversation, int seq, String clientMessageId, Integer replyTo, Author author,
+            String text, String articleId, List<ArticleMatch> choices, List<String> quickReplies, OffsetDateTime time) {
         JsonArray offered = new JsonArray();
         choices.forEach(c -> offered.add(new JsonObject().put("id", c.getArticleId()).put("title", c.getTitle()).put("score", c.getScore())));
         return sql.preparedQuery("""
-                INSERT INTO chat_message (conversation_id, seq, id, client_message_id, reply_to, author, text, article_id, choices, time)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""")
+                INSERT INTO chat_message (conversation_id, seq, id, client_message_id, reply_to, author, text, article_id, choices, time,
+                                          quick_replies)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
                 .execute(Tuple.from(Arrays.asList(conversation, seq, UUID.randomUUID(), clientMessageId, replyTo, author.name(), text,
-                        articleId, choices.isEmpty() ? null : offered, time)))
+                        articleId, choices.isEmpty() ? null : offered, time, quickReplies.isEmpty() ? null : quickReplies.toArray(String[]::new))))
                 .replaceWithVoid();
     }
 
@@ -556,6 +717,9 @@ public class Conversations {
         }
         if (row.getValue("choices") instanceof JsonArray choices) {
             m.addAllChoices(matches(choices));
+        }
+        if (row.getArrayOfStrings("quick_replies") != null) {
+            m.addAllQuickReplies(List.of(row.getArrayOfStrings("quick_replies")));
         }
         return m.build();
     }

@@ -46,6 +46,7 @@ public class KnowledgeBase {
     /** Titles and example questions one import may embed: about two seconds of the model, inside a call's deadline. */
     static final int MAX_IMPORT_TEXTS = 2_000;
     private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,99}");
+    public static final Pattern TOPIC = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
 
     private final Pool pool;
     private final SentenceModel model;
@@ -65,8 +66,8 @@ public class KnowledgeBase {
         refuse(violations);
         UUID id = UUID.randomUUID();
         return embedded(List.of(article)).flatMap(vectors -> pool.withTransaction(sql -> sql.preparedQuery("""
-                INSERT INTO article (id, request_id, key, language, title, body, example_questions, update_time, vector_model, vectors)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (request_id) DO NOTHING""")
+                INSERT INTO article (id, request_id, key, language, title, body, example_questions, update_time, vector_model, vectors, topic)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (request_id) DO NOTHING""")
                 .execute(row(id, requestId.isEmpty() ? id.toString() : requestId, article, vectors.get(0)))
                 .flatMap(inserted -> inserted.rowCount() == 1 ? bump(sql).replaceWith(id)
                         : sql.preparedQuery("SELECT id FROM article WHERE request_id = $1").execute(Tuple.of(requestId))
@@ -92,7 +93,7 @@ public class KnowledgeBase {
         refuse(violations);
         return embedded(List.of(article)).flatMap(vectors -> pool.withTransaction(sql -> sql.preparedQuery("""
                 UPDATE article SET key = $3, language = $4, title = $5, body = $6, example_questions = $7, update_time = $8,
-                       vector_model = $9, vectors = $10, version = version + 1
+                       vector_model = $9, vectors = $10, topic = $11, version = version + 1
                 WHERE id = $1 AND ($2::bigint = 0 OR version = $2)""")
                 .execute(row(id, article.getVersion(), article, vectors.get(0)))
                 .flatMap(updated -> updated.rowCount() == 1 ? bump(sql)
@@ -188,10 +189,10 @@ public class KnowledgeBase {
                 Article a = articles.get(i);
                 byte[] v = vectors.get(i);
                 counts = counts.flatMap(c -> sql.preparedQuery("""
-                        INSERT INTO article (id, request_id, key, language, title, body, example_questions, update_time, vector_model, vectors)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                        INSERT INTO article (id, request_id, key, language, title, body, example_questions, update_time, vector_model, vectors, topic)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                         ON CONFLICT (key, language) WHERE key IS NOT NULL DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body,
-                            example_questions = EXCLUDED.example_questions, update_time = EXCLUDED.update_time,
+                            example_questions = EXCLUDED.example_questions, update_time = EXCLUDED.update_time, topic = EXCLUDED.topic,
                             vector_model = EXCLUDED.vector_model, vectors = EXCLUDED.vectors, version = article.version + 1
                         RETURNING (xmax = 0) AS created""")
                         .execute(row(UUID.randomUUID(), null, a, v))
@@ -267,7 +268,7 @@ public class KnowledgeBase {
         return Tuple.from(java.util.Arrays.asList(id, requestIdOrVersion, a.getKey().isEmpty() ? null : a.getKey(),
                 canonical(a.getLanguage()), a.getTitle(), a.getBody(), a.getExampleQuestionsList().toArray(String[]::new),
                 OffsetDateTime.now(ZoneOffset.UTC), vectors == null ? null : model.name(),
-                vectors == null ? null : io.vertx.core.buffer.Buffer.buffer(vectors)));
+                vectors == null ? null : io.vertx.core.buffer.Buffer.buffer(vectors), a.getTopic().isEmpty() ? null : a.getTopic()));
     }
 
     private static Uni<Void> bump(SqlClient sql) {
@@ -289,6 +290,9 @@ public class KnowledgeBase {
         }
         if (!article.getKey().isEmpty() && !KEY.matcher(article.getKey()).matches()) {
             violations.add(new Violation(field + ".key", "lower-case letters, digits, '_', '.', '-'; at most 100"));
+        }
+        if (!article.getTopic().isEmpty() && !TOPIC.matcher(article.getTopic()).matches()) {
+            violations.add(new Violation(field + ".topic", "lower-case letters, digits, '_', '-'; at most 40 (e.g. billing)"));
         }
         if (article.getTitle().isBlank() || article.getTitle().length() > MAX_TITLE || InvalidInput.hasNul(article.getTitle())) {
             violations.add(new Violation(field + ".title", "required, at most " + MAX_TITLE + " characters"));
@@ -337,6 +341,7 @@ public class KnowledgeBase {
         return Article.newBuilder()
                 .setId(row.getUUID("id").toString())
                 .setKey(row.getString("key") == null ? "" : row.getString("key"))
+                .setTopic(row.getString("topic") == null ? "" : row.getString("topic"))
                 .setVersion(row.getLong("version"))
                 .setLanguage(row.getString("language"))
                 .setTitle(row.getString("title"))

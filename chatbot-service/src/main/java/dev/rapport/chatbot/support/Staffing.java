@@ -1,7 +1,8 @@
 package dev.rapport.chatbot.support;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,36 +22,40 @@ public class Staffing {
     private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+");
     private static final Pattern PHONE = Pattern.compile("\\+?\\d[\\d ()-]{6,}\\d");
 
-    private final OpeningHours hours;
-    private final Duration handlingTime;
-    private final int agents;
+    private final Teams teams;
 
-    Staffing(SupportConfig config) {
-        this.hours = OpeningHours.parse(config.hours(), config.timeZone());
-        this.handlingTime = config.handlingTime();
-        this.agents = Math.max(1, config.agents());
+    Staffing(Teams teams) {
+        this.teams = teams;
     }
 
-    public boolean open(OffsetDateTime at) {
-        return hours.isOpen(at.toZonedDateTime());
+    public boolean open(Teams.Team team, OffsetDateTime at) {
+        return team.hours().isOpen(at.toZonedDateTime());
     }
 
-    public String hours() {
-        return hours.describe();
+    /** The team's hours as configured, with the time zone: what the bot tells customers. */
+    public String hours(Teams.Team team) {
+        return team.hours().describe();
     }
 
-    /** The customer's place in the queue (1 = next) and the wait it means, in whole minutes. */
+    /** The customer's place in their team's queue (1 = next) and the wait it means, in whole minutes. */
     public record Place(long position, long minutes) {
     }
 
-    /** Where a conversation handed over now stands: behind everyone waiting since before. */
-    public Uni<Place> place(SqlClient sql, OffsetDateTime handedOver) {
-        return sql.preparedQuery("SELECT count(*) AS ahead FROM conversation WHERE status = 'WAITING_FOR_AGENT' AND handed_over_time < $1")
-                .execute(Tuple.of(handedOver))
+    /**
+     * Where a conversation handed over at {@code handedOver} stands in its team's queue: behind the urgent ones (unless
+     * urgent itself) and everyone of its urgency waiting since before.
+     */
+    public Uni<Place> place(SqlClient sql, Teams.Team team, UUID conversation, OffsetDateTime handedOver, boolean urgent) {
+        return sql.preparedQuery("""
+                        SELECT count(*) AS ahead FROM conversation
+                        WHERE status = 'WAITING_FOR_AGENT' AND coalesce(team, $2) = $1 AND id <> $3
+                          AND (coalesce(urgency = 'HIGH', false) AND NOT $5
+                               OR coalesce(urgency = 'HIGH', false) = $5 AND handed_over_time < $4)""")
+                .execute(Tuple.from(List.of(team.name(), teams.of(null).name(), conversation, handedOver, urgent)))
                 .map(rows -> {
                     long position = rows.iterator().next().getLong("ahead") + 1;
-                    // the people answering work through the queue together
-                    long minutes = Math.max(1, (long) Math.ceil(position * handlingTime.toSeconds() / (60.0 * agents)));
+                    // the team's people work through its queue together
+                    long minutes = Math.max(1, (long) Math.ceil(position * team.handlingTime().toSeconds() / (60.0 * team.agents())));
                     return new Place(position, minutes);
                 });
     }

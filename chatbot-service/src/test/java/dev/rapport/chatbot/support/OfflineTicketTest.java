@@ -3,6 +3,7 @@ package dev.rapport.chatbot.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -47,8 +48,13 @@ class OfflineTicketTest extends CallsChatService {
         String id = chat.startConversation(StartConversationRequest.newBuilder().setVisitorId("visitor-" + UUID.randomUUID())
                 .setLanguage("es").build()).getConversation().getId();
 
-        ConversationTurn handedOver = say(id, "m1", "quiero hablar con una persona");
-        assertEquals(Conversation.Status.WAITING_FOR_AGENT, handedOver.getConversation().getStatus());
+        ConversationTurn asked = say(id, "m1", "quiero hablar con una persona");
+        assertEquals(Conversation.Status.WAITING_FOR_AGENT, asked.getConversation().getStatus());
+        // first what it is about and how urgent (quick replies in the customer's language), then the truth about the hours
+        assertEquals(List.of("Facturación y pagos", "Pedidos y entregas", "Problema con la app o la cuenta", "Otra cosa"),
+                asked.getReplies(1).getQuickRepliesList());
+        assertEquals(List.of("No puede esperar", "Hoy me va bien", "Sin prisa"), say(id, "m1b", "Otra cosa").getReplies(0).getQuickRepliesList());
+        ConversationTurn handedOver = say(id, "m1c", "Sin prisa");
         String offline = handedOver.getReplies(handedOver.getRepliesCount() - 1).getText();
         assertTrue(offline.contains("no hay nadie") && offline.contains("never (Europe/Madrid)"),
                 "it never pretends someone is coming: " + offline);
@@ -65,6 +71,9 @@ class OfflineTicketTest extends CallsChatService {
                 .filter(c -> c.getId().equals(id)).findFirst().orElseThrow();
         assertTrue(queued.getHandoff().getOffline(), "a ticket for the team when it is back");
         assertEquals("ana@example.org", queued.getHandoff().getContact());
+        assertEquals("support", queued.getHandoff().getTeam(), "something else: the default team");
+        assertEquals("other", queued.getHandoff().getTopic());
+        assertEquals(dev.rapport.proto.chat.v1.Urgency.LOW, queued.getHandoff().getUrgency());
     }
 
     private ConversationTurn say(String id, String messageId, String text) {

@@ -19,9 +19,11 @@ import dev.rapport.proto.chat.v1.AcceptConversationRequest;
 import dev.rapport.proto.chat.v1.ChatMessage;
 import dev.rapport.proto.chat.v1.ChatService;
 import dev.rapport.proto.chat.v1.Conversation;
+import dev.rapport.proto.chat.v1.ListTeamsRequest;
 import dev.rapport.proto.chat.v1.ListWaitingRequest;
 import dev.rapport.proto.chat.v1.ResolveConversationRequest;
 import dev.rapport.proto.chat.v1.SendAgentMessageRequest;
+import dev.rapport.proto.chat.v1.TransferConversationRequest;
 import dev.rapport.proto.chat.v1.WatchConversationRequest;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
@@ -41,8 +43,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * The agents' WebSocket. The first frame is {@code {"type":"start","token":"<access token>"}} (role agent). Then
  * {@code queue} lists the conversations waiting for a person with their handoff packets, {@code accept} takes one
- * (its transcript comes back, then the customer's messages as they are written), {@code message} answers and
- * {@code resolve} ends it (the customer is asked for the survey). What customers and agents write is passed on, never
+ * (its transcript comes back, then the customer's messages as they are written), {@code message} answers,
+ * {@code transfer} passes it to another team's queue with a note, and {@code resolve} ends it (the customer is asked
+ * for the survey). {@code teams} lists the teams (hours, open now, how many wait); {@code queue} takes the teams to
+ * list ({@code "teams": [...]}, all when absent). What customers and agents write is passed on, never
  * logged here.
  */
 @WebSocket(path = "/agent/socket")
@@ -77,7 +81,19 @@ public class AgentSocket {
         Uni<Void> handled = switch (type) {
             case "start" -> agent != null ? error(connection, "Already started", "one agent per connection", List.of())
                     : start(connection, text(json, "token", ""));
-            case "queue" -> queue(connection);
+            case "queue" -> queue(connection, json.getValue("teams") instanceof JsonArray teams ? teams : new JsonArray());
+            case "teams" -> chat.listTeams(ListTeamsRequest.getDefaultInstance()).flatMap(teams -> {
+                JsonArray list = new JsonArray();
+                teams.getTeamsList().forEach(t -> list.add(new JsonObject().put("name", t.getName())
+                        .put("topics", new JsonArray(List.copyOf(t.getTopicsList()))).put("hours", t.getHours())
+                        .put("openNow", t.getOpenNow()).put("waiting", t.getWaiting())));
+                return send(connection, new JsonObject().put("type", "teams").put("teams", list));
+            });
+            case "transfer" -> chat.transferConversation(TransferConversationRequest.newBuilder()
+                            .setConversationId(text(json, "conversation", "")).setAgent(agent)
+                            .setTeam(text(json, "team", "")).setNote(text(json, "note", "")).build())
+                    .invoke(c -> unwatch(connection, c.getId()))
+                    .flatMap(c -> send(connection, status(c).put("team", c.getHandoff().getTeam())));
             case "accept" -> accept(connection, agent, text(json, "conversation", ""));
             case "message" -> chat.sendAgentMessage(SendAgentMessageRequest.newBuilder().setConversationId(text(json, "conversation", ""))
                             .setAgent(agent).setMessageId(text(json, "id", "")).setText(text(json, "text", "")).build())
@@ -87,7 +103,7 @@ public class AgentSocket {
                             .setConversationId(text(json, "conversation", "")).setAgent(agent).build())
                     .invoke(c -> unwatch(connection, c.getId()))
                     .flatMap(c -> send(connection, status(c)));
-            default -> error(connection, "Invalid frame", "type is start, queue, accept, message or resolve", List.of());
+            default -> error(connection, "Invalid frame", "type is start, queue, teams, accept, message, transfer or resolve", List.of());
         };
         return handled.onFailure().recoverWithUni(failure -> failed(connection, failure));
     }
@@ -106,8 +122,10 @@ public class AgentSocket {
                 });
     }
 
-    private Uni<Void> queue(WebSocketConnection connection) {
-        return chat.listWaiting(ListWaitingRequest.getDefaultInstance()).flatMap(waiting -> {
+    private Uni<Void> queue(WebSocketConnection connection, JsonArray teams) {
+        ListWaitingRequest.Builder request = ListWaitingRequest.newBuilder();
+        teams.forEach(team -> request.addTeams(String.valueOf(team)));
+        return chat.listWaiting(request.build()).flatMap(waiting -> {
             JsonArray conversations = new JsonArray();
             waiting.getConversationsList().forEach(c -> conversations.add(summary(c)));
             return send(connection, new JsonObject().put("type", "queue").put("conversations", conversations));
@@ -179,7 +197,14 @@ public class AgentSocket {
                         .put("offline", c.getHandoff().getOffline())
                         .put("contact", c.getHandoff().getContact())
                         .put("customerSaid", new JsonArray(List.copyOf(c.getHandoff().getCustomerSaidList())))
-                        .put("botTried", tried));
+                        .put("botTried", tried)
+                        .put("team", c.getHandoff().getTeam())
+                        .put("routedBy", c.getHandoff().getRoutedBy())
+                        .put("topic", c.getHandoff().getTopic())
+                        .put("urgency", c.getHandoff().getUrgency().name())
+                        .put("customerFacts", new JsonObject(new java.util.TreeMap<String, Object>(c.getHandoff().getCustomerFactsMap())))
+                        .put("segments", new JsonArray(List.copyOf(c.getHandoff().getSegmentsList())))
+                        .put("transferNotes", new JsonArray(List.copyOf(c.getHandoff().getTransferNotesList()))));
     }
 
     private static JsonObject message(String conversation, ChatMessage m) {

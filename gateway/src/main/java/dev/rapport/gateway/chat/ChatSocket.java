@@ -262,7 +262,8 @@ public class ChatSocket {
             JsonArray choices = new JsonArray();
             m.getChoicesList().forEach(c -> choices.add(article(c)));
             JsonObject frame = new JsonObject().put("type", "message").put("id", m.getId()).put("author", m.getAuthor().name())
-                    .put("text", m.getText()).put("articleId", m.getArticleId()).put("choices", choices);
+                    .put("text", m.getText()).put("articleId", m.getArticleId()).put("choices", choices)
+                    .put("quickReplies", new JsonArray(List.copyOf(m.getQuickRepliesList())));
             sent = sent.flatMap(v -> send(connection, frame));
         }
         return sent;

@@ -31,8 +31,12 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class KnowledgeOperations {
-    /** The columns of an article import in CSV; example questions go one per line inside their field. */
+    /**
+     * The columns of an article import in CSV; example questions go one per line inside their field. A last column
+     * {@code topic} (what the article is about, e.g. billing: hand-overs after it go to that topic's team) is optional.
+     */
     public static final List<String> CSV_COLUMNS = List.of("key", "language", "title", "body", "example_questions");
+    private static final String TOPIC_COLUMN = "topic";
 
     private final ChatService chat;
 
@@ -76,21 +80,24 @@ public class KnowledgeOperations {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput("csv", e.getMessage());
         }
-        if (rows.isEmpty() || !rows.get(0).stream().map(String::strip).toList().equals(CSV_COLUMNS)) {
-            throw new InvalidInput("csv", "the first line must be the header " + String.join(",", CSV_COLUMNS));
+        List<String> header = rows.isEmpty() ? List.of() : rows.get(0).stream().map(String::strip).toList();
+        boolean topics = header.size() == CSV_COLUMNS.size() + 1 && header.get(CSV_COLUMNS.size()).equals(TOPIC_COLUMN);
+        if (!header.subList(0, Math.min(header.size(), CSV_COLUMNS.size())).equals(CSV_COLUMNS) || header.size() != CSV_COLUMNS.size() && !topics) {
+            throw new InvalidInput("csv", "the first line must be the header " + String.join(",", CSV_COLUMNS) + " (and optionally ," + TOPIC_COLUMN + ")");
         }
         List<InvalidInput.Violation> violations = new ArrayList<>();
         ImportArticlesRequest.Builder request = ImportArticlesRequest.newBuilder();
         for (int i = 1; i < rows.size(); i++) {
             List<String> row = rows.get(i);
-            if (row.size() != CSV_COLUMNS.size()) {
+            if (row.size() != header.size()) {
                 violations.add(new InvalidInput.Violation("articles[" + (i - 1) + "]",
-                        "article row " + i + " has " + row.size() + " fields, not " + CSV_COLUMNS.size()));
+                        "article row " + i + " has " + row.size() + " fields, not " + header.size()));
                 continue;
             }
             request.addArticles(Article.newBuilder().setKey(row.get(0).strip()).setLanguage(row.get(1).strip())
                     .setTitle(row.get(2)).setBody(row.get(3))
-                    .addAllExampleQuestions(Arrays.stream(row.get(4).split("\\R")).map(String::strip).filter(q -> !q.isEmpty()).toList()));
+                    .addAllExampleQuestions(Arrays.stream(row.get(4).split("\\R")).map(String::strip).filter(q -> !q.isEmpty()).toList())
+                    .setTopic(topics ? row.get(5).strip() : ""));
         }
         if (!violations.isEmpty()) {
             throw new InvalidInput(violations);

@@ -27,6 +27,18 @@ class ArticleCsvTest {
     }
 
     @Test
+    void anOptionalTopicColumnSaysWhichTeamTakesWhatFollowsTheArticle() {
+        ImportArticlesRequest request = KnowledgeOperations.fromCsv("key,language,title,body,example_questions,topic\n"
+                + "refund,en,Getting a refund,Five days.,I want my money back,billing\n"
+                + "late,en,Where is my order?,Track it.,Where is my food?,\n");
+        assertEquals("billing", request.getArticles(0).getTopic());
+        assertEquals("", request.getArticles(1).getTopic());
+        InvalidInput other = assertThrows(InvalidInput.class, () -> KnowledgeOperations.fromCsv(
+                "key,language,title,body,example_questions,team\nrefund,en,Refund,Body,q,billing\n"));
+        assertEquals("csv", other.violations().get(0).field());
+    }
+
+    @Test
     void aBrokenFileIsRefusedWithWhereItBroke() {
         InvalidInput header = assertThrows(InvalidInput.class, () -> KnowledgeOperations.fromCsv("title,body\nx,y\n"));
         assertEquals("csv", header.violations().get(0).field());

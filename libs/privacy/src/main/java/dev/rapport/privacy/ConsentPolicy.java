@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,11 +63,14 @@ public final class ConsentPolicy {
     private final Map<String, Rule> everywhere;
     private final Map<String, Regime> byRegion;
     private final Regime fallback;
+    private final Map<String, Set<String>> purposeCategories;
 
-    private ConsentPolicy(Map<String, Rule> everywhere, Map<String, Regime> byRegion, Regime fallback) {
+    private ConsentPolicy(Map<String, Rule> everywhere, Map<String, Regime> byRegion, Regime fallback,
+            Map<String, Set<String>> purposeCategories) {
         this.everywhere = everywhere;
         this.byRegion = byRegion;
         this.fallback = fallback;
+        this.purposeCategories = purposeCategories;
     }
 
     /** The policy Rapport ships with. */
@@ -112,10 +116,61 @@ public final class ConsentPolicy {
             problems.add("default: the regime for a person whose jurisdiction is unknown");
         }
         Regime fallback = regime(root.path("default"), "default", minorAge, null, problems);
+        Map<String, Set<String>> purposeCategories = purposeCategories(root.path("purpose_categories"), problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("consent policy: " + String.join("; ", problems));
         }
-        return new ConsentPolicy(everywhere, Map.copyOf(byRegion), fallback);
+        return new ConsentPolicy(everywhere, Map.copyOf(byRegion), fallback, purposeCategories);
+    }
+
+    /** Purpose -> the only data categories (and those under them) it may see; a purpose not named sees what it is given. */
+    private static Map<String, Set<String>> purposeCategories(JsonNode node, List<String> problems) {
+        Map<String, Set<String>> limits = new LinkedHashMap<>();
+        if (node.isMissingNode()) {
+            return limits;
+        }
+        if (!node.isObject()) {
+            problems.add("purpose_categories: an object of purpose to the data categories it may see");
+            return limits;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String at = "purpose_categories." + entry.getKey();
+            if (!DataUses.isKnown(entry.getKey())) {
+                problems.add(at + ": not a data use of the taxonomy");
+            }
+            if (!entry.getValue().isArray()) {
+                problems.add(at + ": a list of data categories");
+                continue;
+            }
+            Set<String> categories = new java.util.LinkedHashSet<>();
+            for (JsonNode category : entry.getValue()) {
+                if (!DataCategories.isKnown(category.asText())) {
+                    problems.add(at + ": \"" + category.asText() + "\" is not a data category of the taxonomy");
+                }
+                categories.add(category.asText());
+            }
+            limits.put(entry.getKey(), Set.copyOf(categories));
+        }
+        return Map.copyOf(limits);
+    }
+
+    /**
+     * Whether data of this category may be shown for this purpose at all (data minimisation, whatever the consent):
+     * the policy's purpose_categories list what a purpose such as support sees; a category under a listed one is
+     * covered, and a purpose the policy does not list is not limited here.
+     */
+    public boolean reveals(String purpose, String category) {
+        Set<String> allowed = purposeCategories.get(purpose);
+        if (allowed == null) {
+            return true;
+        }
+        for (String c = category; c != null; c = Taxonomy.parent(c)) {
+            if (allowed.contains(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The default regime's request deadlines: a regime that names none takes them. */

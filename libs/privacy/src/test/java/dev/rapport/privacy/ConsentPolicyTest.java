@@ -114,6 +114,24 @@ class ConsentPolicyTest {
     }
 
     @Test
+    void supportSeesWhoTheCustomerIsAndHowToReachThemButNotTheirBehaviourOrFinances() throws Exception {
+        ConsentPolicy policy = ConsentPolicy.standard();
+        for (String shown : new String[] { "user.name.first", "user.contact.email", "user.account", "user.demographic.language" }) {
+            assertTrue(policy.reveals("support", shown), shown);
+        }
+        for (String hidden : new String[] { "user.behavior.purchase_history", "user.financial", "user.location.precise",
+                "user.demographic.date_of_birth", "user.health_and_medical" }) {
+            assertFalse(policy.reveals("support", hidden), hidden);
+        }
+        assertTrue(policy.reveals("personalize", "user.behavior"), "a purpose the policy does not limit here");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> load("""
+                {"purpose_categories": {"helping": ["user.name"], "support": ["user.nope"]},
+                 "regimes": [], "default": {"name": "d", "otherwise": "opt_in"}}"""));
+        assertTrue(refused.getMessage().contains("purpose_categories.helping: not a data use"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("purpose_categories.support: \"user.nope\" is not a data category"), refused.getMessage());
+    }
+
+    @Test
     void aPolicyWithMistakesIsRefusedNamingEachOne() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> load("""
                 {"purposes": {"essential.service": "opt_in", "marketting": "opt_in"},
