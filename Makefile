@@ -7,6 +7,9 @@ export JAVA_HOME := $(shell stack/stack.sh java-home)
 MVN := ./mvnw -B
 SERVICES := gateway profile-service segment-service campaign-service chatbot-service
 VERSION := $(shell sed -n 's/^appVersion: "\(.*\)"/\1/p' k8s/rapport/Chart.yaml)
+# `make run` loads the demo brand (demo/README.md) unless DEMO=off; DEMO_CUSTOMERS sets its size.
+DEMO ?= on
+DEMO_CUSTOMERS ?= 10000
 
 .PHONY: help
 help: ## List the targets
@@ -19,15 +22,16 @@ build: ## Build every module (no tests)
 # Build only when a service is missing or a source is newer than what was built.
 .PHONY: build-if-needed
 build-if-needed:
-	@stale=0; for s in $(SERVICES); do \
-	  jar=$$s/target/quarkus-app/quarkus-run.jar; \
+	@stale=0; for s in $(SERVICES) demo; do \
+	  jar=$$s/target/quarkus-app/quarkus-run.jar; [ $$s = demo ] && jar=demo/target/rapport-demo.jar; \
 	  if [ ! -f $$jar ] || [ -n "$$(find pom.xml proto libs $$s -path '*/target' -prune -o -type f -newer $$jar -print -quit)" ]; then stale=1; fi; \
 	done; \
 	if [ $$stale = 1 ]; then $(MVN) -q install -DskipTests; else echo "[make] build is up to date"; fi
 
 .PHONY: run
-run: build-if-needed ## Start PostgreSQL, Kafka, Keycloak and the five services, then say what runs where
+run: build-if-needed ## Start PostgreSQL, Kafka, Keycloak and the five services, load the demo brand (DEMO=off skips it), say what runs where
 	@stack/stack.sh up --owner run
+	@if [ "$(DEMO)" != off ]; then $(JAVA_HOME)/bin/java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "demo/target/rapport-demo.jar:demo/target/lib/*" dev.rapport.demo.LoadDemo $(DEMO_CUSTOMERS); fi
 	@stack/stack.sh status
 	@stack/welcome.sh
 
@@ -57,6 +61,7 @@ images: build-if-needed ## Build every service's container image (OCI tarballs i
 	@echo "[images] push with e.g. skopeo copy oci-archive:k8s/target/images/gateway.tar docker://<registry>/rapport/gateway:$(VERSION) (k8s/README.md)"
 
 .PHONY: bench
+bench: DEMO = off
 bench: run ## Measure the suite (running it if needed) and write the figures into BENCHMARKS.md
 # Reads before streaming ingestion: the stream leaves consumers a backlog that would load the disk under the reads.
 	$(MVN) -q -pl bench -am install -DskipTests

@@ -121,6 +121,7 @@ class ChatInTheBrowserTest {
 
         send(chat, "Thank you, that was order 5521");
         assertThat(conversation.locator("li.CUSTOMER").last()).hasText("Thank you, that was order 5521");
+        chat.waitForTimeout(1_000); // time for a wrong bot reply to show, had there been one
         assertEquals(botLines, bot(chat).count(), "a person holds the conversation: the bot says nothing");
 
         // passed to another team with a note, taken there (here by the same agent) with the note on top

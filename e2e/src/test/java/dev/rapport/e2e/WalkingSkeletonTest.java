@@ -773,6 +773,11 @@ class WalkingSkeletonTest {
             customer.next("message");
             customer.send(new JsonObject().put("type", "message").put("id", "m1").put("text", "My order never came, I want to talk to a person"));
             customer.until("status", f -> f.getString("status").equals("WAITING_FOR_AGENT"));
+            // queued once it said what it is about and how urgent
+            customer.send(new JsonObject().put("type", "message").put("id", "m1a").put("text", "Orders and delivery"));
+            customer.until("message", f -> f.getJsonArray("quickReplies").contains("It can't wait"));
+            customer.send(new JsonObject().put("type", "message").put("id", "m1b").put("text", "It can't wait"));
+            customer.until("message", f -> f.getString("text").contains("in the queue"));
 
             agent.send(new JsonObject().put("type", "start").put("token", Tokens.person("demo-agent")));
             assertEquals("demo-agent", agent.next("started").getString("agent"));

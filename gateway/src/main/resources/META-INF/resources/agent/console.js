@@ -9,13 +9,19 @@
   var teams = []; // as the desk last listed them
   var TEAMS_KEY = 'rapport.agent.teams'; // the queues this agent follows (all when none chosen)
 
+  // the followed teams that still exist (a team removed from the configuration is dropped, not asked for)
   function followed() {
-    return JSON.parse(localStorage.getItem(TEAMS_KEY) || '[]');
+    var names = teams.map(function (t) { return t.name; });
+    return JSON.parse(localStorage.getItem(TEAMS_KEY) || '[]').filter(function (t) { return names.indexOf(t) >= 0; });
+  }
+
+  function refreshQueue() {
+    frame({ type: 'queue', teams: followed() });
   }
 
   function poll() {
     frame({ type: 'teams' });
-    frame({ type: 'queue', teams: followed() });
+    refreshQueue();
   }
 
   function notice(text) {
@@ -75,13 +81,18 @@
     notice(message);
   }
 
+  var outbox = []; // what the agent wrote while the connection was down: sent once it is back
   function frame(object) {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(object));
+    if (socket && socket.readyState === WebSocket.OPEN && socket.started) {
+      socket.send(JSON.stringify(object));
+    } else if (object.type === 'message') {
+      outbox.push(object);
+    }
   }
 
   function connect() {
     socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/agent/socket');
-    socket.onopen = function () { frame({ type: 'start', token: tokens.access_token }); };
+    socket.onopen = function () { socket.send(JSON.stringify({ type: 'start', token: tokens.access_token })); };
     socket.onmessage = function (event) { handle(JSON.parse(event.data)); };
     socket.onclose = function () {
       clearInterval(queueTimer);
@@ -94,6 +105,7 @@
 
   function handle(f) {
     if (f.type === 'started') {
+      socket.started = true;
       retry = 1000;
       notice('');
       $('agent').textContent = f.agent;
@@ -103,17 +115,19 @@
       poll();
       clearInterval(queueTimer);
       queueTimer = setInterval(poll, 3000);
-      // after a reconnect, follow the conversations this desk holds again (their transcripts come back)
-      Object.keys(open).forEach(function (id) {
-        if (open[id].dataset.status === 'WITH_AGENT') frame({ type: 'accept', conversation: id });
+      // after a reconnect, follow the conversations this desk holds again (their transcripts come back), a few at a
+      // time (the socket allows 40 frames in 10 s), then send what was written meanwhile
+      Object.keys(open).filter(function (id) { return open[id].dataset.status === 'WITH_AGENT'; }).forEach(function (id, i) {
+        setTimeout(function () { frame({ type: 'accept', conversation: id }); }, 300 * i);
       });
+      outbox.splice(0).forEach(frame);
     } else if (f.type === 'teams') {
       showTeams(f.teams);
     } else if (f.type === 'queue') {
       showQueue(f.conversations);
     } else if (f.type === 'accepted') {
       showConversation(f);
-      poll();
+      refreshQueue();
     } else if (f.type === 'message') {
       var panel = open[f.conversation];
       if (panel) add(panel, f);
@@ -124,6 +138,7 @@
       if (open[f.conversation]) setStatus(open[f.conversation], f.status, f.team);
     } else if (f.type === 'error') {
       notice(f.title + ': ' + (f.detail || ''));
+      document.querySelectorAll('.transfer button').forEach(function (b) { b.disabled = false; });
       if (f.title === 'Not allowed') signedOut('This console is for agents: ' + (f.detail || ''));
     }
   }
@@ -141,13 +156,12 @@
       + (handoff.topic ? ' · about: ' + handoff.topic : '') + (urgency ? ' · ' + urgency : '')));
     if (handoff.contact) box.appendChild(el('div', 'contact', 'Contact: ' + handoff.contact));
     var facts = Object.keys(handoff.customerFacts || {});
-    if (facts.length || (handoff.segments || []).length) {
+    if (facts.length) {
       // only what the support purpose may see of the customer (the consent policy's purpose_categories)
       var known = el('dl', 'facts');
       facts.forEach(function (name) {
         known.append(el('dt', null, name.replace(/_/g, ' ')), el('dd', null, handoff.customerFacts[name]));
       });
-      if ((handoff.segments || []).length) known.append(el('dt', null, 'segments'), el('dd', null, handoff.segments.join(', ')));
       box.appendChild(known);
     }
     (handoff.transferNotes || []).forEach(function (note) { box.appendChild(el('div', 'note', 'Transfer note: ' + note)); });
@@ -225,14 +239,21 @@
       list.prepend(panel);
       open[c.conversation] = panel;
     }
+    var draft = panel.querySelector('form input') ? panel.querySelector('form input').value : '';
+    var pending = Array.prototype.map.call(panel.querySelectorAll('li[aria-busy]'), function (li) {
+      return { id: li.dataset.id, author: 'AGENT', text: li.textContent };
+    });
     panel.textContent = '';
     panel.appendChild(packet(c.handoff, c.language));
     var transcript = el('ol');
     transcript.setAttribute('aria-live', 'polite');
     panel.appendChild(transcript);
     c.messages.forEach(function (m) { add(panel, m); });
+    // replies not yet confirmed stay on screen, still marked as sending (the outbox sends them)
+    pending.forEach(function (m) { add(panel, m).setAttribute('aria-busy', 'true'); });
     var form = el('form');
     var input = el('input');
+    input.value = draft; // a reconnect does not lose what the agent was typing
     input.name = 'text';
     input.maxLength = 2000;
     input.autocomplete = 'off';
@@ -254,6 +275,7 @@
     var pass = el('button', null, 'Transfer');
     pass.type = 'button';
     pass.onclick = function () {
+      pass.disabled = true; // once: the answer (or an error) enables it again
       frame({ type: 'transfer', conversation: c.conversation, team: team.value, note: note.value });
     };
     transfer.append(team, note, pass);

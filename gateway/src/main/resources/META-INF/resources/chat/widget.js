@@ -66,7 +66,8 @@
       button.onclick = function () { pick(choice); };
       item.appendChild(button);
     });
-    // answers the bot offers (what it is about, how urgent): one click sends it, then they go
+    // answers the bot offers (what it is about, how urgent): only the newest question's, one click sends it, then they go
+    list.querySelectorAll('.replies').forEach(function (old) { old.remove(); });
     var replies = document.createElement('div');
     replies.className = 'replies';
     (quickReplies || []).forEach(function (reply) {

@@ -71,9 +71,11 @@ public class AgentDesk {
         int limit = request.getLimit() == 0 ? 50 : request.getLimit();
         return pool.preparedQuery("""
                         SELECT id FROM conversation
-                        WHERE status = 'WAITING_FOR_AGENT' AND (cardinality($2::text[]) = 0 OR coalesce(team, $3) = ANY($2))
+                        -- waiting for a person, not still answering what the bot asks before queueing them
+                        WHERE status = 'WAITING_FOR_AGENT' AND asking IS NULL
+                          AND (cardinality($2::text[]) = 0 OR CASE WHEN team = ANY($4) THEN team ELSE $3 END = ANY($2))
                         ORDER BY coalesce(urgency = 'HIGH', false) DESC, handed_over_time LIMIT $1""")
-                .execute(Tuple.of(limit, request.getTeamsList().toArray(String[]::new), teams.of(null).name()))
+                .execute(Tuple.of(limit, request.getTeamsList().toArray(String[]::new), teams.of(null).name(), teams.names()))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate((Row row) -> Conversations.get(pool, row.getUUID("id")))
                 .map(c -> c.toBuilder().clearMessages().build())
@@ -114,9 +116,9 @@ public class AgentDesk {
     public Uni<ListTeamsResponse> teams() {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return pool.preparedQuery("""
-                        SELECT coalesce(team, $1) AS team, count(*) AS waiting FROM conversation
-                        WHERE status = 'WAITING_FOR_AGENT' GROUP BY 1""")
-                .execute(Tuple.of(teams.of(null).name()))
+                        SELECT CASE WHEN team = ANY($2) THEN team ELSE $1 END AS team, count(*) AS waiting FROM conversation
+                        WHERE status = 'WAITING_FOR_AGENT' AND asking IS NULL GROUP BY 1""")
+                .execute(Tuple.of(teams.of(null).name(), teams.names()))
                 .map(rows -> {
                     Map<String, Long> waiting = new HashMap<>();
                     rows.forEach(row -> waiting.put(row.getString("team"), row.getLong("waiting")));

@@ -148,17 +148,20 @@ public class Conversations {
      * without it (the other services away or slow) the chat goes on and routes by topic.
      */
     private Uni<Void> learnFacts(UUID conversation, UUID profile) {
-        return facts.of(profile)
+        Uni<Void> learning = facts.of(profile)
                 .flatMap(known -> pool.preparedQuery("UPDATE conversation SET facts = $2, segments = $3 WHERE id = $1 AND facts IS NULL")
                         .execute(Tuple.of(conversation, new JsonObject(new java.util.HashMap<>(known.attributes())),
                                 known.segments().toArray(String[]::new))))
-                .ifNoItem().after(FACTS_WITHIN).fail()
                 .onFailure().invoke(failure -> LOG.debugf("no customer facts for a conversation: %s", failure.toString()))
                 .onFailure().recoverWithNull()
-                .replaceWithVoid();
+                .replaceWithVoid()
+                .memoize().indefinitely();
+        // slower than the greeting may wait: it goes on in the background, for a hand-over later in the chat
+        learning.subscribe().with(done -> { }, failure -> { });
+        return learning.ifNoItem().after(FACTS_WITHIN).recoverWithItem((Void) null);
     }
 
-    private static final Duration FACTS_WITHIN = Duration.ofSeconds(1);
+    private static final Duration FACTS_WITHIN = Duration.ofSeconds(2);
 
     public Uni<ConversationTurn> send(SendMessageRequest request) {
         UUID id = Ids.uuid("conversation_id", request.getConversationId(), "a conversation id");
@@ -301,6 +304,7 @@ public class Conversations {
         boolean offline = conversation.getBoolean("offline");
         Dialogue.State state = turn.step().state();
         String agent = conversation.getString("agent");
+        boolean reopened = false;
         Queue queue = Queue.of(conversation, teams.planAttribute());
         // what the bot says after its reply: the next question before queueing, or the place in the queue / the hours
         boolean placeNow = false;
@@ -309,7 +313,7 @@ public class Conversations {
             placeNow = queue.asking() == null;
         } else if (ticket && (move instanceof Dialogue.HandOver || move instanceof Dialogue.Resolved)) {
             state = new Dialogue.State(true, state.answered(), List.of(), List.of(), 0);
-            placeNow = move instanceof Dialogue.HandOver; // asked again: told again when people are back
+            placeNow = move instanceof Dialogue.HandOver; // asked again: told again where they stand (the team may be open now)
         } else if (move instanceof Dialogue.HandOver handOver) {
             status = Status.WAITING_FOR_AGENT;
             reason = handOver.reason().name();
@@ -325,13 +329,19 @@ public class Conversations {
             resolvedBy = Conversation.Resolver.BY_BOT.name();
             event = ConversationEvents.record(sql, id, ConversationEvent.Kind.RESOLVED, now, 0, false);
         } else if (status == Status.RESOLVED || status == Status.ABANDONED) {
-            // the customer is back with a new question: the bot takes it (decide gave it the word back)
+            // the customer is back with a new question: the bot takes it (decide gave it the word back), and the
+            // next hand-over starts afresh (no notes or contact about the earlier problem)
             status = Status.WITH_BOT;
             resolvedBy = null;
             agent = null;
+            reopened = true;
         }
         Teams.Team team = teams.of(queue.team());
-        if ((handingOver || turn.answers() != null) && !ticket) {
+        if (ticket && move instanceof Dialogue.HandOver && staffing.open(team, now)) {
+            // the team is open now: no longer a ticket, the customer waits for a person and the bot falls silent
+            offline = false;
+            state = new Dialogue.State(false, state.answered(), List.of(), List.of(), state.withoutProgress());
+        } else if ((handingOver || turn.answers() != null) && !ticket) {
             offline = !staffing.open(team, now);
             if (offline && queue.asking() == null) {
                 // nobody to hand over to now: the bot says so and keeps helping
@@ -345,8 +355,8 @@ public class Conversations {
         boolean place = placeNow;
         Queue queued = queue;
         List<Object> update = Arrays.asList(id, store(state), status.name(), reason, now, resolvedBy, handedOver, offline,
-                turn.contact() != null ? turn.contact() : conversation.getString("contact"), agent,
-                queue.team(), queue.routedBy(), queue.topic(), queue.urgency(), queue.asking());
+                turn.contact() != null ? turn.contact() : reopened ? null : conversation.getString("contact"), agent,
+                queue.team(), queue.routedBy(), queue.topic(), queue.urgency(), queue.asking(), reopened);
         OffsetDateTime since = handedOver;
         return sql.preparedQuery("SELECT coalesce(max(seq), 0) AS last FROM chat_message WHERE conversation_id = $1").execute(Tuple.of(id))
                 .flatMap(rows -> {
@@ -364,7 +374,8 @@ public class Conversations {
                             .flatMap(v -> sql.preparedQuery("""
                                     UPDATE conversation SET dialogue = $2, status = $3, handover_reason = $4, update_time = $5, resolved_by = $6,
                                       handed_over_time = $7, offline = $8, contact = $9, agent = $10, team = $11, routed_by = $12,
-                                      topic = $13, urgency = $14, asking = $15
+                                      topic = $13, urgency = $14, asking = $15,
+                                      transfer_notes = CASE WHEN $16 THEN '{}' ELSE transfer_notes END
                                     WHERE id = $1""").execute(Tuple.from(update)))
                             .flatMap(v -> happened)
                             .flatMap(v -> ConversationWatch.changed(sql, id))
@@ -505,7 +516,9 @@ public class Conversations {
                         WITH idle AS (
                           SELECT c.id, c.status,
                                  EXISTS (SELECT 1 FROM chat_message m WHERE m.conversation_id = c.id AND m.author = 'CUSTOMER') AS talked
-                          FROM conversation c WHERE c.status = 'WITH_BOT' AND c.update_time < $1
+                          FROM conversation c
+                          -- with the bot, or gone while the bot was still asking what it is about before queueing them
+                          WHERE (c.status = 'WITH_BOT' OR c.status = 'WAITING_FOR_AGENT' AND c.asking IS NOT NULL) AND c.update_time < $1
                           ORDER BY c.update_time LIMIT 500 FOR UPDATE SKIP LOCKED),
                         gone AS (
                           UPDATE conversation c SET status = 'ABANDONED', update_time = $2 FROM idle WHERE c.id = idle.id
@@ -634,9 +647,6 @@ public class Conversations {
                                         .addAllTransferNotes(List.of(row.getArrayOfStrings("transfer_notes")));
                                 if (row.getJsonObject("facts") != null) {
                                     row.getJsonObject("facts").forEach(fact -> handoff.putCustomerFacts(fact.getKey(), String.valueOf(fact.getValue())));
-                                }
-                                if (row.getArrayOfStrings("segments") != null) {
-                                    handoff.addAllSegments(List.of(row.getArrayOfStrings("segments")));
                                 }
                                 messages.forEach(m -> {
                                     ChatMessage message = toMessage(m);

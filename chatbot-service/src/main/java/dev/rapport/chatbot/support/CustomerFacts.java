@@ -27,7 +27,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * What an agent (and the routing) may know of a signed-in customer: the profile attributes whose data categories the
  * policy lets the {@code support} purpose see (who they are, how to reach them, their account and plan — not their
- * behaviour or finances), and of their segments only those a team is routed by. Read from profile-service and
+ * behaviour or finances; nothing when the policy lists nothing for support), and of their segments only those a team
+ * is routed by, for the routing alone (segments are behaviour data: agents never see them). Read from profile-service and
  * segment-service when the conversation starts; the chat goes on without them when either is away.
  */
 @ApplicationScoped

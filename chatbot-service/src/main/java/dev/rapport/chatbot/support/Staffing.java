@@ -48,10 +48,11 @@ public class Staffing {
     public Uni<Place> place(SqlClient sql, Teams.Team team, UUID conversation, OffsetDateTime handedOver, boolean urgent) {
         return sql.preparedQuery("""
                         SELECT count(*) AS ahead FROM conversation
-                        WHERE status = 'WAITING_FOR_AGENT' AND coalesce(team, $2) = $1 AND id <> $3
+                        WHERE status = 'WAITING_FOR_AGENT' AND asking IS NULL AND id <> $3
+                          AND CASE WHEN team = ANY($6) THEN team ELSE $2 END = $1
                           AND (coalesce(urgency = 'HIGH', false) AND NOT $5
                                OR coalesce(urgency = 'HIGH', false) = $5 AND handed_over_time < $4)""")
-                .execute(Tuple.from(List.of(team.name(), teams.of(null).name(), conversation, handedOver, urgent)))
+                .execute(Tuple.from(List.of(team.name(), teams.of(null).name(), conversation, handedOver, urgent, teams.names())))
                 .map(rows -> {
                     long position = rows.iterator().next().getLong("ahead") + 1;
                     // the team's people work through its queue together

@@ -35,6 +35,8 @@ public class Teams {
     /** By name: the order routing tries plan and segment teams in, and the order agents see them in. */
     private final Map<String, Team> teams = new java.util.TreeMap<>();
     private final Map<String, Team> byTopic = new LinkedHashMap<>();
+    private final Map<String, Team> byPlan = new LinkedHashMap<>();
+    private final Map<String, Team> bySegment = new LinkedHashMap<>();
     private final Team fallback;
     private final String planAttribute;
 
@@ -53,6 +55,18 @@ public class Teams {
                     Math.max(1, t.agents().orElse(config.agents())), t.handlingTime().orElse(config.handlingTime()));
             if (team.topics().isEmpty() && team.plans().isEmpty() && team.segments().isEmpty() && !name.equals(config.defaultTeam())) {
                 problems.add("rapport.support.teams." + name + ": no topics, plans or segments, so nothing would reach it");
+            }
+            for (String plan : team.plans()) {
+                Team other = byPlan.putIfAbsent(plan, team);
+                if (other != null) {
+                    problems.add("rapport.support.teams: plan '" + plan + "' belongs to both " + other.name() + " and " + name);
+                }
+            }
+            for (String segment : team.segments()) {
+                Team other = bySegment.putIfAbsent(segment, team);
+                if (other != null) {
+                    problems.add("rapport.support.teams: segment '" + segment + "' belongs to both " + other.name() + " and " + name);
+                }
             }
             for (String topic : team.topics()) {
                 if (!KnowledgeBase.TOPIC.matcher(topic).matches()) {
@@ -101,6 +115,11 @@ public class Teams {
     /** The team a conversation waits for: its own, or the default team when it has none (or one no longer configured). */
     public Team of(String name) {
         return name == null ? fallback : teams.getOrDefault(name, fallback);
+    }
+
+    /** The configured team names, for SQL: a conversation of a team no longer configured waits for the default team. */
+    public String[] names() {
+        return teams.keySet().toArray(String[]::new);
     }
 
     public Collection<Team> all() {

@@ -148,13 +148,19 @@ class ConversationEventsTest extends CallsChatService {
         say(asked, "m1", "how do I get a refund for a missing item?");
         ConversationTurn waited = start(waiting);
         say(waited, "m1", "I want to talk to a person");
+        say(waited, "m2", "Something else");
+        say(waited, "m3", "No rush");
+        // one who left while the bot asked what it is about never joined the queue
+        ConversationTurn left = start(UUID.randomUUID().toString());
+        say(left, "m1", "I want to talk to a person");
         ConversationTurn opened = start(unused);
         eventsOf(talked, 1);
         eventsOf(waiting, 2);
         eventsOf(unused, 1);
         // as if nobody had written in any of them for an hour
         pool.preparedQuery("UPDATE conversation SET update_time = update_time - interval '1 hour' WHERE id = ANY($1)")
-                .execute(Tuple.of(new UUID[] { UUID.fromString(id(asked)), UUID.fromString(id(waited)), UUID.fromString(id(opened)) }))
+                .execute(Tuple.of(new UUID[] { UUID.fromString(id(asked)), UUID.fromString(id(waited)), UUID.fromString(id(opened)),
+                        UUID.fromString(id(left)) }))
                 .await().indefinitely();
 
         conversations.abandonIdle().await().indefinitely();
@@ -165,6 +171,8 @@ class ConversationEventsTest extends CallsChatService {
         assertEquals(Conversation.Status.WAITING_FOR_AGENT, conversations.get(UUID.fromString(id(waited))).await().indefinitely().getStatus(),
                 "told to wait for a person, they keep their place");
         assertEquals(Conversation.Status.ABANDONED, conversations.get(UUID.fromString(id(opened))).await().indefinitely().getStatus());
+        assertEquals(Conversation.Status.ABANDONED, conversations.get(UUID.fromString(id(left))).await().indefinitely().getStatus(),
+                "gone while asked what it is about: abandoned like a quiet chat with the bot");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         assertEquals(1, events(unused).size(), "an unused chat ends without telling anyone");
         assertEquals(2, events(waiting).size());

@@ -37,6 +37,10 @@ class TeamsRoutingTest {
                 "billing", team(List.of("billing"), List.of(), List.of(), null),
                 "money", team(List.of("billing"), List.of(), List.of(), null)))));
         assertTrue(twice.getMessage().contains("topic 'billing' belongs to both billing and money"), twice.getMessage());
+        IllegalArgumentException plan = assertThrows(IllegalArgumentException.class, () -> new Teams(config(Map.of(
+                "gold", team(List.of(), List.of("premium"), List.of(), null),
+                "vip", team(List.of(), List.of("premium"), List.of(), null)))));
+        assertTrue(plan.getMessage().contains("plan 'premium' belongs to both gold and vip"), plan.getMessage());
         IllegalArgumentException unreachable = assertThrows(IllegalArgumentException.class, () -> new Teams(config(Map.of(
                 "sales", team(List.of(), List.of(), List.of(), null)))));
         assertTrue(unreachable.getMessage().contains("sales: no topics, plans or segments"), unreachable.getMessage());

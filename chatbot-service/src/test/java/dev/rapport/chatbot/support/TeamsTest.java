@@ -51,6 +51,8 @@ class TeamsTest extends CallsChatService {
         assertEquals("So the right people take it: what is it about?", asked.getReplies(1).getText());
         assertEquals(List.of("Billing and payments", "Orders and delivery", "App or account problem", "Something else"),
                 asked.getReplies(1).getQuickRepliesList(), "each topic team, and a way out");
+        assertFalse(chat.listWaiting(ListWaitingRequest.newBuilder().setLimit(100).build()).getConversationsList().stream()
+                .anyMatch(c -> c.getId().equals(urgent)), "in the queue only once the questions are answered");
         ConversationTurn urgency = say(urgent, "m2", "orders and delivery");
         assertEquals("And how urgent is it?", urgency.getReplies(0).getText());
         ConversationTurn queued = say(urgent, "m3", "It can't wait");

@@ -203,7 +203,6 @@ public class AgentSocket {
                         .put("topic", c.getHandoff().getTopic())
                         .put("urgency", c.getHandoff().getUrgency().name())
                         .put("customerFacts", new JsonObject(new java.util.TreeMap<String, Object>(c.getHandoff().getCustomerFactsMap())))
-                        .put("segments", new JsonArray(List.copyOf(c.getHandoff().getSegmentsList())))
                         .put("transferNotes", new JsonArray(List.copyOf(c.getHandoff().getTransferNotesList()))));
     }
 

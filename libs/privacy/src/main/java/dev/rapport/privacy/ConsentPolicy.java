@@ -157,13 +157,13 @@ public final class ConsentPolicy {
 
     /**
      * Whether data of this category may be shown for this purpose at all (data minimisation, whatever the consent):
-     * the policy's purpose_categories list what a purpose such as support sees; a category under a listed one is
-     * covered, and a purpose the policy does not list is not limited here.
+     * the policy's purpose_categories list what a purpose such as support sees, a category under a listed one is
+     * covered. It fails closed: a purpose the policy lists nothing for sees nothing this way.
      */
     public boolean reveals(String purpose, String category) {
         Set<String> allowed = purposeCategories.get(purpose);
         if (allowed == null) {
-            return true;
+            return false;
         }
         for (String c = category; c != null; c = Taxonomy.parent(c)) {
             if (allowed.contains(c)) {

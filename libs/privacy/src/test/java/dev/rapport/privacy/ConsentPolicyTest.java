@@ -123,7 +123,7 @@ class ConsentPolicyTest {
                 "user.demographic.date_of_birth", "user.health_and_medical" }) {
             assertFalse(policy.reveals("support", hidden), hidden);
         }
-        assertTrue(policy.reveals("personalize", "user.behavior"), "a purpose the policy does not limit here");
+        assertFalse(policy.reveals("personalize", "user.name"), "a purpose the policy lists nothing for sees nothing this way");
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> load("""
                 {"purpose_categories": {"helping": ["user.name"], "support": ["user.nope"]},
                  "regimes": [], "default": {"name": "d", "otherwise": "opt_in"}}"""));

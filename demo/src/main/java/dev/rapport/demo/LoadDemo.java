@@ -1,0 +1,349 @@
+package dev.rapport.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.google.protobuf.ListValue;
+import com.google.protobuf.NullValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+
+import dev.rapport.proto.api.v1.AttributeSchemaGrpc;
+import dev.rapport.proto.api.v1.ConsentsGrpc;
+import dev.rapport.proto.api.v1.EventsGrpc;
+import dev.rapport.proto.api.v1.ProfilesGrpc;
+import dev.rapport.proto.api.v1.SegmentsGrpc;
+import dev.rapport.proto.privacy.v1.RecordConsentRequest;
+import dev.rapport.proto.profile.v1.AttributeDefinition;
+import dev.rapport.proto.profile.v1.CreateAttributeDefinitionRequest;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.EventContext;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.RecordEventBatchRequest;
+import dev.rapport.proto.profile.v1.RecordEventRequest;
+import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
+import dev.rapport.proto.segment.v1.ComputeRfmRequest;
+import dev.rapport.proto.segment.v1.CreateSegmentRequest;
+import dev.rapport.proto.segment.v1.ListSegmentsRequest;
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * Loads the demo brand (DemoBrand) into a running suite through the gateway's public API, as a partner app and the
+ * brand's staff would: the attribute schema, the help centre (English and Korean), the customers with their
+ * attributes, consents and history, the segments of every family and the RFM scores. Idempotent: events, consents
+ * and articles carry their own keys, segments are created once by name, and a suite that has the last customer
+ * already is left as it is. Prints a progress line per step.
+ *
+ * <pre>java -cp "demo/target/rapport-demo.jar:demo/target/lib/*" dev.rapport.demo.LoadDemo [customers] [seed]</pre>
+ */
+public final class LoadDemo {
+    private static final String REALM = System.getenv().getOrDefault("RAPPORT_OIDC_URL", "http://localhost:8180/realms/rapport");
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String NOTICE = "mealtide-privacy-2026-06";
+    /** Customers loaded at once: each is a few calls that mostly wait (a commit, a Kafka acknowledgement). */
+    private static final int WORKERS = 32;
+
+    private final String gateway;
+    private final DemoBrand brand;
+    private final int customers;
+    private final ManagedChannel channel;
+    private final Token partner = new Token("client_credentials", Map.of("client_id", "demo-partner", "client_secret", "demo-partner-secret"));
+    private final Token admin = new Token("password", Map.of("client_id", "rapport-web", "username", "demo-admin", "password", "demo"));
+
+    /** @param gateway the gateway's address, e.g. http://127.0.0.1:8080 */
+    public LoadDemo(String gateway, int customers, long seed) {
+        this.gateway = gateway;
+        this.customers = customers;
+        // the history ends at the start of today, so the same seed gives the same events all day
+        this.brand = new DemoBrand(seed, Instant.now().truncatedTo(ChronoUnit.DAYS));
+        URI address = URI.create(gateway);
+        this.channel = ManagedChannelBuilder.forAddress(address.getHost(), address.getPort()).usePlaintext()
+                .maxInboundMessageSize(16 * 1024 * 1024).build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int customers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        long seed = args.length > 1 ? Long.parseLong(args[1]) : 42;
+        LoadDemo demo = new LoadDemo(System.getenv().getOrDefault("RAPPORT_GATEWAY", "http://127.0.0.1:8080"), customers, seed);
+        demo.load();
+    }
+
+    /** Loads what is missing of the demo; the channel is closed afterwards. */
+    public void load() throws Exception {
+        try {
+            loadAll();
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void loadAll() throws Exception {
+        long started = System.nanoTime();
+        say("loading the demo brand Mealtide (" + customers + " customers) into " + gateway);
+        attributeSchema();
+        helpCentre();
+        customers();
+        segments();
+        say(String.format("done in %.0f s", (System.nanoTime() - started) / 1e9));
+    }
+
+    private void attributeSchema() {
+        var schema = AttributeSchemaGrpc.newBlockingStub(channel).withCallCredentials(partner);
+        for (String[] attribute : DemoBrand.CUSTOM_ATTRIBUTES) {
+            schema.createAttributeDefinition(CreateAttributeDefinitionRequest.newBuilder().setDefinition(AttributeDefinition.newBuilder()
+                    .setName(attribute[0]).setType(AttributeDefinition.Type.valueOf(attribute[1])).setDataCategory(attribute[2])
+                    .setMergeRule(attribute[1].equals("LIST") ? AttributeDefinition.MergeRule.UNION : AttributeDefinition.MergeRule.NEWEST_WINS))
+                    .build());
+        }
+        say("attribute schema: " + DemoBrand.CUSTOM_ATTRIBUTES.size() + " custom attributes declared");
+    }
+
+    /** The help centre, imported per language (articles matched by key: importing again replaces them). */
+    private void helpCentre() throws IOException, InterruptedException {
+        for (String language : List.of("en", "ko")) {
+            String json;
+            try (InputStream in = LoadDemo.class.getResourceAsStream("help-centre-" + language + ".json")) {
+                json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/articles/import"))
+                    .header("Authorization", "Bearer " + admin.value()).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("importing the " + language + " help centre: " + response.statusCode() + " " + response.body());
+            }
+            say("help centre (" + language + "): " + response.body());
+        }
+    }
+
+    private void customers() throws Exception {
+        if (loaded(customers)) {
+            say("customers: all " + customers + " already loaded");
+            return;
+        }
+        // an interrupted load goes on where it stopped: customers go in in order, a worker's width at a time
+        int low = 0;
+        int high = customers;
+        while (low < high) {
+            int middle = (low + high + 1) / 2;
+            if (loaded(middle)) {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        int first = Math.max(1, low - WORKERS);
+        if (first > 1) {
+            say("customers: resuming at " + first);
+        }
+        long started = System.nanoTime();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger events = new AtomicInteger();
+        ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+        try {
+            List<Future<?>> loading = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+                int worker = w;
+                loading.add(workers.submit(() -> {
+                    for (int i = first + worker; i <= customers; i += WORKERS) {
+                        events.addAndGet(customer(brand.customer(i)));
+                        int now = done.incrementAndGet();
+                        int n = now + first - 1;
+                        if (n % 500 == 0 || n == customers) {
+                            double seconds = (System.nanoTime() - started) / 1e9;
+                            say(String.format("customers: %d/%d (%d%%), %d events, %.0f customers/s", n, customers, 100L * n / customers,
+                                    events.get(), now / seconds));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : loading) {
+                f.get();
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    private boolean loaded(int customer) {
+        if (customer < 1) {
+            return true;
+        }
+        try {
+            ProfilesGrpc.newBlockingStub(channel).withCallCredentials(partner)
+                    .getProfile(GetProfileRequest.newBuilder().setIdentifier(externalId(customer)).build());
+            return true;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    /** One customer: their history (which makes the profile), then their attributes and consents. Returns the events sent. */
+    private int customer(DemoBrand.Customer customer) {
+        RecordEventBatchRequest.Builder batch = RecordEventBatchRequest.newBuilder();
+        for (DemoBrand.Event e : customer.events()) {
+            batch.addRequests(RecordEventRequest.newBuilder().setIdentifier(externalId(customer.index())).setEvent(Event.newBuilder()
+                    .setId(e.id()).setName(e.name()).setOccurTime(timestamp(e.time()))
+                    .setProperties(struct(e.properties()))
+                    .setContext(EventContext.newBuilder().setPlatform(customer.platform()).setDeviceModel(customer.device())
+                            .setAppVersion(customer.appVersion()).setLocale(customer.language()))));
+        }
+        String profileId = EventsGrpc.newBlockingStub(channel).withCallCredentials(partner).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .recordEventBatch(batch.build()).getResults(0).getProfileId();
+        var attributes = UpdateAttributesRequest.newBuilder().setProfileId(profileId).setSource("demo");
+        customer.attributes().forEach((name, value) -> attributes.putAttributes(name, value(value)));
+        ProfilesGrpc.newBlockingStub(channel).withCallCredentials(partner).updateAttributes(attributes.build());
+        var consents = ConsentsGrpc.newBlockingStub(channel).withCallCredentials(partner);
+        Instant signedUp = customer.events().get(0).time();
+        for (DemoBrand.Consent c : customer.consents()) {
+            try {
+                consents.recordConsent(RecordConsentRequest.newBuilder().setSubject(profileId).setPurpose(c.purpose()).setChannel(c.channel())
+                        .setDataCategory(c.dataCategory()).setGranted(c.granted()).setMethod(c.method()).setNoticeVersion(NOTICE)
+                        .setJurisdiction(customer.city().jurisdiction()).setDecisionTime(timestamp(signedUp))
+                        .setRequestId(String.join("/", customer.externalId(), c.purpose(), c.channel(), c.dataCategory())).build());
+            } catch (StatusRuntimeException e) {
+                // recorded by an earlier load (a day earlier the history, and so the decision time, ended elsewhere)
+                if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) {
+                    throw e;
+                }
+            }
+        }
+        return customer.events().size();
+    }
+
+    /** A segment of each family, created once by name; then everyone's RFM scores. */
+    private void segments() throws Exception {
+        var segments = SegmentsGrpc.newBlockingStub(channel).withCallCredentials(admin);
+        List<String> existing = segments.listSegments(ListSegmentsRequest.newBuilder().setPageSize(500).build()).getSegmentsList().stream()
+                .map(s -> s.getName()).toList();
+        segments.withDeadlineAfter(10, TimeUnit.MINUTES).computeRfm(ComputeRfmRequest.getDefaultInstance());
+        say("RFM scores computed");
+        int created = 0;
+        for (DemoSegments.Definition d : DemoSegments.ALL) {
+            if (existing.contains(d.name())) {
+                continue;
+            }
+            Struct.Builder definition = Struct.newBuilder();
+            JsonFormat.parser().merge(d.json(), definition);
+            var segment = segments.withDeadlineAfter(5, TimeUnit.MINUTES).createSegment(CreateSegmentRequest.newBuilder()
+                    .setName(d.name()).setDescription(d.description()).setPurpose(d.purpose()).setDefinition(definition).build());
+            say("segment " + d.name() + ": " + segment.getSize().getMembers() + " members");
+            created++;
+        }
+        say("segments: " + created + " created, " + (DemoSegments.ALL.size() - created) + " already there");
+    }
+
+    private static Identifier externalId(int i) {
+        return Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(DemoBrand.externalId(i)).build();
+    }
+
+    private static Timestamp timestamp(Instant time) {
+        return Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
+    }
+
+    private static Struct struct(Map<String, ?> map) {
+        Struct.Builder struct = Struct.newBuilder();
+        map.forEach((k, v) -> struct.putFields(k, value(v)));
+        return struct.build();
+    }
+
+    static Value value(Object v) {
+        return switch (v) {
+            case null -> Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
+            case String s -> Value.newBuilder().setStringValue(s).build();
+            case Number n -> Value.newBuilder().setNumberValue(n.doubleValue()).build();
+            case Boolean b -> Value.newBuilder().setBoolValue(b).build();
+            case List<?> list -> Value.newBuilder().setListValue(ListValue.newBuilder()
+                    .addAllValues(list.stream().map(LoadDemo::value).toList())).build();
+            case Map<?, ?> map -> {
+                Struct.Builder struct = Struct.newBuilder();
+                map.forEach((k, x) -> struct.putFields(String.valueOf(k), value(x)));
+                yield Value.newBuilder().setStructValue(struct).build();
+            }
+            default -> throw new IllegalArgumentException("not a JSON value: " + v);
+        };
+    }
+
+    private static void say(String line) {
+        System.out.println("[demo] " + line);
+    }
+
+    /** A Keycloak access token, fetched again a minute before it expires; sent on every call. */
+    private static final class Token extends CallCredentials {
+        private final String grant;
+        private final Map<String, String> form;
+        private String value;
+        private Instant expires = Instant.EPOCH;
+
+        Token(String grant, Map<String, String> form) {
+            this.grant = grant;
+            this.form = form;
+        }
+
+        synchronized String value() {
+            if (Instant.now().isAfter(expires)) {
+                StringBuilder body = new StringBuilder("grant_type=" + grant);
+                form.forEach((k, v) -> body.append('&').append(k).append('=').append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+                try {
+                    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(REALM + "/protocol/openid-connect/token"))
+                            .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    var json = new io.vertx.core.json.JsonObject(response.body());
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("no token from Keycloak: " + response.body());
+                    }
+                    value = json.getString("access_token");
+                    expires = Instant.now().plusSeconds(Math.max(10, json.getLong("expires_in") - 60));
+                } catch (IOException e) {
+                    throw new IllegalStateException("Keycloak is not reachable at " + REALM, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            return value;
+        }
+
+        @Override
+        public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
+            executor.execute(() -> {
+                try {
+                    Metadata headers = new Metadata();
+                    headers.put(AUTHORIZATION, "Bearer " + value());
+                    applier.apply(headers);
+                } catch (RuntimeException e) {
+                    applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()).withCause(e));
+                }
+            });
+        }
+    }
+}

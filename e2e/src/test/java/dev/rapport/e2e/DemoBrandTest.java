@@ -1,0 +1,105 @@
+package dev.rapport.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.rapport.demo.DemoBrand;
+import dev.rapport.demo.LoadDemo;
+import dev.rapport.proto.api.v1.ProfilesGrpc;
+import dev.rapport.proto.api.v1.SegmentsGrpc;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.Identifier;
+import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.proto.segment.v1.ListSegmentsRequest;
+import dev.rapport.testing.TestChannels;
+import dev.rapport.testing.Tokens;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+
+/**
+ * The demo brand `make run` loads, loaded into the running suite through the gateway (a small one: 40 customers), and
+ * loaded again without adding anything: the customers with their history and attributes, the help centre answering
+ * in English and Korean, a segment of every family.
+ */
+@ExtendWith(RunningSuite.class)
+class DemoBrandTest {
+    private static final int CUSTOMERS = 40;
+    private static ManagedChannel gateway;
+
+    @BeforeAll
+    static void load() throws Exception {
+        new LoadDemo("http://127.0.0.1:" + Suite.GATEWAY, CUSTOMERS, 42).load();
+        gateway = TestChannels.to(Suite.GATEWAY);
+    }
+
+    @AfterAll
+    static void close() throws InterruptedException {
+        TestChannels.close(gateway);
+    }
+
+    @Test
+    void theCustomersAreThereWithTheirHistoryAndLoadingAgainAddsNothing() throws Exception {
+        DemoBrand.Customer first = new DemoBrand(42, Instant.now().truncatedTo(ChronoUnit.DAYS)).customer(1);
+        // traits follow the events within moments
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> profile(first.externalId()).getTraits().getEventCount() == first.events().size());
+        Profile loaded = profile(first.externalId());
+        assertEquals(first.attributes().get("first_name"), loaded.getAttributesOrThrow("first_name").getStringValue());
+        assertEquals(first.attributes().get("plan"), loaded.getAttributesOrThrow("plan").getStringValue());
+
+        new LoadDemo("http://127.0.0.1:" + Suite.GATEWAY, CUSTOMERS, 42).load();
+        assertEquals(loaded.getTraits().getEventCount(), profile(first.externalId()).getTraits().getEventCount(), "nothing twice");
+    }
+
+    @Test
+    void theHelpCentreAnswersInEnglishAndKorean() {
+        String customer = Tokens.person("demo-customer");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            search(customer, "I was charged twice for my order", "en").body("matches[0].title",
+                    org.hamcrest.Matchers.equalTo("I was charged twice for one order"));
+            search(customer, "카드에서 결제가 두 번 빠져나갔어요", "ko").body("matches[0].title",
+                    org.hamcrest.Matchers.equalTo("주문 하나에 결제가 두 번 됐어요"));
+        });
+    }
+
+    @Test
+    void thereIsASegmentOfEveryFamily() {
+        List<String> names = SegmentsGrpc.newBlockingStub(gateway).withInterceptors(bearer(Tokens.person("demo-marketer")))
+                .withDeadlineAfter(10, TimeUnit.SECONDS).listSegments(ListSegmentsRequest.newBuilder().setPageSize(1000).build())
+                .getSegmentsList().stream().map(s -> s.getName()).toList();
+        for (String expected : List.of("Abandoned a cart this month, no order since", "Seoul and Busan", "Within 5 km of Plaça de Catalunya",
+                "Aged 25 to 34", "iPhone users", "Vegetarian or vegan", "Loves Korean food", "Spent over 150 EUR in 90 days",
+                "RFM Champions", "Lapsed: nothing for 60 days", "Email marketing audience")) {
+            assertTrue(names.contains(expected), expected + " in " + names);
+        }
+    }
+
+    private Profile profile(String externalId) {
+        return ProfilesGrpc.newBlockingStub(gateway).withInterceptors(bearer(Tokens.partner())).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getProfile(GetProfileRequest.newBuilder().setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID)
+                        .setValue(externalId)).build());
+    }
+
+    private static io.restassured.response.ValidatableResponse search(String token, String question, String language) {
+        return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token)
+                .queryParam("q", question).queryParam("language", language).get("/api/v1/articles/search").then().statusCode(200);
+    }
+
+    private static io.grpc.ClientInterceptor bearer(String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+}
