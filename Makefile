@@ -33,7 +33,7 @@ run: build-if-needed ## Start PostgreSQL, Kafka, Keycloak and the five services,
 	@stack/stack.sh up --owner run
 	@if [ "$(DEMO)" != off ]; then $(JAVA_HOME)/bin/java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "demo/target/rapport-demo.jar:demo/target/lib/*" dev.rapport.demo.LoadDemo $(DEMO_CUSTOMERS); fi
 	@stack/stack.sh status
-	@stack/welcome.sh
+	@DEMO=$(DEMO) stack/welcome.sh
 
 .PHONY: stop
 stop: ## Stop everything `make run` (or an interrupted `make test`) started; nothing else

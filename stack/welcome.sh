@@ -8,6 +8,8 @@ Rapport is running (logs: .run/logs/, `make logs` follows them; stop: `make stop
     health               http://localhost:8080/q/health
     metrics              http://localhost:8080/q/metrics
     OpenAPI              http://localhost:8080/q/openapi   (Swagger UI: /q/swagger-ui)
+  Support chat           http://localhost:8080/chat/    (the widget on a demo page; ?lang=ko for Korean)
+  Agent console          http://localhost:8080/agent/   (sign in as demo-agent / demo)
   Internal services      profile 8081 · segment 8082 · campaign 8083 · chatbot 8084 (gRPC + /q/health each)
   Keycloak               http://localhost:8180  (admin console: admin / admin)   realm "rapport"
   PostgreSQL             127.0.0.1:5432  database "rapport", user rapport / rapport, a schema per service
@@ -26,3 +28,10 @@ Call the public gRPC API with a standard client (grpcurl):
           -d '{"identifier":{"type":"EXTERNAL_ID","value":"shopper-1"},"event":{"name":"order_placed"}}' \
           localhost:8080 rapport.api.v1.Events/RecordEvent
 TEXT
+if [ "${DEMO:-on}" != off ]; then
+  cat <<'TEXT'
+
+The demo brand Mealtide is loaded (demo/README.md): customers mealtide-00001 onwards, a help centre in English and
+Korean, segments of every family. `make run DEMO=off` starts an empty suite.
+TEXT
+fi
