@@ -423,6 +423,9 @@ public class Conversations {
         }
     }
 
+    /** The urgencies the bot offers, most urgent first (Urgency values). */
+    private static final List<String> URGENCIES = List.of("HIGH", "NORMAL", "LOW");
+
     /** The topic a customer picks when none of the offered ones fits. */
     static final String OTHER = "other";
 
@@ -434,7 +437,7 @@ public class Conversations {
                     .filter(t -> text.equalsIgnoreCase(BotLines.topic(language, t)) || text.equalsIgnoreCase(t))
                     .findFirst().orElse(OTHER);
         }
-        return java.util.stream.Stream.of("HIGH", "NORMAL", "LOW")
+        return URGENCIES.stream()
                 .filter(u -> text.equalsIgnoreCase(BotLines.line(language, "urgency." + u)) || text.equalsIgnoreCase(u))
                 .findFirst().orElse("NORMAL");
     }
@@ -444,7 +447,7 @@ public class Conversations {
         List<String> replies = question.equals("topic")
                 ? java.util.stream.Stream.concat(teams.pickableTopics().stream().map(t -> BotLines.topic(language, t)),
                         java.util.stream.Stream.of(BotLines.topic(language, OTHER))).toList()
-                : java.util.stream.Stream.of("HIGH", "NORMAL", "LOW").map(u -> BotLines.line(language, "urgency." + u)).toList();
+                : URGENCIES.stream().map(u -> BotLines.line(language, "urgency." + u)).toList();
         return insert(sql, id, seq, null, replyTo, Author.BOT, BotLines.line(language, "ask_" + question), null, List.of(), replies, now);
     }
 

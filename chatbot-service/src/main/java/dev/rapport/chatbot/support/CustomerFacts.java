@@ -52,17 +52,28 @@ public class CustomerFacts {
         this.routingSegments = teams.all().stream().flatMap(t -> t.segments().stream()).collect(Collectors.toUnmodifiableSet());
     }
 
+    /** Definitions never change once created: read again only when a profile holds an attribute not seen yet. */
+    private volatile List<AttributeDefinition> definitions = List.of();
+
     public Uni<Facts> of(UUID profile) {
-        Uni<Map<String, String>> attributes = Uni.combine().all()
-                .unis(profiles.listAttributeDefinitions(ListAttributeDefinitionsRequest.getDefaultInstance()),
-                        profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profile.toString()).build()))
-                .asTuple().map(t -> visible(t.getItem2(), t.getItem1().getDefinitionsList(), policy));
+        Uni<Map<String, String>> attributes = profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profile.toString()).build())
+                .flatMap(found -> definitionsFor(found).map(known -> visible(found, known, policy)));
         Uni<List<String>> segments = routingSegments.isEmpty() ? Uni.createFrom().item(List.of())
                 : memberships.listMemberships(ListMembershipsRequest.newBuilder().setProfileId(profile.toString()).build())
                         .map(found -> found.getMembershipsList().stream().map(m -> m.getSegmentName())
                                 .filter(routingSegments::contains).sorted().toList());
         return Uni.combine().all().unis(attributes.ifNoItem().after(CALL).fail(), segments.ifNoItem().after(CALL).fail())
                 .asTuple().map(t -> new Facts(t.getItem1(), t.getItem2()));
+    }
+
+    private Uni<List<AttributeDefinition>> definitionsFor(Profile profile) {
+        List<AttributeDefinition> known = definitions;
+        Set<String> names = known.stream().map(AttributeDefinition::getName).collect(Collectors.toSet());
+        if (names.containsAll(profile.getAttributesMap().keySet())) {
+            return Uni.createFrom().item(known);
+        }
+        return profiles.listAttributeDefinitions(ListAttributeDefinitionsRequest.getDefaultInstance())
+                .map(listed -> definitions = List.copyOf(listed.getDefinitionsList()));
     }
 
     /** The attributes a purpose may see, as text; an attribute without a known data category is never shown. */

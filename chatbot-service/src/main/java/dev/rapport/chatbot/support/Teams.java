@@ -39,6 +39,7 @@ public class Teams {
     private final Map<String, Team> bySegment = new LinkedHashMap<>();
     private final Team fallback;
     private final String planAttribute;
+    private final List<String> pickable;
 
     Teams(SupportConfig config) {
         this.planAttribute = config.planAttribute();
@@ -85,6 +86,7 @@ public class Teams {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
+        pickable = teams.values().stream().filter(t -> !t.topics().isEmpty()).map(t -> t.topics().get(0)).toList();
     }
 
     /** Where a hand-over goes, given what the support purpose may know of the customer and what they asked about. */
@@ -128,6 +130,6 @@ public class Teams {
 
     /** The topics a customer may pick when the bot asks what it is about: each topic team's first topic. */
     public List<String> pickableTopics() {
-        return teams.values().stream().filter(t -> !t.topics().isEmpty()).map(t -> t.topics().get(0)).toList();
+        return pickable;
     }
 }
