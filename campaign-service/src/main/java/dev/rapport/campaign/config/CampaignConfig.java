@@ -1,6 +1,7 @@
 package dev.rapport.campaign.config;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -14,6 +15,25 @@ public interface CampaignConfig {
     /** How often due deliveries are claimed and sent ("off" stops sending). */
     @WithDefault("1s")
     String deliveryInterval();
+
+    /**
+     * How old a trigger event may be and still start a journey: history loaded or replayed later starts nothing (a
+     * customer's cart from last month earns no reminder today).
+     */
+    @WithDefault("1h")
+    Duration triggerFreshness();
+
+    /**
+     * At most so many promotional messages to one person within a rolling window: under "all" across every channel,
+     * under a channel's name on that channel. Transactional messages are exempt.
+     */
+    Map<String, FrequencyCap> frequencyCaps();
+
+    interface FrequencyCap {
+        int messages();
+
+        Duration window();
+    }
 
     /** The sender of campaign email. */
     String from();

@@ -1,5 +1,6 @@
 package dev.rapport.campaign.definition;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -11,7 +12,12 @@ import java.util.regex.Pattern;
 
 import dev.rapport.campaign.message.LiquidTemplates;
 import dev.rapport.privacy.DataUses;
+import com.google.protobuf.util.Durations;
+
 import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.Journey;
+import dev.rapport.proto.campaign.v1.JourneyStep;
+import dev.rapport.proto.campaign.v1.WaitForEvent;
 import dev.rapport.proto.campaign.v1.MessageVariant;
 import dev.rapport.runtime.error.InvalidInput.Violation;
 
@@ -19,7 +25,11 @@ import dev.rapport.runtime.error.InvalidInput.Violation;
 public final class CampaignValidation {
     public static final Set<String> CHANNELS = Set.of("email", "sms", "push", "in_app", "webhook");
     static final int MAX_VARIANTS = 50;
+    static final int MAX_STEPS = 20;
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+    // As profile-service names events.
+    private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,63}");
+    private static final Duration LONGEST_WAIT = Duration.ofDays(90);
 
     private CampaignValidation() {
     }
@@ -43,6 +53,12 @@ public final class CampaignValidation {
             } catch (IllegalArgumentException e) {
                 problems.add(new Violation("campaign.segment_id", "a segment id"));
             }
+        }
+        if (c.hasJourney()) {
+            if (!c.getSegmentId().isEmpty()) {
+                problems.add(new Violation("campaign.segment_id", "empty for a triggered campaign: its audience is whoever does its trigger event"));
+            }
+            checkJourney(c.getJourney(), problems);
         }
         if (c.getPriority() < 0 || c.getPriority() > 100) {
             problems.add(new Violation("campaign.priority", "from 0 to 100"));
@@ -99,6 +115,61 @@ public final class CampaignValidation {
         return problems;
     }
 
+    private static void checkJourney(Journey journey, List<Violation> problems) {
+        if (!EVENT_NAME.matcher(journey.getTriggerEvent()).matches()) {
+            problems.add(new Violation("campaign.journey.trigger_event", "an event name such as cart_abandoned"));
+        }
+        if (journey.getStepsCount() == 0 || journey.getStepsCount() > MAX_STEPS) {
+            problems.add(new Violation("campaign.journey.steps", "from 1 to " + MAX_STEPS + " steps"));
+        }
+        for (int i = 0; i < journey.getStepsCount(); i++) {
+            JourneyStep step = journey.getSteps(i);
+            String at = "campaign.journey.steps[" + i + "]";
+            switch (step.getStepCase()) {
+                case WAIT -> checkDuration(step.getWait(), at + ".wait", problems);
+                case WAIT_FOR_EVENT -> {
+                    if (!EVENT_NAME.matcher(step.getWaitForEvent().getEvent()).matches()) {
+                        problems.add(new Violation(at + ".wait_for_event.event", "an event name such as order_placed"));
+                    }
+                    checkDuration(step.getWaitForEvent().getTimeout(), at + ".wait_for_event.timeout", problems);
+                    if (step.getWaitForEvent().getOnEvent() == WaitForEvent.Then.UNRECOGNIZED
+                            || step.getWaitForEvent().getOnTimeout() == WaitForEvent.Then.UNRECOGNIZED) {
+                        problems.add(new Violation(at + ".wait_for_event", "on_event and on_timeout are CONTINUE or EXIT"));
+                    }
+                }
+                case SEND_MESSAGE, EXIT -> { }
+                case STEP_NOT_SET -> problems.add(new Violation(at, "one of wait, wait_for_event, send_message, exit"));
+            }
+        }
+        if (journey.getExitEventsCount() > 10) {
+            problems.add(new Violation("campaign.journey.exit_events", "at most 10 events"));
+        }
+        for (int i = 0; i < journey.getExitEventsCount(); i++) {
+            if (!EVENT_NAME.matcher(journey.getExitEvents(i)).matches()) {
+                problems.add(new Violation("campaign.journey.exit_events[" + i + "]", "an event name such as order_placed"));
+            } else if (journey.getExitEvents(i).equals(journey.getTriggerEvent())) {
+                problems.add(new Violation("campaign.journey.exit_events[" + i + "]", "not the trigger event (everyone would leave as they enter)"));
+            }
+        }
+        if (journey.hasReentryAfter()) {
+            Duration reentry = java(journey.getReentryAfter());
+            if (reentry.isNegative() || reentry.compareTo(Duration.ofDays(365)) > 0) {
+                problems.add(new Violation("campaign.journey.reentry_after", "from 0 to 365 days"));
+            }
+        }
+    }
+
+    private static void checkDuration(com.google.protobuf.Duration duration, String field, List<Violation> problems) {
+        if (!Durations.isValid(duration) || java(duration).compareTo(Duration.ofSeconds(1)) < 0
+                || java(duration).compareTo(LONGEST_WAIT) > 0) {
+            problems.add(new Violation(field, "from 1 s to 90 days, e.g. \"7200s\""));
+        }
+    }
+
+    public static Duration java(com.google.protobuf.Duration duration) {
+        return Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
+    }
+
     private static boolean hasNul(String text) {
         return text.indexOf('\0') >= 0;
     }
@@ -106,8 +177,12 @@ public final class CampaignValidation {
     /** What stops an (otherwise well-formed) campaign from sending. */
     public static List<String> readinessToSend(Campaign c) {
         List<String> missing = new ArrayList<>();
-        if (c.getSegmentId().isEmpty()) {
-            missing.add("an audience (segment_id)");
+        if (c.hasJourney()) {
+            if (c.getJourney().getStepsList().stream().noneMatch(JourneyStep::hasSendMessage)) {
+                missing.add("a send_message step in its journey");
+            }
+        } else if (c.getSegmentId().isEmpty()) {
+            missing.add("an audience (segment_id, or a journey with its trigger event)");
         }
         if (c.getVariantsCount() == 0) {
             missing.add("at least one message variant");

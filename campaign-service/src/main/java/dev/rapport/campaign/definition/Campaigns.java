@@ -14,6 +14,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
+import dev.rapport.campaign.journey.Journeys;
 import dev.rapport.campaign.message.LiquidTemplates;
 import dev.rapport.campaign.message.VariantChoice;
 import dev.rapport.proto.campaign.v1.Campaign;
@@ -44,13 +45,15 @@ public class Campaigns {
             Campaign.Status.PAUSED, Set.of(Campaign.Status.ACTIVE, Campaign.Status.COMPLETED, Campaign.Status.ARCHIVED),
             Campaign.Status.COMPLETED, Set.of(Campaign.Status.ARCHIVED),
             Campaign.Status.ARCHIVED, Set.of());
-    private static final String COLUMNS = "id, name, purpose, channel, segment_id, priority, status, messages::text AS messages, version, "
-            + "create_time, update_time";
+    private static final String COLUMNS = "id, name, purpose, channel, segment_id, priority, status, messages::text AS messages, "
+            + "journey::text AS journey, version, create_time, update_time";
 
     private final Pool pool;
+    private final Journeys journeys;
 
-    Campaigns(Pool pool) {
+    Campaigns(Pool pool, Journeys journeys) {
         this.pool = pool;
+        this.journeys = journeys;
     }
 
     public Uni<Campaign> create(Campaign campaign, String requestId) {
@@ -60,10 +63,10 @@ public class Campaigns {
         reject(CampaignValidation.check(campaign));
         String key = requestId.isEmpty() ? null : requestId;
         return pool.preparedQuery("""
-                INSERT INTO campaign (id, name, purpose, channel, segment_id, priority, status, messages, version, request_id)
-                VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', ($7::text)::jsonb, 1, $8) RETURNING\s""" + COLUMNS)
+                INSERT INTO campaign (id, name, purpose, channel, segment_id, priority, status, messages, journey, version, request_id)
+                VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', ($7::text)::jsonb, ($8::text)::jsonb, 1, $9) RETURNING\s""" + COLUMNS)
                 .execute(Tuple.from(List.of(UUID.randomUUID(), campaign.getName(), campaign.getPurpose(), campaign.getChannel())).addValue(segment(campaign))
-                        .addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(key))
+                        .addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(journey(campaign)).addValue(key))
                 .map(rows -> toCampaign(rows.iterator().next()))
                 .onFailure(f -> f instanceof PgException pg && "23505".equals(pg.getSqlState()) && key != null)
                 .recoverWithUni(() -> pool.preparedQuery("SELECT " + COLUMNS + " FROM campaign WHERE request_id = $1").execute(Tuple.of(key))
@@ -115,16 +118,18 @@ public class Campaigns {
             // Once a campaign has sent, what it is (its purpose, channel and audience) stays: a paused promotion must not
             // finish as a "transactional" message that skips consent, nor to an audience it never drew.
             if (held.getStatus() == Campaign.Status.PAUSED && (!held.getPurpose().equals(campaign.getPurpose())
-                    || !held.getChannel().equals(campaign.getChannel()) || !held.getSegmentId().equals(campaign.getSegmentId()))) {
-                throw Status.FAILED_PRECONDITION.withDescription("a campaign that has been active keeps its purpose, channel and audience")
+                    || !held.getChannel().equals(campaign.getChannel()) || !held.getSegmentId().equals(campaign.getSegmentId())
+                    // people are on their way through its steps: renumbering them would send them elsewhere
+                    || !held.getJourney().equals(campaign.getJourney()))) {
+                throw Status.FAILED_PRECONDITION.withDescription("a campaign that has been active keeps its purpose, channel, audience and journey")
                         .asRuntimeException();
             }
             return pool.preparedQuery("""
                     UPDATE campaign SET name = $3, purpose = $4, channel = $5, segment_id = $6, priority = $7, messages = ($8::text)::jsonb,
-                           version = version + 1, update_time = now()
+                           journey = ($9::text)::jsonb, version = version + 1, update_time = now()
                     WHERE id = $1 AND version = $2 AND status IN ('DRAFT', 'PAUSED') RETURNING\s""" + COLUMNS)
                     .execute(Tuple.from(List.of(id, expectedVersion, campaign.getName(), campaign.getPurpose(), campaign.getChannel()))
-                            .addValue(segment(campaign)).addValue(campaign.getPriority()).addValue(messages(campaign)))
+                            .addValue(segment(campaign)).addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(journey(campaign)))
                     .map(rows -> {
                         if (rows.size() == 0) {
                             throw Status.ABORTED.withDescription("the campaign changed since version " + expectedVersion + "; read it again")
@@ -154,15 +159,19 @@ public class Campaigns {
                     throw Status.FAILED_PRECONDITION.withDescription("cannot activate: needs " + String.join(" and ", missing)).asRuntimeException();
                 }
             }
-            return pool.preparedQuery("UPDATE campaign SET status = $3, version = version + 1, update_time = now() "
+            UUID id = UUID.fromString(held.getId());
+            boolean ends = target == Campaign.Status.COMPLETED || target == Campaign.Status.ARCHIVED;
+            return pool.withTransaction(tx -> tx.preparedQuery("UPDATE campaign SET status = $3, version = version + 1, update_time = now() "
                     + "WHERE id = $1 AND status = $2 RETURNING " + COLUMNS)
-                    .execute(Tuple.of(UUID.fromString(held.getId()), held.getStatus().name(), target.name()))
+                    .execute(Tuple.of(id, held.getStatus().name(), target.name()))
                     .map(rows -> {
                         if (rows.size() == 0) {
                             throw Status.ABORTED.withDescription("the campaign's status changed meanwhile; read it again").asRuntimeException();
                         }
                         return toCampaign(rows.iterator().next());
-                    });
+                    })
+                    .call(changed -> ends ? Journeys.endRuns(tx, id) : Uni.createFrom().voidItem()))
+                    .invoke(journeys::forget);
         });
     }
 
@@ -243,10 +252,21 @@ public class Campaigns {
         }
     }
 
-    private static Campaign toCampaign(Row row) {
+    private static String journey(Campaign campaign) {
+        try {
+            return campaign.hasJourney() ? JsonFormat.printer().print(campaign.getJourney()) : null;
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Campaign toCampaign(Row row) {
         Campaign.Builder campaign = Campaign.newBuilder();
         try {
             JsonFormat.parser().merge(row.getString("messages"), campaign);
+            if (row.getString("journey") != null) {
+                JsonFormat.parser().merge(row.getString("journey"), campaign.getJourneyBuilder());
+            }
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("a stored campaign cannot be read", e);
         }

@@ -18,6 +18,7 @@ import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.campaign.definition.CampaignValidation;
 import dev.rapport.campaign.definition.Campaigns;
+import dev.rapport.campaign.journey.Journeys;
 import dev.rapport.campaign.support.MarketingHolds;
 import dev.rapport.privacy.ConsentPolicy;
 import dev.rapport.privacy.ConsentView;
@@ -39,6 +40,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -68,10 +70,14 @@ public class Broadcasts {
     private final MarketingHolds holds;
     private final EmailChannel email;
     private final UnsubscribeLinks links;
+    private final FrequencyCaps caps;
+    private final Journeys journeys;
 
     Broadcasts(Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
-            EmailChannel email, UnsubscribeLinks links) {
+            EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys) {
+        this.caps = caps;
+        this.journeys = journeys;
         this.pool = pool;
         this.campaigns = campaigns;
         this.segments = segments;
@@ -113,14 +119,14 @@ public class Broadcasts {
     }
 
     /** Claims due deliveries of active campaigns (with a lease) and delivers each. */
-    Uni<Void> deliverDue() {
+    public Uni<Void> deliverDue() {
         return pool.preparedQuery("""
                 UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, due_time = now() + make_interval(secs => $2)
-                FROM (SELECT d2.campaign_id, d2.profile_id FROM delivery d2 JOIN campaign c ON c.id = d2.campaign_id
+                FROM (SELECT d2.campaign_id, d2.profile_id, d2.occasion FROM delivery d2 JOIN campaign c ON c.id = d2.campaign_id
                       WHERE c.status = 'ACTIVE' AND d2.status IN ('planned', 'sending') AND d2.due_time <= now()
                       ORDER BY d2.due_time LIMIT $1 FOR UPDATE OF d2 SKIP LOCKED) due
-                WHERE d.campaign_id = due.campaign_id AND d.profile_id = due.profile_id
-                RETURNING d.campaign_id, d.profile_id, d.attempts""")
+                WHERE d.campaign_id = due.campaign_id AND d.profile_id = due.profile_id AND d.occasion = due.occasion
+                RETURNING d.campaign_id, d.profile_id, d.occasion, d.attempts, d.trigger_properties::text AS trigger_properties""")
                 .execute(Tuple.of(CLAIM, (double) LEASE.toSeconds()))
                 .onItem().transformToMulti(rows -> {
                     // Each claimed campaign read once per round, not once per person.
@@ -130,10 +136,9 @@ public class Broadcasts {
                     return Multi.createFrom().iterable(rows).map(row -> Map.entry(row, claimed.get(row.getUUID("campaign_id"))));
                 })
                 .onItem().transformToUni(claim -> {
-                    Row row = claim.getKey();
+                    Claim claimed = Claim.of(claim.getKey());
                     return claim.getValue()
-                            .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, row.getUUID("profile_id"), row.getInteger("attempts"))
-                                    : release(c, row.getUUID("profile_id"), row.getInteger("attempts")))
+                            .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, claimed) : release(c, claimed))
                             // One delivery's trouble neither cancels the others nor loses their outcomes; its lease brings it back.
                             .onFailure().invoke(f -> LOG.warnf("a delivery was not recorded (its lease brings it back): %s", f.toString()))
                             .onFailure().recoverWithNull();
@@ -144,22 +149,50 @@ public class Broadcasts {
                 .onFailure().recoverWithNull();
     }
 
-    private record Outcome(String status, String reason, Integer variant, boolean retry) {
+    /** How a delivery ended this time; {@code recorded} when it was written with the send, in its transaction. */
+    private record Outcome(String status, String reason, Integer variant, boolean retry, boolean recorded) {
+        Outcome(String status, String reason, Integer variant, boolean retry) {
+            this(status, reason, variant, retry, false);
+        }
+
         static Outcome skipped(String reason) {
             return new Outcome("skipped", reason, null, false);
         }
+
+        Outcome asRecorded() {
+            return new Outcome(status, reason, variant, retry, true);
+        }
     }
 
-    private Uni<Void> deliver(Campaign campaign, UUID person, int attempts) {
-        String profileId = person.toString();
-        return profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profileId).build())
-                .flatMap(profile -> decide(campaign, person, attempts, profile))
+    /** One claimed delivery: a campaign's message to a person on one occasion, with the trigger's properties if any. */
+    private record Claim(UUID person, String occasion, int attempts, Struct event) {
+        static Claim of(Row row) {
+            Struct.Builder event = Struct.newBuilder();
+            if (row.getString("trigger_properties") != null) {
+                try {
+                    JsonFormat.parser().merge(row.getString("trigger_properties"), event);
+                } catch (InvalidProtocolBufferException e) {
+                    throw new IllegalStateException("stored trigger properties cannot be read", e);
+                }
+            }
+            return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event.build());
+        }
+
+        Tuple key(Campaign campaign) {
+            return Tuple.of(UUID.fromString(campaign.getId()), person, occasion, attempts);
+        }
+    }
+
+    private Uni<Void> deliver(Campaign campaign, Claim claim) {
+        int attempts = claim.attempts();
+        return profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(claim.person().toString()).build())
+                .flatMap(profile -> decide(campaign, claim, profile))
                 .ifNoItem().after(SEND_TIMEOUT).fail()
                 .onFailure(f -> f instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND)
                 .recoverWithItem(Outcome.skipped("the person is no longer known (erased or merged)"))
                 .onFailure().recoverWithItem(f -> attempts >= MAX_ATTEMPTS ? new Outcome("failed", reason(f), null, false)
                         : new Outcome("planned", reason(f), null, true))
-                .flatMap(outcome -> record(campaign, person, attempts, outcome));
+                .flatMap(outcome -> outcome.recorded() ? Uni.createFrom().voidItem() : record(pool, campaign, claim, outcome));
     }
 
     /** What a failure says, without internals (hosts, stack traces): the class of trouble. */
@@ -173,7 +206,7 @@ public class Broadcasts {
         return "sending failed (" + failure.getClass().getSimpleName() + ")";
     }
 
-    private Uni<Outcome> decide(Campaign campaign, UUID person, int attempts, Profile profile) {
+    private Uni<Outcome> decide(Campaign campaign, Claim claim, Profile profile) {
         if (!campaign.getChannel().equals("email")) {
             return Uni.createFrom().item(Outcome.skipped("the " + campaign.getChannel() + " channel is not connected yet"));
         }
@@ -191,54 +224,67 @@ public class Broadcasts {
             if (isHeld) {
                 return Uni.createFrom().item(Outcome.skipped("held after a bad support experience"));
             }
-            return Uni.createFrom().item(() -> Campaigns.preview(campaign, attributes(profile), traits(profile), Struct.getDefaultInstance()))
+            return Uni.createFrom().item(() -> Campaigns.preview(campaign, attributes(profile), traits(profile), claim.event()))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                    .flatMap(message -> message.getSent() ? whileClaimed(campaign, person, attempts,
-                                    () -> send(campaign, profile, address.getStringValue(), message, promotional))
+                    .flatMap(message -> message.getSent() ? whileClaimed(campaign, claim, promotional,
+                                    () -> send(campaign, profile, claim, address.getStringValue(), message, promotional))
                             : Uni.createFrom().item(Outcome.skipped(message.getReason())));
         });
     }
 
     /**
-     * Sends only while the delivery is still this sender's claim, its row locked until the mail is handed over: an
-     * erasure (which deletes the row) waits for a send under way, and a send after it finds no row and sends nothing
-     * (nor is anything recorded: the row is gone).
+     * Sends only while the delivery is still this sender's claim, its row locked until the mail is handed over and
+     * recorded as sent in the same transaction: an erasure (which deletes the row) waits for a send under way, and a
+     * send after it finds no row and sends nothing (nor is anything recorded: the row is gone). A promotional message
+     * also locks its person, for the frequency caps: their count includes every message sent before it.
      */
-    private Uni<Outcome> whileClaimed(Campaign campaign, UUID person, int attempts, Supplier<Uni<Outcome>> send) {
+    private Uni<Outcome> whileClaimed(Campaign campaign, Claim claim, boolean promotional, Supplier<Uni<Outcome>> send) {
         return pool.withTransaction(tx -> tx.preparedQuery("""
-                        SELECT 1 FROM delivery WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending' AND attempts = $3 FOR UPDATE""")
-                .execute(Tuple.of(UUID.fromString(campaign.getId()), person, attempts))
-                .flatMap(claimed -> claimed.size() == 0 ? Uni.createFrom().item(Outcome.skipped("no longer claimed (erased or taken over)"))
-                        : send.get()));
+                        SELECT 1 FROM delivery WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $3 AND status = 'sending' AND attempts = $4
+                        FOR UPDATE""")
+                .execute(claim.key(campaign))
+                .flatMap(claimed -> {
+                    if (claimed.size() == 0) {
+                        return Uni.createFrom().item(Outcome.skipped("no longer claimed (erased or taken over)").asRecorded());
+                    }
+                    Uni<java.util.Optional<String>> capped = !promotional ? Uni.createFrom().item(java.util.Optional.empty())
+                            : tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of(claim.person().toString()))
+                                    .flatMap(locked -> caps.check(tx, campaign, claim.person(), claim.occasion()));
+                    return capped.flatMap(why -> why.isPresent() ? Uni.createFrom().item(Outcome.skipped(why.get()))
+                            : send.get().call(sent -> record(tx, campaign, claim, sent)).map(Outcome::asRecorded));
+                }));
     }
 
-    private Uni<Outcome> send(Campaign campaign, Profile profile, String to, MessagePreview message, boolean promotional) {
+    private Uni<Outcome> send(Campaign campaign, Profile profile, Claim claim, String to, MessagePreview message, boolean promotional) {
         // A header is one line: whatever a profile's data brings into the subject stays inside it.
         String subject = message.getSubject().replaceAll("\\p{Cntrl}", " ").strip();
         // Unsubscribing withdraws marketing messages on this channel, not only this campaign's narrower use.
-        return email.send(to, subject, message.getBody(), campaign.getId(), profile.getId(),
+        return email.send(to, subject, message.getBody(), campaign.getId() + (claim.occasion().isEmpty() ? "" : "." + claim.occasion().replace('/', '.')),
+                        profile.getId(),
                         links.link(profile.getId(), "marketing.communications", "email"), promotional)
                 .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
     }
 
-    private Uni<Void> record(Campaign campaign, UUID person, int attempts, Outcome outcome) {
+    private Uni<Void> record(SqlClient sql, Campaign campaign, Claim claim, Outcome outcome) {
+        int attempts = claim.attempts();
         // A retry waits 2, 4, 8… seconds; the row stays with this sender only while it is 'sending'.
-        return pool.preparedQuery("""
+        return sql.preparedQuery("""
                 UPDATE delivery SET status = $3, reason = $4, variant = $5,
                        send_time = CASE WHEN $3 = 'sent' THEN now() ELSE send_time END,
                        due_time = CASE WHEN $6 THEN now() + make_interval(secs => $7) ELSE due_time END
-                WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending' AND attempts = $8""")
-                .execute(Tuple.from(List.of(UUID.fromString(campaign.getId()), person, outcome.status())).addValue(outcome.reason())
-                        .addValue(outcome.variant()).addValue(outcome.retry()).addValue((double) (1L << Math.min(attempts, 10))).addValue(attempts))
+                WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $9 AND status = 'sending' AND attempts = $8""")
+                .execute(Tuple.from(List.of(UUID.fromString(campaign.getId()), claim.person(), outcome.status())).addValue(outcome.reason())
+                        .addValue(outcome.variant()).addValue(outcome.retry()).addValue((double) (1L << Math.min(attempts, 10))).addValue(attempts)
+                        .addValue(claim.occasion()))
                 .replaceWithVoid();
     }
 
     /** Paused (or ended) since it was claimed: back to planned, as if never claimed. */
-    private Uni<Void> release(Campaign campaign, UUID person, int attempts) {
+    private Uni<Void> release(Campaign campaign, Claim claim) {
         return pool.preparedQuery("""
                 UPDATE delivery SET status = 'planned', attempts = attempts - 1, due_time = now()
-                WHERE campaign_id = $1 AND profile_id = $2 AND status = 'sending' AND attempts = $3""")
-                .execute(Tuple.of(UUID.fromString(campaign.getId()), person, attempts)).replaceWithVoid();
+                WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $3 AND status = 'sending' AND attempts = $4""")
+                .execute(claim.key(campaign)).replaceWithVoid();
     }
 
     /** Where a broadcast stands. */
@@ -263,8 +309,10 @@ public class Broadcasts {
                                     summary.putReasons(row.getString("reason"), summary.getReasonsOrDefault(row.getString("reason"), 0) + n);
                                 }
                             }
-                            return summary.build();
-                        })));
+                            return summary;
+                        }))
+                .flatMap(summary -> !campaign.hasJourney() ? Uni.createFrom().item(summary.build())
+                        : journeys.runs(id, campaign.getJourney()).map(runs -> summary.putAllJourneyRuns(runs).build())));
     }
 
     private static Struct attributes(Profile profile) {

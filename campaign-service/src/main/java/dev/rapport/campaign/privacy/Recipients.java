@@ -6,9 +6,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+
 import dev.rapport.campaign.support.MarketingHolds;
 import dev.rapport.proto.campaign.v1.RecipientDelivery;
 import dev.rapport.proto.campaign.v1.RecipientExport;
+import dev.rapport.proto.campaign.v1.RecipientJourneyRun;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -17,7 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * What campaign-service holds about one person, for data-subject requests: each message planned or sent to them (with
- * why one was skipped) and their last bad support experience. Nothing else here names a person.
+ * why one was skipped), the journeys they entered and their last bad support experience. Nothing else here names a person.
  */
 @ApplicationScoped
 public class Recipients {
@@ -38,14 +43,16 @@ public class Recipients {
         Tuple ids = Tuple.of((Object) profiles);
         return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = ANY($1)").execute(ids)
                 .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = ANY($1)").execute(ids)
-                        .map(experience -> (long) deliveries.rowCount() + experience.rowCount())));
+                        .flatMap(experience -> tx.preparedQuery("DELETE FROM journey_run WHERE profile_id = ANY($1)").execute(ids)
+                                .map(runs -> (long) deliveries.rowCount() + experience.rowCount() + runs.rowCount()))));
     }
 
     /** What is still held about the person, table -> rows, only tables holding some. Changes nothing. */
     public Uni<Map<String, Long>> held(UUID... profiles) {
         return pool.preparedQuery("""
                         SELECT 'delivery' AS held, count(*) AS n FROM delivery WHERE profile_id = ANY($1)
-                        UNION ALL SELECT 'support_experience', count(*) FROM support_experience WHERE profile_id = ANY($1)""")
+                        UNION ALL SELECT 'support_experience', count(*) FROM support_experience WHERE profile_id = ANY($1)
+                        UNION ALL SELECT 'journey_run', count(*) FROM journey_run WHERE profile_id = ANY($1)""")
                 .execute(Tuple.of((Object) profiles))
                 .map(rows -> {
                     Map<String, Long> held = new LinkedHashMap<>();
@@ -64,12 +71,30 @@ public class Recipients {
                         SELECT d.campaign_id, c.name, d.status, d.reason, d.plan_time, d.send_time
                         FROM delivery d JOIN campaign c ON c.id = d.campaign_id WHERE d.profile_id = $1 ORDER BY d.plan_time, d.campaign_id""")
                 .execute(Tuple.of(profile))
-                .flatMap(rows -> holds.lastBadExperience(profile).map(last -> {
-                    RecipientExport.Builder export = RecipientExport.newBuilder().setProfileId(profile.toString());
-                    rows.forEach(row -> export.addDeliveries(delivery(row)));
-                    last.ifPresent(export::setLastBadExperience);
-                    return export.build();
-                }));
+                .flatMap(rows -> holds.lastBadExperience(profile).flatMap(last -> pool.preparedQuery("""
+                                SELECT r.campaign_id, c.name, r.entry_time, r.status, r.step, r.exit_reason, r.trigger_properties::text AS properties
+                                FROM journey_run r JOIN campaign c ON c.id = r.campaign_id WHERE r.profile_id = $1 ORDER BY r.entry_time, r.id""")
+                        .execute(Tuple.of(profile))
+                        .map(runs -> {
+                            RecipientExport.Builder export = RecipientExport.newBuilder().setProfileId(profile.toString());
+                            rows.forEach(row -> export.addDeliveries(delivery(row)));
+                            last.ifPresent(export::setLastBadExperience);
+                            runs.forEach(run -> export.addJourneyRuns(journeyRun(run)));
+                            return export.build();
+                        })));
+    }
+
+    private static RecipientJourneyRun journeyRun(Row row) {
+        Struct.Builder properties = Struct.newBuilder();
+        try {
+            JsonFormat.parser().merge(row.getString("properties"), properties);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored trigger properties cannot be read", e);
+        }
+        return RecipientJourneyRun.newBuilder().setCampaignId(row.getUUID("campaign_id").toString()).setCampaignName(row.getString("name"))
+                .setEntryTime(Envelopes.timestamp(row.getOffsetDateTime("entry_time").toInstant())).setStatus(row.getString("status"))
+                .setStep(row.getInteger("step")).setExitReason(row.getString("exit_reason") == null ? "" : row.getString("exit_reason"))
+                .setTriggerProperties(properties).build();
     }
 
     private static RecipientDelivery delivery(Row row) {

@@ -21,6 +21,9 @@ import dev.rapport.proto.campaign.v1.CampaignServiceGrpc;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
+import dev.rapport.proto.campaign.v1.Journey;
+import dev.rapport.proto.campaign.v1.JourneyStep;
+import dev.rapport.proto.campaign.v1.WaitForEvent;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
 import dev.rapport.proto.campaign.v1.MessagePreview;
 import dev.rapport.proto.campaign.v1.MessageVariant;
@@ -137,6 +140,31 @@ class CampaignsTest {
 
     private Campaign status(Campaign campaign, Campaign.Status status) {
         return campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(campaign.getId()).setStatus(status).build());
+    }
+
+    @Test
+    void aJourneyIsCheckedStepByStepOnSaveAndNeedsAMessageToActivate() {
+        Campaign broken = promotion().setJourney(Journey.newBuilder().setTriggerEvent("cart abandoned!")
+                .addSteps(JourneyStep.newBuilder().setWait(com.google.protobuf.Duration.newBuilder().setSeconds(0)))
+                .addSteps(JourneyStep.newBuilder())
+                .addSteps(JourneyStep.newBuilder().setWaitForEvent(WaitForEvent.newBuilder().setEvent("order_placed")
+                        .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(91L * 24 * 3600))))
+                .addExitEvents("cart abandoned!")).build();
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(broken).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        assertEquals(List.of("campaign.segment_id", "campaign.journey.trigger_event", "campaign.journey.steps[0].wait", "campaign.journey.steps[1]",
+                "campaign.journey.steps[2].wait_for_event.timeout", "campaign.journey.exit_events[0]"),
+                violations(refused).stream().map(BadRequest.FieldViolation::getField).toList());
+
+        Campaign silent = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion().clearSegmentId()
+                .setJourney(Journey.newBuilder().setTriggerEvent("cart_abandoned").addExitEvents("order_placed")
+                        .addSteps(JourneyStep.newBuilder().setWait(com.google.protobuf.Duration.newBuilder().setSeconds(3600))))).build());
+        assertEquals("cart_abandoned", silent.getJourney().getTriggerEvent(), "the journey is stored and read back");
+        StatusRuntimeException notReady = assertThrows(StatusRuntimeException.class, () -> campaigns.changeCampaignStatus(
+                ChangeCampaignStatusRequest.newBuilder().setCampaignId(silent.getId()).setStatus(Campaign.Status.ACTIVE).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, notReady.getStatus().getCode());
+        assertTrue(notReady.getStatus().getDescription().contains("a send_message step in its journey"), notReady.getStatus().getDescription());
     }
 
     private static Campaign.Builder promotion() {

@@ -1,0 +1,278 @@
+package dev.rapport.campaign.journey;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+
+import dev.rapport.campaign.config.CampaignConfig;
+import dev.rapport.campaign.definition.CampaignValidation;
+import dev.rapport.campaign.journey.JourneySteps.Outcome;
+import dev.rapport.campaign.journey.JourneySteps.Position;
+import dev.rapport.campaign.journey.JourneySteps.Status;
+import dev.rapport.proto.campaign.v1.Journey;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.runtime.event.Envelopes;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Triggered campaigns: a person who does a journey's trigger event enters it (once per event, never twice at the same
+ * time, again only after the re-entry time); their run takes its steps as their timers fall due, moves on when the
+ * event it waits for comes, and leaves on an exit event. A send step plans a delivery, which Broadcasts sends with
+ * every check a message gets. Runs are rows: each move, with the deliveries it plans, commits in one transaction, so
+ * a restart loses no one and takes no step twice.
+ */
+@ApplicationScoped
+public class Journeys {
+    private static final Logger LOG = Logger.getLogger(Journeys.class);
+    private static final int BATCH = 200;
+    private static final int BATCHES_PER_TICK = 10;
+    // A device's clock may run a little behind: an event stamped just before the activation still counts.
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final Duration ACTIVE_FOR = Duration.ofSeconds(1);
+
+    private final Pool pool;
+    private final Clock clock;
+    private final Duration freshness;
+    private volatile Uni<Map<UUID, Active>> active;
+
+    /** An active triggered campaign, and since when it is active. */
+    record Active(UUID campaign, Journey journey, Instant since) {
+        boolean watches(String event) {
+            return journey.getExitEventsList().contains(event) || journey.getStepsList().stream()
+                    .anyMatch(step -> step.hasWaitForEvent() && step.getWaitForEvent().getEvent().equals(event));
+        }
+    }
+
+    Journeys(Pool pool, Clock clock, CampaignConfig config) {
+        this.pool = pool;
+        this.clock = clock;
+        this.freshness = config.triggerFreshness();
+        forget();
+    }
+
+    /** Reads the active journeys again at the next event (a campaign was activated, paused or ended here). */
+    public final void forget() {
+        active = pool.query("SELECT id, journey::text AS journey, update_time FROM campaign WHERE status = 'ACTIVE' AND journey IS NOT NULL")
+                .execute()
+                .map(rows -> {
+                    Map<UUID, Active> journeys = new HashMap<>();
+                    rows.forEach(row -> journeys.put(row.getUUID("id"),
+                            new Active(row.getUUID("id"), journey(row.getString("journey")), row.getOffsetDateTime("update_time").toInstant())));
+                    return journeys;
+                })
+                // other replicas change campaigns too: read again at most a second later
+                .memoize().atLeast(ACTIVE_FOR);
+    }
+
+    /** An event was recorded: it may take people out, move on runs waiting for it, and start runs. */
+    public Uni<Void> onEvent(UUID profile, Event event) {
+        String name = event.getName();
+        Instant occurred = Envelopes.instant(event.getOccurTime());
+        return active.flatMap(journeys -> {
+            Uni<Void> moved = journeys.values().stream().anyMatch(j -> j.watches(name))
+                    ? moveOn(profile, name, occurred, journeys) : Uni.createFrom().voidItem();
+            List<Active> triggered = journeys.values().stream().filter(j -> j.journey().getTriggerEvent().equals(name)).toList();
+            return moved.flatMap(x -> Multi.createFrom().iterable(triggered)
+                    .onItem().transformToUniAndConcatenate(j -> enter(j, profile, event, occurred))
+                    .collect().last().replaceWithVoid());
+        });
+    }
+
+    private Uni<Void> enter(Active journey, UUID profile, Event event, Instant occurred) {
+        Instant now = clock.instant();
+        // History loaded or replayed later, and what happened before the campaign was on, start nothing.
+        if (occurred.isBefore(now.minus(freshness)) || occurred.isBefore(journey.since().minus(CLOCK_SKEW))) {
+            return Uni.createFrom().voidItem();
+        }
+        long reentry = journey.journey().hasReentryAfter() ? CampaignValidation.java(journey.journey().getReentryAfter()).toSeconds() : 0;
+        String properties;
+        try {
+            properties = JsonFormat.printer().print(event.getProperties());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("event properties that cannot be printed", e);
+        }
+        // ON CONFLICT: the same event again, or a concurrent entry of the same person, starts nothing. What is due at
+        // once (up to the first wait, a message at the start) is taken with the entry, so an event right after finds
+        // the run waiting for it.
+        UUID run = UUID.randomUUID();
+        Position start = new Position(0, now, Status.RUNNING);
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                INSERT INTO journey_run (id, campaign_id, profile_id, trigger_event_id, trigger_properties, entry_time, status, step, step_time, due_time)
+                SELECT $1, $2, $3, $4, ($5::text)::jsonb, $6, 'running', 0, $7, $7
+                WHERE NOT EXISTS (SELECT 1 FROM journey_run WHERE campaign_id = $2 AND profile_id = $3
+                                  AND (status IN ('running', 'waiting') OR entry_time > $6::timestamptz - make_interval(secs => $8)))
+                ON CONFLICT DO NOTHING""")
+                .execute(Tuple.from(List.of(run, journey.campaign(), profile, event.getId(), properties, utc(occurred), utc(now)))
+                        .addValue((double) reentry))
+                .flatMap(entered -> entered.rowCount() == 0 ? Uni.createFrom().voidItem()
+                        : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now), profile, journey.campaign(), properties)));
+    }
+
+    private Uni<Void> moveOn(UUID profile, String event, Instant occurred, Map<UUID, Active> journeys) {
+        return pool.preparedQuery("SELECT id, campaign_id, status, step, step_time, entry_time FROM journey_run "
+                        + "WHERE profile_id = $1 AND status IN ('running', 'waiting')")
+                .execute(Tuple.of(profile))
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(run -> {
+                    Active journey = journeys.get(run.getUUID("campaign_id"));
+                    // Only what happened after the trigger counts (a paused journey's people wait where they are).
+                    if (journey == null || occurred.isBefore(run.getOffsetDateTime("entry_time").toInstant())) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Position at = position(run);
+                    if (journey.journey().getExitEventsList().contains(event)) {
+                        // What it planned and has not sent yet stays unsent: "purchased → leave" means no reminder.
+                        return pool.withTransaction(tx -> write(tx, run.getUUID("id"), at,
+                                        new Outcome(new Position(at.step(), at.stepTime(), Status.EXITED), null, event, List.of()), profile,
+                                        journey.campaign(), null)
+                                .flatMap(x -> tx.preparedQuery("""
+                                        UPDATE delivery SET status = 'skipped', reason = $4
+                                        WHERE campaign_id = $1 AND profile_id = $2 AND occasion LIKE $3 AND status = 'planned'""")
+                                        .execute(Tuple.of(journey.campaign(), profile, run.getUUID("id") + "/%",
+                                                "left the journey (" + event + ") before it was sent"))
+                                        .replaceWithVoid()));
+                    }
+                    if (!JourneySteps.waitsFor(journey.journey(), at, event)) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return pool.withTransaction(tx -> tx.preparedQuery(
+                                    "SELECT trigger_properties::text AS properties FROM journey_run WHERE id = $1 AND status = 'waiting' AND step = $2 FOR UPDATE")
+                            .execute(Tuple.of(run.getUUID("id"), at.step()))
+                            .flatMap(locked -> locked.size() == 0 ? Uni.createFrom().voidItem()
+                                    : write(tx, run.getUUID("id"), at, JourneySteps.eventArrived(journey.journey(), at, event, clock.instant()),
+                                            profile, journey.campaign(), locked.iterator().next().getString("properties"))));
+                })
+                .collect().last().replaceWithVoid();
+    }
+
+    @Scheduled(every = "${rapport.campaign.delivery-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> tick() {
+        return takeDueSteps().replaceWithVoid()
+                .onFailure().invoke(f -> LOG.warnf("journey steps not taken yet (retried): %s", f.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Takes the steps whose time has come, a batch per transaction, until none is due; answers how many runs moved. */
+    public Uni<Integer> takeDueSteps() {
+        return Multi.createBy().repeating().uni(this::takeBatch).whilst(n -> n == BATCH)
+                .select().first(BATCHES_PER_TICK)
+                .collect().with(java.util.stream.Collectors.summingInt(n -> n));
+    }
+
+    private Uni<Integer> takeBatch() {
+        Instant now = clock.instant();
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        SELECT r.id, r.campaign_id, r.profile_id, r.status, r.step, r.step_time, r.entry_time,
+                               r.trigger_properties::text AS properties, c.journey::text AS journey
+                        FROM journey_run r JOIN campaign c ON c.id = r.campaign_id
+                        WHERE c.status = 'ACTIVE' AND r.status IN ('running', 'waiting') AND r.due_time <= $1
+                        ORDER BY r.due_time LIMIT $2 FOR UPDATE OF r SKIP LOCKED""")
+                .execute(Tuple.of(utc(now), BATCH))
+                .flatMap(rows -> {
+                    Map<UUID, Journey> journeys = new HashMap<>();
+                    List<Row> due = new ArrayList<>();
+                    rows.forEach(due::add);
+                    return Multi.createFrom().iterable(due)
+                            .onItem().transformToUniAndConcatenate(run -> {
+                                Journey journey = journeys.computeIfAbsent(run.getUUID("campaign_id"), id -> journey(run.getString("journey")));
+                                Position at = position(run);
+                                return write(tx, run.getUUID("id"), at, JourneySteps.advance(journey, at, now), run.getUUID("profile_id"),
+                                        run.getUUID("campaign_id"), run.getString("properties"));
+                            })
+                            .collect().last().replaceWith(due.size());
+                }));
+    }
+
+    /** Writes where a run is now and plans the deliveries of the send steps it passed (each occasion once). */
+    private Uni<Void> write(SqlClient sql, UUID run, Position from, Outcome outcome, UUID profile, UUID campaign, String properties) {
+        Position to = outcome.position();
+        boolean ended = to.status() == Status.COMPLETED || to.status() == Status.EXITED;
+        Uni<Void> moved = sql.preparedQuery("""
+                UPDATE journey_run SET status = $3, step = $4, step_time = $5, due_time = $6, exit_reason = $7,
+                       end_time = CASE WHEN $8 THEN $9::timestamptz END
+                WHERE id = $1 AND status IN ('running', 'waiting') AND step = $2""")
+                .execute(Tuple.from(List.of(run, from.step(), to.status().column(), to.step(), utc(to.stepTime())))
+                        .addValue(outcome.due() == null ? null : utc(outcome.due())).addValue(outcome.exitReason()).addValue(ended)
+                        .addValue(utc(clock.instant())))
+                .replaceWithVoid();
+        if (outcome.sends().isEmpty()) {
+            return moved;
+        }
+        return moved.flatMap(x -> sql.preparedQuery("""
+                        INSERT INTO delivery (campaign_id, profile_id, occasion, status, trigger_properties)
+                        SELECT $1, $2, $3 || '/' || s, 'planned', ($4::text)::jsonb FROM unnest($5::int[]) AS s
+                        ON CONFLICT DO NOTHING""")
+                .execute(Tuple.of(campaign, profile, run.toString(), properties, outcome.sends().toArray(Integer[]::new)))
+                .replaceWithVoid());
+    }
+
+    /** A triggered campaign's runs by where they are, for its delivery summary. */
+    public Uni<Map<String, Long>> runs(UUID campaign, Journey journey) {
+        return pool.preparedQuery("""
+                        SELECT status, step, exit_reason, count(*) AS n FROM journey_run WHERE campaign_id = $1
+                        GROUP BY status, step, exit_reason ORDER BY status, step""")
+                .execute(Tuple.of(campaign))
+                .map(rows -> {
+                    Map<String, Long> runs = new LinkedHashMap<>();
+                    rows.forEach(row -> {
+                        String where = switch (row.getString("status")) {
+                            case "running", "waiting" -> "at step " + (row.getInteger("step") + 1) + " ("
+                                    + JourneySteps.kind(journey, row.getInteger("step")) + ")";
+                            case "exited" -> "exited (" + row.getString("exit_reason") + ")";
+                            default -> row.getString("status");
+                        };
+                        runs.merge(where, row.getLong("n"), Long::sum);
+                    });
+                    return runs;
+                });
+    }
+
+    /** A campaign completed or archived: whoever is still on its way leaves (in the caller's transaction). */
+    public static Uni<Void> endRuns(SqlClient sql, UUID campaign) {
+        return sql.preparedQuery("""
+                UPDATE journey_run SET status = 'exited', exit_reason = 'the campaign ended', due_time = NULL, end_time = now()
+                WHERE campaign_id = $1 AND status IN ('running', 'waiting')""")
+                .execute(Tuple.of(campaign)).replaceWithVoid();
+    }
+
+    private static Position position(Row run) {
+        return new Position(run.getInteger("step"), run.getOffsetDateTime("step_time").toInstant(),
+                Status.valueOf(run.getString("status").toUpperCase()));
+    }
+
+    private static Journey journey(String json) {
+        try {
+            Journey.Builder journey = Journey.newBuilder();
+            JsonFormat.parser().merge(json, journey);
+            return journey.build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a stored journey cannot be read", e);
+        }
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.rapport.campaign.journey;
+
+import static dev.rapport.campaign.ProfileStandIn.emailOf;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+
+import dev.rapport.campaign.ProfileStandIn;
+import dev.rapport.campaign.delivery.Broadcasts;
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.CampaignServiceGrpc;
+import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
+import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
+import dev.rapport.proto.campaign.v1.ExportRecipientRequest;
+import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
+import dev.rapport.proto.campaign.v1.Journey;
+import dev.rapport.proto.campaign.v1.JourneyStep;
+import dev.rapport.proto.campaign.v1.MessageVariant;
+import dev.rapport.proto.campaign.v1.SendMessage;
+import dev.rapport.proto.campaign.v1.WaitForEvent;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.ProfileEventRecorded;
+import dev.rapport.runtime.event.Envelopes;
+import dev.rapport.runtime.kafka.Topics;
+import dev.rapport.testing.LocalStack;
+import dev.rapport.testing.PostgresAndKafka;
+import dev.rapport.testing.TestChannels;
+import dev.rapport.testing.TestTopics;
+import io.grpc.ManagedChannel;
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * A payment-failed journey against real PostgreSQL and Kafka: events on profile.events start runs, the payment that
+ * comes in time takes its person out, the timeout sends the message with the trigger's properties, and a replayed or
+ * stale trigger starts nothing. The timers and sends are driven here (this module's tests do not tick on their own).
+ */
+@QuarkusTest
+@WithTestResource(PostgresAndKafka.class)
+@WithTestResource(ProfileStandIn.class)
+class JourneysTest {
+    @Inject
+    Journeys journeys;
+    @Inject
+    Broadcasts broadcasts;
+    @Inject
+    MockMailbox mailbox;
+    @Inject
+    Pool pool;
+
+    /** Opened when profile-service may answer (ProfileStandIn). */
+    CountDownLatch profileServiceAnswers;
+
+    private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
+    private ManagedChannel channel;
+    private CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
+
+    @BeforeEach
+    void connect() {
+        profileServiceAnswers.countDown();
+        channel = TestChannels.toServiceUnderTest();
+        campaigns = CampaignServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        kafka.close();
+        TestChannels.close(channel);
+    }
+
+    @Test
+    void aFailedPaymentNotPaidInTimeGetsOneMessageWithItsAmountAndAPaymentInTimeGetsNone() throws Exception {
+        Campaign created = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(Campaign.newBuilder()
+                .setName("payment failed " + UUID.randomUUID()).setPurpose("essential.service.notifications").setChannel("email")
+                .setPriority(80).setDefaultLocale("en")
+                .addVariants(MessageVariant.newBuilder().setLocale("en").setSubjectLine("Your payment of {{ event.amount }} € did not go through")
+                        .setBody("Please update your card, order {{ event.order_id | default: 'unknown' }}."))
+                .setJourney(Journey.newBuilder().setTriggerEvent("payment_failed")
+                        .addSteps(JourneyStep.newBuilder().setWaitForEvent(WaitForEvent.newBuilder().setEvent("payment_succeeded")
+                                .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(2))
+                                .setOnEvent(WaitForEvent.Then.EXIT).setOnTimeout(WaitForEvent.Then.CONTINUE)))
+                        .addSteps(JourneyStep.newBuilder().setSendMessage(SendMessage.getDefaultInstance())))).build());
+        campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(created.getId()).setStatus(Campaign.Status.ACTIVE).build());
+        String id = created.getId();
+
+        UUID late = UUID.randomUUID();
+        UUID paid = UUID.randomUUID();
+        UUID stale = UUID.randomUUID();
+        Instant now = Instant.now();
+        var trigger = event(late, "pf-" + late, "payment_failed", now, Map.of("amount", 42.5, "order_id", "A-17"));
+        publish(trigger, trigger, // read twice: one run
+                event(paid, "pf-" + paid, "payment_failed", now, Map.of("amount", 10)),
+                event(paid, "ps-" + paid, "payment_succeeded", now.plusMillis(500), Map.of()),
+                // two days old (history loaded late): starts nothing
+                event(stale, "pf-" + stale, "payment_failed", now.minus(Duration.ofDays(2)), Map.of("amount", 5)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> runs(id) == 2 && status(paid).equals("exited"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
+            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
+            return !mailbox.getMailsSentTo(emailOf(late.toString())).isEmpty();
+        });
+        // Nothing more is due: more rounds send nothing again.
+        journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
+        broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
+
+        var mails = mailbox.getMailsSentTo(emailOf(late.toString()));
+        assertEquals(1, mails.size());
+        assertEquals("Your payment of 42.5 € did not go through", mails.get(0).getSubject());
+        assertEquals("Please update your card, order A-17.", mails.get(0).getText());
+        assertTrue(mails.get(0).getHeaders().get("Message-ID").get(0).startsWith("<" + id + "."), "one Message-ID per run and step");
+        assertEquals(null, mails.get(0).getHeaders().get("List-Unsubscribe"), "transactional: no unsubscribe");
+        assertEquals(0, mailbox.getMailsSentTo(emailOf(paid.toString())).size());
+        assertEquals(0, mailbox.getMailsSentTo(emailOf(stale.toString())).size());
+
+        var summary = campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(id).build());
+        assertEquals(Map.of("completed", 1L, "exited (payment_succeeded at step 1)", 1L), summary.getJourneyRunsMap());
+        assertEquals(1, summary.getSent());
+
+        var export = campaigns.exportRecipient(ExportRecipientRequest.newBuilder().setProfileId(late.toString()).build());
+        assertEquals(1, export.getJourneyRunsCount());
+        assertEquals(42.5, export.getJourneyRuns(0).getTriggerProperties().getFieldsOrThrow("amount").getNumberValue());
+        assertEquals(1, export.getDeliveriesCount());
+    }
+
+    private long runs(String campaign) {
+        return pool.preparedQuery("SELECT count(*) AS n FROM journey_run WHERE campaign_id = $1").execute(Tuple.of(UUID.fromString(campaign)))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong("n");
+    }
+
+    private String status(UUID person) {
+        var rows = pool.preparedQuery("SELECT status FROM journey_run WHERE profile_id = $1").execute(Tuple.of(person))
+                .await().atMost(Duration.ofSeconds(5));
+        return rows.size() == 0 ? "" : rows.iterator().next().getString("status");
+    }
+
+    @SafeVarargs
+    private void publish(org.apache.kafka.clients.producer.ProducerRecord<String, String>... records) {
+        kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
+    }
+
+    /** A stored event as profile-service announces it, keyed by its person. */
+    static org.apache.kafka.clients.producer.ProducerRecord<String, String> event(UUID person, String id, String name, Instant when, Map<String, Object> properties) throws InvalidProtocolBufferException {
+        Struct.Builder props = Struct.newBuilder();
+        properties.forEach((k, v) -> props.putFields(k, v instanceof Number n ? Value.newBuilder().setNumberValue(n.doubleValue()).build()
+                : Value.newBuilder().setStringValue(v.toString()).build()));
+        return KafkaCompanion.record(TestTopics.of(Topics.PROFILE_EVENTS), person.toString(), JsonFormat.printer().print(ProfileEventRecorded.newBuilder()
+                .setEvent(Event.newBuilder().setId(id).setProfileId(person.toString()).setName(name).setOccurTime(Envelopes.timestamp(when))
+                        .setProperties(props)).build()));
+    }
+}
