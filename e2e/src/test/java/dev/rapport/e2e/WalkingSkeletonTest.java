@@ -955,6 +955,81 @@ class WalkingSkeletonTest {
     }
 
     /** A signed-in customer's chat the help centre resolves; rated when a satisfaction is given. */
+    @Test
+    @Order(22)
+    void aCartAbandonedAndNotBoughtInTimeGetsOneReminderAcrossARestartOfCampaignServiceAndABuyerGetsNone() throws Exception {
+        String partner = Tokens.partner();
+        String marketer = Tokens.person("demo-marketer");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String journey = rest(marketer).body("{\"name\": \"basket reminder " + run + "\", \"purpose\": \"marketing.communications\", "
+                + "\"channel\": \"email\", \"priority\": 60, \"defaultLocale\": \"en\", \"variants\": ["
+                + "{\"locale\": \"en\", \"subjectLine\": \"Still hungry, {{ profile.first_name }}?\", "
+                + "\"body\": \"Your {{ event.item }} is waiting: {{ event.total }} EUR.\"}],"
+                + "\"journey\": {\"triggerEvent\": \"cart_abandoned\", \"exitEvents\": [\"order_placed\"], \"steps\": ["
+                + "{\"waitForEvent\": {\"event\": \"order_placed\", \"timeout\": \"8s\", \"onEvent\": \"EXIT\", \"onTimeout\": \"CONTINUE\"}},"
+                + "{\"sendMessage\": {}}]}}")
+                .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + journey + "/status").then().statusCode(200);
+
+        // Dana leaves her basket; Eli leaves his and orders within the time. Both agreed to marketing email.
+        String[] people = new String[2];
+        String[] names = { "Dana", "Eli" };
+        for (int i = 0; i < 2; i++) {
+            people[i] = rest(partner).body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"basket-" + names[i] + "-" + run + "\"}, "
+                    + "\"event\": {\"name\": \"app_opened\"}}").post("/api/v1/events").then().statusCode(201).extract().path("profileId");
+            rest(partner).body("{\"first_name\": \"" + names[i] + "\", \"language\": \"en-IE\", \"email\": \"" + names[i].toLowerCase(java.util.Locale.ROOT)
+                    + "-" + run + "@example.com\"}").patch("/api/v1/profiles/" + people[i] + "/attributes").then().statusCode(200);
+            consent(partner, people[i], true, "IE");
+        }
+        for (int i = 0; i < 2; i++) {
+            rest(partner).body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"basket-" + names[i] + "-" + run + "\"}, "
+                    + "\"event\": {\"name\": \"cart_abandoned\", \"properties\": {\"item\": \"bibimbap\", \"total\": 14.5}}}")
+                    .post("/api/v1/events").then().statusCode(201);
+        }
+        rest(partner).body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"basket-Eli-" + run + "\"}, "
+                + "\"event\": {\"name\": \"order_placed\", \"properties\": {\"total\": 14.5}}}").post("/api/v1/events").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            var runs = rest(marketer).get("/api/v1/campaigns/" + journey + "/deliveries").then().statusCode(200).extract().jsonPath();
+            return "1".equals(runs.getString("journeyRuns.'at step 1 (wait_for_event)'")) && "1".equals(runs.getString("journeyRuns.'exited (order_placed)'"));
+        });
+
+        // campaign-service dies while Dana's timer runs; the timer fires once it is back.
+        Suite.killService("campaign-service");
+        Suite.startServices();
+        Suite.awaitReadiness(Suite.CAMPAIGN, "UP", Duration.ofSeconds(120));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> received(run).size() == 1);
+        jakarta.mail.internet.MimeMessage reminder = received(run).get(0);
+        assertEquals("dana-" + run + "@example.com", reminder.getAllRecipients()[0].toString());
+        assertEquals("Still hungry, Dana?", reminder.getSubject());
+        assertTrue(com.icegreen.greenmail.util.GreenMailUtil.getBody(reminder).contains("Your bibimbap is waiting: 14.5 EUR."));
+        assertEquals("List-Unsubscribe=One-Click", reminder.getHeader("List-Unsubscribe-Post")[0]);
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> rest(marketer).get("/api/v1/campaigns/" + journey + "/deliveries")
+                .then().statusCode(200).extract().jsonPath().getString("journeyRuns.completed").equals("1"));
+        rest(marketer).get("/api/v1/campaigns/" + journey + "/deliveries").then().statusCode(200)
+                .body("sent", org.hamcrest.Matchers.equalTo("1"))
+                .body("journeyRuns.'exited (order_placed)'", org.hamcrest.Matchers.equalTo("1"));
+        Thread.sleep(2000);
+        assertEquals(1, received(run).size(), "one reminder, to Dana only");
+
+        // campaign-service -> campaign.deliveries -> profile-service: the reminder on Dana's timeline, under the id of its Message-ID
+        var profiles = with(ProfilesGrpc.newBlockingStub(gateway), bearer(partner));
+        String messageId = reminder.getHeader("Message-ID")[0].replaceAll("^<|@.*$", "");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(List.of("SENT"),
+                profiles.listProfileTimeline(ListTimelineRequest.newBuilder().setProfileId(people[0]).setPageSize(100).build()).getEntriesList().stream()
+                        .filter(e -> e.getKind().equals("delivery") && e.getDetails().getFieldsOrThrow("messageId").getStringValue().equals(messageId))
+                        .map(e -> e.getDetails().getFieldsOrThrow("status").getStringValue()).toList()));
+    }
+
+    private static List<jakarta.mail.internet.MimeMessage> received(String run) {
+        return java.util.Arrays.stream(mail.getReceivedMessages()).filter(m -> {
+            try {
+                return m.getAllRecipients()[0].toString().endsWith(run + "@example.com");
+            } catch (jakarta.mail.MessagingException e) {
+                return false;
+            }
+        }).toList();
+    }
+
     private static void resolvedChat(String token, int satisfaction) {
         try (ChatClient chat = ChatClient.connect(Suite.GATEWAY)) {
             chat.send(new JsonObject().put("type", "start").put("language", "en").put("token", token));

@@ -259,8 +259,7 @@ public class Broadcasts {
         // A header is one line: whatever a profile's data brings into the subject stays inside it.
         String subject = message.getSubject().replaceAll("\\p{Cntrl}", " ").strip();
         // Unsubscribing withdraws marketing messages on this channel, not only this campaign's narrower use.
-        return email.send(to, subject, message.getBody(), campaign.getId() + (claim.occasion().isEmpty() ? "" : "." + claim.occasion().replace('/', '.')),
-                        profile.getId(),
+        return email.send(to, subject, message.getBody(), DeliveryOutcomes.messageId(campaign.getId(), claim.person().toString(), claim.occasion()),
                         links.link(profile.getId(), "marketing.communications", "email"), promotional)
                 .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
     }
@@ -269,7 +268,7 @@ public class Broadcasts {
         int attempts = claim.attempts();
         // A retry waits 2, 4, 8… seconds; the row stays with this sender only while it is 'sending'.
         return sql.preparedQuery("""
-                UPDATE delivery SET status = $3, reason = $4, variant = $5,
+                UPDATE delivery SET status = $3, reason = $4, variant = $5, published = published AND $3 NOT IN ('sent', 'skipped', 'failed'),
                        send_time = CASE WHEN $3 = 'sent' THEN now() ELSE send_time END,
                        due_time = CASE WHEN $6 THEN now() + make_interval(secs => $7) ELSE due_time END
                 WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $9 AND status = 'sending' AND attempts = $8""")

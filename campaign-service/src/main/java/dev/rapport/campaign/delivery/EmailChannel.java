@@ -10,8 +10,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Email over SMTP. Every promotional message carries {@code List-Unsubscribe} (a signed https link and a mailto) and
- * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click} (RFC 8058), and a Message-ID fixed per campaign and
- * person, so that a message re-sent after a crash is recognisable as the same one.
+ * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click} (RFC 8058), and a Message-ID fixed per campaign,
+ * person and occasion, so that a message re-sent after a crash is recognisable as the same one.
  */
 @ApplicationScoped
 public class EmailChannel {
@@ -25,10 +25,10 @@ public class EmailChannel {
         this.domain = config.messageIdDomain();
     }
 
-    public Uni<Void> send(String to, String subject, String body, String campaignId, String profileId, String unsubscribeLink,
-            boolean promotional) {
+    /** {@code messageId}: the message's one id (DeliveryOutcomes.messageId), the local part of its Message-ID. */
+    public Uni<Void> send(String to, String subject, String body, String messageId, String unsubscribeLink, boolean promotional) {
         Mail mail = Mail.withText(to, subject, body).setFrom(from)
-                .addHeader("Message-ID", "<" + campaignId + "." + profileId + "@" + domain + ">");
+                .addHeader("Message-ID", "<" + messageId + "@" + domain + ">");
         if (promotional) {
             mail.addHeader("List-Unsubscribe", "<" + unsubscribeLink + ">")
                     .addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");

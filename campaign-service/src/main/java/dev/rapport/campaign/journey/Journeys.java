@@ -147,7 +147,7 @@ public class Journeys {
                                         new Outcome(new Position(at.step(), at.stepTime(), Status.EXITED), null, event, List.of()), profile,
                                         journey.campaign(), null)
                                 .flatMap(x -> tx.preparedQuery("""
-                                        UPDATE delivery SET status = 'skipped', reason = $4
+                                        UPDATE delivery SET status = 'skipped', reason = $4, published = false
                                         WHERE campaign_id = $1 AND profile_id = $2 AND occasion LIKE $3 AND status = 'planned'""")
                                         .execute(Tuple.of(journey.campaign(), profile, run.getUUID("id") + "/%",
                                                 "left the journey (" + event + ") before it was sent"))

@@ -134,6 +134,12 @@ class JourneysTest {
         assertEquals(0, mailbox.getMailsSentTo(emailOf(paid.toString())).size());
         assertEquals(0, mailbox.getMailsSentTo(emailOf(stale.toString())).size());
 
+        // Announced for the timeline: the message sent, under the id of its Message-ID.
+        var announced = kafka.consumeStrings().fromTopics(TestTopics.of(Topics.CAMPAIGN_DELIVERIES));
+        await().atMost(Duration.ofSeconds(30)).until(() -> announced.getRecords().stream()
+                .anyMatch(r -> r.key().equals(late.toString()) && r.value().contains("\"SENT\"") && r.value().contains(id)));
+        announced.stop();
+
         var summary = campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(id).build());
         assertEquals(Map.of("completed", 1L, "exited (payment_succeeded at step 1)", 1L), summary.getJourneyRunsMap());
         assertEquals(1, summary.getSent());

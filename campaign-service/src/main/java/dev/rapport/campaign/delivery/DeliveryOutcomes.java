@@ -1,0 +1,107 @@
+package dev.rapport.campaign.delivery;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.rapport.proto.campaign.v1.CampaignDelivery;
+import dev.rapport.proto.common.v1.Envelope;
+import dev.rapport.runtime.event.Envelopes;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Announces what happened to each message on {@code campaign.deliveries} (sent, suppressed with why, failed), keyed by
+ * the person: profile-service's timeline and engagement read it. The outcome is marked unpublished in the transaction
+ * that records it and published from there at least once, so a crash or a Kafka outage delays an announcement but
+ * never loses it; an erased person's unpublished outcomes go with their rows.
+ */
+@ApplicationScoped
+public class DeliveryOutcomes {
+    static final String SOURCE = "rapport/campaign-service";
+    static final String TYPE = "dev.rapport.campaign.delivery.v1";
+    private static final Logger LOG = Logger.getLogger(DeliveryOutcomes.class);
+    private static final int BATCH = 500;
+
+    private final Pool pool;
+    private final MutinyEmitter<CampaignDelivery> topic;
+    private final AtomicBoolean publishing = new AtomicBoolean();
+
+    DeliveryOutcomes(Pool pool, @Channel("campaign-deliveries") MutinyEmitter<CampaignDelivery> topic) {
+        this.pool = pool;
+        this.topic = topic;
+    }
+
+    @Scheduled(every = "${rapport.campaign.outcomes-sweep:1s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> sweep() {
+        return publish().replaceWithVoid()
+                .onFailure().invoke(failure -> LOG.warnf("delivery outcomes not published yet (the sweep retries): %s", failure.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Publishes a batch of what waits; answers how many went out. */
+    public Uni<Integer> publish() {
+        if (!publishing.compareAndSet(false, true)) {
+            return Uni.createFrom().item(0);
+        }
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        SELECT d.campaign_id, d.profile_id, d.occasion, d.status, d.reason, d.send_time, d.plan_time, c.channel, c.purpose
+                        FROM delivery d JOIN campaign c ON c.id = d.campaign_id
+                        WHERE NOT d.published LIMIT $1 FOR UPDATE OF d SKIP LOCKED""")
+                        .execute(Tuple.of(BATCH))
+                        .flatMap(rows -> {
+                            List<Row> pending = new ArrayList<>();
+                            rows.forEach(pending::add);
+                            if (pending.isEmpty()) {
+                                return Uni.createFrom().item(0);
+                            }
+                            return Multi.createFrom().iterable(pending).onItem().transformToUni(this::send).merge(32)
+                                    .collect().last()
+                                    .flatMap(sent -> tx.preparedQuery("""
+                                            UPDATE delivery d SET published = true FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS p(c, pr, o)
+                                            WHERE d.campaign_id = p.c AND d.profile_id = p.pr AND d.occasion = p.o""")
+                                            .execute(Tuple.of(pending.stream().map(r -> r.getUUID("campaign_id")).toArray(java.util.UUID[]::new),
+                                                    pending.stream().map(r -> r.getUUID("profile_id")).toArray(java.util.UUID[]::new),
+                                                    pending.stream().map(r -> r.getString("occasion")).toArray(String[]::new))))
+                                    .replaceWith(pending.size());
+                        }))
+                .onTermination().invoke(() -> publishing.set(false));
+    }
+
+    /** The one id of a message: its campaign, person and occasion (as in its Message-ID). */
+    static String messageId(String campaign, String profile, String occasion) {
+        return campaign + "." + profile + (occasion.isEmpty() ? "" : "." + occasion.replace('/', '.'));
+    }
+
+    private Uni<Void> send(Row row) {
+        String profile = row.getUUID("profile_id").toString();
+        String message = messageId(row.getUUID("campaign_id").toString(), profile, row.getString("occasion"));
+        CampaignDelivery.Status status = switch (row.getString("status")) {
+            case "sent" -> CampaignDelivery.Status.SENT;
+            case "skipped" -> CampaignDelivery.Status.SUPPRESSED;
+            default -> CampaignDelivery.Status.FAILED;
+        };
+        OffsetDateTime time = row.getOffsetDateTime("send_time") != null ? row.getOffsetDateTime("send_time") : OffsetDateTime.now();
+        CampaignDelivery delivery = CampaignDelivery.newBuilder()
+                .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, TYPE, profile, message + ":" + status.name()))
+                .setCampaignId(row.getUUID("campaign_id").toString()).setMessageId(message).setProfileId(profile)
+                .setChannel(row.getString("channel")).setStatus(status).setStatusTime(Envelopes.timestamp(time.toInstant()))
+                .setPurpose(row.getString("purpose")).setReason(row.getString("reason") == null ? "" : row.getString("reason"))
+                .build();
+        return topic.sendMessage(Message.of(delivery).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(profile).build()));
+    }
+}
