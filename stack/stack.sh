@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops Rapport's local stack without containers: PostgreSQL, Kafka, Keycloak and the five services.
 #
-#   stack/stack.sh up [--owner run|test] [postgres] [kafka] [keycloak] [services] [chromium]   (no part named: all
-#                                             but chromium, which only the browser tests need; it is installed, not run)
+#   stack/stack.sh up [--owner run|test] [postgres] [kafka] [keycloak] [mail] [services] [chromium]   (no part named:
+#                                             all but chromium, which only the browser tests need; it is installed, not run)
 #   stack/stack.sh down [--owner run|test]     stop what we started (only that owner's parts when given)
 #   stack/stack.sh status
 #   stack/stack.sh clean                      stop what we started, then delete every local data directory
@@ -24,6 +24,9 @@ KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
 KEYCLOAK_PORT=8180
 KEYCLOAK_MGMT_PORT=9180
+# The local mail server: campaign-service sends to its SMTP port; its inboxes are read over HTTP.
+MAIL_SMTP_PORT=2525
+MAIL_API_PORT=8025
 # Services listen on BASE (gateway) .. BASE+4; the end-to-end suite runs its own copy on another base.
 SERVICE_PORT_BASE="${RAPPORT_PORT_BASE:-8080}"
 SERVICES=(gateway profile-service segment-service campaign-service chatbot-service)
@@ -232,6 +235,25 @@ up_keycloak() {
   wait_for "Keycloak" 240 curl -fsS "http://127.0.0.1:$KEYCLOAK_PORT/realms/rapport/.well-known/openid-configuration"
 }
 
+# ---------------------------------------------------------------- mail
+# GreenMail standalone: accepts every message on SMTP 2525 for any address, no authentication, and shows each inbox
+# as JSON: http://localhost:8025/api/user/<address>/messages/ (a local demo inbox, never a real mail relay).
+up_mail() {
+  local owner=$1
+  if listening $MAIL_SMTP_PORT; then say "mail: reusing the SMTP server on port $MAIL_SMTP_PORT"; return 0; fi
+  local version; version=$(pom_property greenmail.version)
+  local jar="$DIST/greenmail-standalone-$version.jar"
+  if [ ! -f "$jar" ]; then
+    say "mail: fetching GreenMail $version from Maven Central"
+    mvnw dependency:copy -Dartifact="com.icegreen:greenmail-standalone:$version" -DoutputDirectory="$DIST"
+  fi
+  say "mail: starting on port $MAIL_SMTP_PORT (SMTP), inboxes on http://localhost:$MAIL_API_PORT/api/user"
+  nohup "$JDK/bin/java" -Xmx128m -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.smtp.port=$MAIL_SMTP_PORT -Dgreenmail.auth.disabled \
+    -Dgreenmail.api.hostname=127.0.0.1 -Dgreenmail.api.port=$MAIL_API_PORT -jar "$jar" >>"$LOGS/mail.log" 2>&1 &
+  record mail $! "$owner"
+  wait_for "mail" 60 curl -fsS "http://127.0.0.1:$MAIL_API_PORT/api/service/readiness"
+}
+
 # ---------------------------------------------------------------- services
 service_port() { # service_port <name>
   local i
@@ -284,17 +306,18 @@ cmd_up() {
   while [ $# -gt 0 ]; do
     case "$1" in
       --owner) owner=$2; shift 2 ;;
-      postgres | kafka | keycloak | services | chromium) parts+=("$1"); shift ;;
+      postgres | kafka | keycloak | mail | services | chromium) parts+=("$1"); shift ;;
       *) die "unknown part: $1" ;;
     esac
   done
-  [ ${#parts[@]} -gt 0 ] || parts=(postgres kafka keycloak services)
+  [ ${#parts[@]} -gt 0 ] || parts=(postgres kafka keycloak mail services)
   local part
   for part in "${parts[@]}"; do
     case "$part" in
       postgres) up_postgres "$owner"; ensure_databases ;;
       kafka) up_kafka "$owner" ;;
       keycloak) up_keycloak "$owner" ;;
+      mail) up_mail "$owner" ;;
       services) up_services "$owner" ;;
       chromium) ensure_chromium ;;
     esac
@@ -305,7 +328,7 @@ cmd_down() {
   local owner="" file name
   [ "${1:-}" = "--owner" ] && owner=$2
   # Services first, then what they depend on.
-  for name in "${SERVICES[@]}" keycloak kafka postgres; do
+  for name in "${SERVICES[@]}" mail keycloak kafka postgres; do
     for file in "$PIDS/$name"*.pid; do
       [ -f "$file" ] || continue
       local part; part=$(basename "$file" .pid)
@@ -324,7 +347,7 @@ cmd_down() {
 cmd_status() {
   local name port
   printf '%-18s %-6s %s\n' part port state
-  for name in postgres:$PG_PORT kafka:$KAFKA_PORT keycloak:$KEYCLOAK_PORT; do
+  for name in postgres:$PG_PORT kafka:$KAFKA_PORT keycloak:$KEYCLOAK_PORT mail:$MAIL_SMTP_PORT; do
     port=${name#*:}; name=${name%%:*}
     printf '%-18s %-6s %s\n' "$name" "$port" "$(listening "$port" && { alive "$name" && echo "up (started by us)" || echo "up (not ours)"; } || echo down)"
   done

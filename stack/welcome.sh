@@ -14,6 +14,8 @@ Rapport is running (logs: .run/logs/, `make logs` follows them; stop: `make stop
   Keycloak               http://localhost:8180  (admin console: admin / admin)   realm "rapport"
   PostgreSQL             127.0.0.1:5432  database "rapport", user rapport / rapport, a schema per service
   Kafka                  127.0.0.1:9092
+  Mail (local inboxes)   SMTP 127.0.0.1:2525; read one: curl -s http://localhost:8025/api/user/<address>/messages/
+                         every address: http://localhost:8025/api/user   (GreenMail: nothing leaves this machine)
 
 Demo credentials (realm rapport):
   partner app (client credentials)   client demo-partner / secret demo-partner-secret
