@@ -27,6 +27,10 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.proto.api.v1.AttributeSchemaGrpc;
+import dev.rapport.proto.api.v1.CampaignsGrpc;
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
+import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
 import dev.rapport.proto.api.v1.ConsentsGrpc;
 import dev.rapport.proto.api.v1.EventsGrpc;
 import dev.rapport.proto.api.v1.ProfilesGrpc;
@@ -109,6 +113,7 @@ public final class LoadDemo {
         helpCentre();
         customers();
         segments();
+        campaigns();
         say(String.format("done in %.0f s", (System.nanoTime() - started) / 1e9));
     }
 
@@ -260,6 +265,32 @@ public final class LoadDemo {
             created++;
         }
         say("segments: " + created + " created, " + (DemoSegments.ALL.size() - created) + " already there");
+    }
+
+    /** The demo's campaigns, each created once (its request id), the journeys activated on creation. */
+    private void campaigns() throws Exception {
+        var campaigns = CampaignsGrpc.newBlockingStub(channel).withCallCredentials(admin);
+        var segments = SegmentsGrpc.newBlockingStub(channel).withCallCredentials(admin)
+                .listSegments(ListSegmentsRequest.newBuilder().setPageSize(500).build()).getSegmentsList();
+        for (DemoCampaigns.Definition d : DemoCampaigns.ALL) {
+            String json = d.json();
+            if (d.segment() != null) {
+                String segment = segments.stream().filter(s -> s.getName().equals(d.segment())).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("the demo segment " + d.segment() + " is missing")).getId();
+                json = json.replace("SEGMENT", segment);
+            }
+            Campaign.Builder definition = Campaign.newBuilder();
+            JsonFormat.parser().merge(json, definition);
+            Campaign campaign = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(definition)
+                    .setRequestId("mealtide-campaign-" + d.key()).build());
+            // Activated when first created; what a user paused or archived since stays so.
+            if (d.active() && campaign.getStatus() == Campaign.Status.DRAFT) {
+                campaign = campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(campaign.getId())
+                        .setStatus(Campaign.Status.ACTIVE).build());
+            }
+            say("campaign " + campaign.getName() + ": " + campaign.getStatus().name().toLowerCase() + (campaign.hasJourney()
+                    ? ", triggered by " + campaign.getJourney().getTriggerEvent() : ", to the segment " + d.segment()));
+        }
     }
 
     private static Identifier externalId(int i) {

@@ -49,6 +49,15 @@ class DemoBrandTest {
     static void close() throws Exception {
         TestChannels.close(gateway);
         String admin = Tokens.person("demo-admin");
+        // The demo's journeys would follow the other tests' events: archived (which ends their runs).
+        List<java.util.Map<String, Object>> campaigns = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY)
+                .auth().oauth2(admin).queryParam("page_size", 500).get("/api/v1/campaigns").then().statusCode(200).extract().path("campaigns");
+        for (java.util.Map<String, Object> campaign : campaigns) {
+            if (List.of("Basket reminder", "Payment failed", "Weekend feast").contains(campaign.get("name"))) {
+                io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(admin).contentType("application/json")
+                        .body("{\"status\": \"ARCHIVED\"}").post("/api/v1/campaigns/" + campaign.get("id") + "/status").then().statusCode(200);
+            }
+        }
         for (String language : List.of("en", "ko")) {
             java.util.Set<String> keys;
             try (var in = DemoBrand.class.getResourceAsStream("help-centre-" + language + ".json")) {
@@ -103,6 +112,32 @@ class DemoBrandTest {
                 "RFM Champions", "Lapsed: nothing for 60 days", "Email marketing audience")) {
             assertTrue(names.contains(expected), expected + " in " + names);
         }
+    }
+
+    @Test
+    void theJourneysRunAndThePromotionWaitsAsADraftWithAVariantPerLanguageAndPlace() {
+        String marketer = Tokens.person("demo-marketer");
+        List<java.util.Map<String, Object>> campaigns = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY)
+                .auth().oauth2(marketer).queryParam("page_size", 500).get("/api/v1/campaigns").then().statusCode(200).extract().path("campaigns");
+        java.util.Map<String, String> status = new java.util.HashMap<>();
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        campaigns.forEach(c -> {
+            status.putIfAbsent((String) c.get("name"), (String) c.get("status"));
+            ids.putIfAbsent((String) c.get("name"), (String) c.get("id"));
+        });
+        assertEquals("ACTIVE", status.get("Basket reminder"));
+        assertEquals("ACTIVE", status.get("Payment failed"));
+        assertEquals("DRAFT", status.get("Weekend feast"));
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(marketer).contentType("application/json")
+                .body("{\"profile\": {\"language\": \"ko-KR\", \"country\": \"KR\", \"city\": \"Busan\", \"first_name\": \"민준\"}}")
+                .post("/api/v1/campaigns/" + ids.get("Weekend feast") + "/preview").then().statusCode(200)
+                .body("subject", org.hamcrest.Matchers.equalTo("민준님, 부산 주말 특가 20%"));
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(marketer).contentType("application/json")
+                .body("{\"profile\": {\"language\": \"ca-ES\", \"country\": \"ES\", \"city\": \"Barcelona\"}, "
+                        + "\"event\": {\"cart_value\": 18.5, \"currency\": \"EUR\"}}")
+                .post("/api/v1/campaigns/" + ids.get("Basket reminder") + "/preview").then().statusCode(200)
+                .body("subject", org.hamcrest.Matchers.equalTo("¿Sigues con hambre, amigo?"))
+                .body("body", org.hamcrest.Matchers.startsWith("Tu cesta de 18.5 EUR te espera."));
     }
 
     private Profile profile(String externalId) {
