@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The demo's campaigns, as a marketer would write them (protobuf JSON of rapport.campaign.v1.Campaign): two triggered
- * journeys that run from the start, and a localised promotion left as a draft for the tour to preview and activate.
+ * journeys that run from the start, and a localised promotion with a control group (a tenth of its audience gets
+ * nothing, to measure what it changes) left as a draft for the tour to preview and activate.
  * {@code SEGMENT} in a definition is replaced by the id of the segment the entry names.
  */
 final class DemoCampaigns {
@@ -43,6 +44,8 @@ final class DemoCampaigns {
             new Definition("weekend-feast", "Email marketing audience", false, """
                     {"name": "Weekend feast", "purpose": "marketing.communications", "channel": "email", "segmentId": "SEGMENT",
                      "priority": 40, "defaultLocale": "en", "languageFallbacks": {"ca": "es"},
+                     "experiment": {"conversionEvent": "order_placed", "conversionWindow": "259200s", "arms": [
+                       {"name": "promotion", "weight": 9}, {"name": "control", "weight": 1, "control": true}]},
                      "variants": [
                        {"locale": "en", "subjectLine": "{{ profile.first_name | default: 'Hello' }}, 20% off your weekend feast",
                         "body": "This weekend only: 20% off every order over the usual minimum.\\n\\nMealtide"},

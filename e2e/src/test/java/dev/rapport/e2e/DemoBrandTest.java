@@ -132,6 +132,15 @@ class DemoBrandTest {
                 .body("{\"profile\": {\"language\": \"ko-KR\", \"country\": \"KR\", \"city\": \"Busan\", \"first_name\": \"민준\"}}")
                 .post("/api/v1/campaigns/" + ids.get("Weekend feast") + "/preview").then().statusCode(200)
                 .body("subject", org.hamcrest.Matchers.equalTo("민준님, 부산 주말 특가 20%"));
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(marketer)
+                .get("/api/v1/campaigns/" + ids.get("Weekend feast")).then().statusCode(200)
+                .body("experiment.arms.name", org.hamcrest.Matchers.equalTo(List.of("promotion", "control")))
+                .body("experiment.arms[1].control", org.hamcrest.Matchers.equalTo(true));
+        // Not activated yet: nobody reached, each arm listed.
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(marketer)
+                .get("/api/v1/campaigns/" + ids.get("Weekend feast") + "/experiment").then().statusCode(200)
+                .body("conversionEvent", org.hamcrest.Matchers.equalTo("order_placed"))
+                .body("arms.name", org.hamcrest.Matchers.equalTo(List.of("promotion", "control")));
         io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(marketer).contentType("application/json")
                 .body("{\"profile\": {\"language\": \"ca-ES\", \"country\": \"ES\", \"city\": \"Barcelona\"}, "
                         + "\"event\": {\"cart_value\": 18.5, \"currency\": \"EUR\"}}")

@@ -2,6 +2,9 @@ package dev.rapport.campaign.api;
 
 import dev.rapport.campaign.definition.Campaigns;
 import dev.rapport.campaign.delivery.Broadcasts;
+import dev.rapport.campaign.experiment.Experiments;
+import dev.rapport.proto.campaign.v1.ExperimentResults;
+import dev.rapport.proto.campaign.v1.GetExperimentResultsRequest;
 import dev.rapport.campaign.privacy.Recipients;
 import dev.rapport.proto.campaign.v1.DeliverySummary;
 import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
@@ -31,8 +34,10 @@ public class CampaignGrpcService implements CampaignService {
     private final Campaigns campaigns;
     private final Broadcasts broadcasts;
     private final Recipients recipients;
+    private final Experiments experiments;
 
-    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts, Recipients recipients) {
+    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts, Recipients recipients, Experiments experiments) {
+        this.experiments = experiments;
         this.holds = holds;
         this.campaigns = campaigns;
         this.broadcasts = broadcasts;
@@ -42,6 +47,11 @@ public class CampaignGrpcService implements CampaignService {
     @Override
     public Uni<DeliverySummary> getDeliverySummary(GetDeliverySummaryRequest request) {
         return Uni.createFrom().deferred(() -> broadcasts.summary(request.getCampaignId()));
+    }
+
+    @Override
+    public Uni<ExperimentResults> getExperimentResults(GetExperimentResultsRequest request) {
+        return Uni.createFrom().deferred(() -> campaigns.get(request.getCampaignId()).flatMap(experiments::results));
     }
 
     @Override

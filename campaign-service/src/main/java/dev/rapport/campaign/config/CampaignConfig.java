@@ -2,6 +2,7 @@ package dev.rapport.campaign.config;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -33,6 +34,21 @@ public interface CampaignConfig {
         int messages();
 
         Duration window();
+    }
+
+    /**
+     * The service's own quiet hours for promotional messages, in each person's time zone (e.g. start-hour 21, end-hour
+     * 8); unset: none beyond each campaign's.
+     */
+    Optional<Quiet> quietHours();
+
+    interface Quiet {
+        int startHour();
+
+        int endHour();
+
+        /** Drop (with the reason recorded) rather than wait until they end; unset: wait. No default: it would make the group present. */
+        Optional<Boolean> drop();
     }
 
     /** The sender of campaign email. */

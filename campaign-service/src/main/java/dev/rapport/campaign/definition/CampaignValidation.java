@@ -15,10 +15,14 @@ import dev.rapport.privacy.DataUses;
 import com.google.protobuf.util.Durations;
 
 import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.Experiment;
+import dev.rapport.proto.campaign.v1.ExperimentArm;
 import dev.rapport.proto.campaign.v1.Journey;
 import dev.rapport.proto.campaign.v1.JourneyStep;
 import dev.rapport.proto.campaign.v1.WaitForEvent;
 import dev.rapport.proto.campaign.v1.MessageVariant;
+import dev.rapport.proto.campaign.v1.QuietHours;
+import dev.rapport.proto.campaign.v1.SendTime;
 import dev.rapport.runtime.error.InvalidInput.Violation;
 
 /** What makes a campaign well formed, each problem named by its field ("campaign.variants[2].body"). */
@@ -60,47 +64,32 @@ public final class CampaignValidation {
             }
             checkJourney(c.getJourney(), problems);
         }
+        if (c.hasSendTime()) {
+            SendTime when = c.getSendTime();
+            if (when.hasFallbackHour() && (when.getFallbackHour() < 0 || when.getFallbackHour() > 23)) {
+                problems.add(new Violation("campaign.send_time.fallback_hour", "an hour from 0 to 23"));
+            }
+            if (when.hasFallbackHour() && !when.getBestHour()) {
+                problems.add(new Violation("campaign.send_time.fallback_hour", "only with best_hour"));
+            }
+            if (when.hasQuietHours()) {
+                QuietHours quiet = when.getQuietHours();
+                if (quiet.getStartHour() < 0 || quiet.getStartHour() > 23 || quiet.getEndHour() < 0 || quiet.getEndHour() > 23) {
+                    problems.add(new Violation("campaign.send_time.quiet_hours", "hours from 0 to 23"));
+                } else if (quiet.getStartHour() == quiet.getEndHour()) {
+                    problems.add(new Violation("campaign.send_time.quiet_hours", "a start and an end that differ"));
+                }
+            }
+        }
+        if (c.hasExperiment()) {
+            checkExperiment(c, problems);
+        }
         if (c.getPriority() < 0 || c.getPriority() > 100) {
             problems.add(new Violation("campaign.priority", "from 0 to 100"));
         }
-        if (c.getVariantsCount() > MAX_VARIANTS) {
-            problems.add(new Violation("campaign.variants", "at most " + MAX_VARIANTS + " variants"));
-        }
-        Set<String> places = new HashSet<>();
-        for (int i = 0; i < c.getVariantsCount(); i++) {
-            MessageVariant v = c.getVariants(i);
-            String at = "campaign.variants[" + i + "]";
-            if (!isLanguageTag(v.getLocale())) {
-                problems.add(new Violation(at + ".locale", "a BCP 47 language tag such as es, ca-ES or ko"));
-            }
-            if (!v.getCountry().isEmpty() && !COUNTRY.matcher(v.getCountry()).matches()) {
-                problems.add(new Violation(at + ".country", "an ISO 3166 alpha-2 code such as ES"));
-            }
-            if (v.getRegion().length() > 100 || v.getCity().length() > 100) {
-                problems.add(new Violation(at + (v.getCity().length() > 100 ? ".city" : ".region"), "at most 100 characters"));
-            }
-            if ((!v.getCity().isEmpty() || !v.getRegion().isEmpty()) && v.getCountry().isEmpty()) {
-                problems.add(new Violation(at + ".country", "a region or city needs its country (there is more than one Springfield)"));
-            }
-            if (!places.add((v.getLocale() + "|" + v.getCountry() + "|" + v.getRegion() + "|" + v.getCity()).toLowerCase(Locale.ROOT))) {
-                problems.add(new Violation(at, "another variant has the same language and place"));
-            }
-            if (c.getChannel().equals("email") && v.getSubjectLine().isBlank()) {
-                problems.add(new Violation(at + ".subject_line", "an email needs a subject"));
-            }
-            if (v.getBody().isBlank()) {
-                problems.add(new Violation(at + ".body", "the message"));
-            }
-            if (hasNul(v.getSubjectLine()) || hasNul(v.getBody()) || hasNul(v.getRegion()) || hasNul(v.getCity())) {
-                problems.add(new Violation(at, "no NUL characters"));
-            }
-            if (v.getSubjectLine().indexOf('\n') >= 0 || v.getSubjectLine().indexOf('\r') >= 0) {
-                problems.add(new Violation(at + ".subject_line", "one line"));
-            }
-            LiquidTemplates.check(v.getSubjectLine()).ifPresent(p -> problems.add(new Violation(at + ".subject_line", p.toString())));
-            LiquidTemplates.check(v.getBody()).ifPresent(p -> problems.add(new Violation(at + ".body", p.toString())));
-        }
-        if (!c.getDefaultLocale().isEmpty() && c.getVariantsList().stream().noneMatch(v -> v.getLocale().equalsIgnoreCase(c.getDefaultLocale())
+        checkVariants(c.getChannel(), "campaign.variants", c.getVariantsList(), problems);
+        // (an experiment whose arms carry their own variants checks them arm by arm)
+        if (!c.getDefaultLocale().isEmpty() && c.getVariantsCount() > 0 && c.getVariantsList().stream().noneMatch(v -> v.getLocale().equalsIgnoreCase(c.getDefaultLocale())
                 && v.getCountry().isEmpty())) {
             problems.add(new Violation("campaign.default_locale", "the locale of a variant for everyone (one without a place)"));
         }
@@ -159,6 +148,89 @@ public final class CampaignValidation {
         }
     }
 
+    /** The checks of a list of variants (the campaign's, or an experiment arm's), named under {@code field}. */
+    private static void checkVariants(String channel, String field, List<MessageVariant> variants, List<Violation> problems) {
+        if (variants.size() > MAX_VARIANTS) {
+            problems.add(new Violation(field, "at most " + MAX_VARIANTS + " variants"));
+        }
+        Set<String> places = new HashSet<>();
+        for (int i = 0; i < variants.size(); i++) {
+            MessageVariant v = variants.get(i);
+            String at = field + "[" + i + "]";
+            if (!isLanguageTag(v.getLocale())) {
+                problems.add(new Violation(at + ".locale", "a BCP 47 language tag such as es, ca-ES or ko"));
+            }
+            if (!v.getCountry().isEmpty() && !COUNTRY.matcher(v.getCountry()).matches()) {
+                problems.add(new Violation(at + ".country", "an ISO 3166 alpha-2 code such as ES"));
+            }
+            if (v.getRegion().length() > 100 || v.getCity().length() > 100) {
+                problems.add(new Violation(at + (v.getCity().length() > 100 ? ".city" : ".region"), "at most 100 characters"));
+            }
+            if ((!v.getCity().isEmpty() || !v.getRegion().isEmpty()) && v.getCountry().isEmpty()) {
+                problems.add(new Violation(at + ".country", "a region or city needs its country (there is more than one Springfield)"));
+            }
+            if (!places.add((v.getLocale() + "|" + v.getCountry() + "|" + v.getRegion() + "|" + v.getCity()).toLowerCase(Locale.ROOT))) {
+                problems.add(new Violation(at, "another variant has the same language and place"));
+            }
+            if (channel.equals("email") && v.getSubjectLine().isBlank()) {
+                problems.add(new Violation(at + ".subject_line", "an email needs a subject"));
+            }
+            if (v.getBody().isBlank()) {
+                problems.add(new Violation(at + ".body", "the message"));
+            }
+            if (hasNul(v.getSubjectLine()) || hasNul(v.getBody()) || hasNul(v.getRegion()) || hasNul(v.getCity())) {
+                problems.add(new Violation(at, "no NUL characters"));
+            }
+            if (v.getSubjectLine().indexOf('\n') >= 0 || v.getSubjectLine().indexOf('\r') >= 0) {
+                problems.add(new Violation(at + ".subject_line", "one line"));
+            }
+            LiquidTemplates.check(v.getSubjectLine()).ifPresent(p -> problems.add(new Violation(at + ".subject_line", p.toString())));
+            LiquidTemplates.check(v.getBody()).ifPresent(p -> problems.add(new Violation(at + ".body", p.toString())));
+        }
+    }
+
+    private static void checkExperiment(Campaign c, List<Violation> problems) {
+        Experiment experiment = c.getExperiment();
+        if (experiment.getArmsCount() < 2 || experiment.getArmsCount() > 9) {
+            problems.add(new Violation("campaign.experiment.arms", "2 to 9 arms: up to 8 with a message and at most one control group"));
+        }
+        Set<String> names = new HashSet<>();
+        int controls = 0;
+        for (int i = 0; i < experiment.getArmsCount(); i++) {
+            ExperimentArm arm = experiment.getArms(i);
+            String at = "campaign.experiment.arms[" + i + "]";
+            if (arm.getName().isBlank() || arm.getName().length() > 40 || !names.add(arm.getName())) {
+                problems.add(new Violation(at + ".name", "a name of 1 to 40 characters, unique within the experiment"));
+            }
+            if (arm.getWeight() < 1 || arm.getWeight() > 100) {
+                problems.add(new Violation(at + ".weight", "from 1 to 100"));
+            }
+            if (arm.getControl()) {
+                controls++;
+                if (arm.getVariantsCount() > 0) {
+                    problems.add(new Violation(at + ".variants", "none: the control group gets nothing"));
+                }
+            } else if (arm.getVariantsCount() == 0 && c.getVariantsCount() == 0) {
+                problems.add(new Violation(at + ".variants", "its own message, or the campaign's variants"));
+            }
+            checkVariants(c.getChannel(), at + ".variants", arm.getVariantsList(), problems);
+            if (!c.getDefaultLocale().isEmpty() && arm.getVariantsCount() > 0 && arm.getVariantsList().stream()
+                    .noneMatch(v -> v.getLocale().equalsIgnoreCase(c.getDefaultLocale()) && v.getCountry().isEmpty())) {
+                problems.add(new Violation(at + ".variants", "a variant for everyone in the default locale " + c.getDefaultLocale()));
+            }
+        }
+        if (controls > 1) {
+            problems.add(new Violation("campaign.experiment.arms", "at most one control group"));
+        }
+        if (!EVENT_NAME.matcher(experiment.getConversionEvent()).matches()) {
+            problems.add(new Violation("campaign.experiment.conversion_event", "an event name such as order_placed"));
+        }
+        com.google.protobuf.Duration window = experiment.getConversionWindow();
+        if (!Durations.isValid(window) || java(window).compareTo(Duration.ofMinutes(1)) < 0 || java(window).compareTo(LONGEST_WAIT) > 0) {
+            problems.add(new Violation("campaign.experiment.conversion_window", "from 1 minute to 90 days, e.g. \"86400s\""));
+        }
+    }
+
     private static void checkDuration(com.google.protobuf.Duration duration, String field, List<Violation> problems) {
         if (!Durations.isValid(duration) || java(duration).compareTo(Duration.ofSeconds(1)) < 0
                 || java(duration).compareTo(LONGEST_WAIT) > 0) {
@@ -184,7 +256,9 @@ public final class CampaignValidation {
         } else if (c.getSegmentId().isEmpty()) {
             missing.add("an audience (segment_id, or a journey with its trigger event)");
         }
-        if (c.getVariantsCount() == 0) {
+        boolean armsCarryTheirOwn = c.hasExperiment() && c.getExperiment().getArmsList().stream()
+                .allMatch(arm -> arm.getControl() || arm.getVariantsCount() > 0);
+        if (c.getVariantsCount() == 0 && !armsCarryTheirOwn) {
             missing.add("at least one message variant");
         }
         return missing;

@@ -14,6 +14,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
+import dev.rapport.campaign.experiment.Experiments;
 import dev.rapport.campaign.journey.Journeys;
 import dev.rapport.campaign.message.LiquidTemplates;
 import dev.rapport.campaign.message.VariantChoice;
@@ -50,10 +51,12 @@ public class Campaigns {
 
     private final Pool pool;
     private final Journeys journeys;
+    private final Experiments experiments;
 
-    Campaigns(Pool pool, Journeys journeys) {
+    Campaigns(Pool pool, Journeys journeys, Experiments experiments) {
         this.pool = pool;
         this.journeys = journeys;
+        this.experiments = experiments;
     }
 
     public Uni<Campaign> create(Campaign campaign, String requestId) {
@@ -120,8 +123,11 @@ public class Campaigns {
             if (held.getStatus() == Campaign.Status.PAUSED && (!held.getPurpose().equals(campaign.getPurpose())
                     || !held.getChannel().equals(campaign.getChannel()) || !held.getSegmentId().equals(campaign.getSegmentId())
                     // people are on their way through its steps: renumbering them would send them elsewhere
-                    || !held.getJourney().equals(campaign.getJourney()))) {
-                throw Status.FAILED_PRECONDITION.withDescription("a campaign that has been active keeps its purpose, channel, audience and journey")
+                    || !held.getJourney().equals(campaign.getJourney())
+                    // everyone keeps their arm
+                    || !held.getExperiment().equals(campaign.getExperiment()))) {
+                throw Status.FAILED_PRECONDITION.withDescription("a campaign that has been active keeps its purpose, channel, audience, journey "
+                        + "and experiment")
                         .asRuntimeException();
             }
             return pool.preparedQuery("""
@@ -171,7 +177,10 @@ public class Campaigns {
                         return toCampaign(rows.iterator().next());
                     })
                     .call(changed -> ends ? Journeys.endRuns(tx, id) : Uni.createFrom().voidItem()))
-                    .invoke(journeys::forget);
+                    .invoke(() -> {
+                        journeys.forget();
+                        experiments.forget();
+                    });
         });
     }
 
@@ -242,11 +251,18 @@ public class Campaigns {
         return campaign.getSegmentId().isEmpty() ? null : UUID.fromString(campaign.getSegmentId());
     }
 
-    /** The parts of a campaign kept as JSON: its messages and how they are chosen. */
+    /** The parts of a campaign kept as JSON: its messages, how they are chosen, when they go and its experiment. */
     private static String messages(Campaign campaign) {
         try {
-            return JsonFormat.printer().print(Campaign.newBuilder().addAllVariants(campaign.getVariantsList())
-                    .putAllLanguageFallbacks(campaign.getLanguageFallbacksMap()).setDefaultLocale(campaign.getDefaultLocale()));
+            Campaign.Builder kept = Campaign.newBuilder().addAllVariants(campaign.getVariantsList())
+                    .putAllLanguageFallbacks(campaign.getLanguageFallbacksMap()).setDefaultLocale(campaign.getDefaultLocale());
+            if (campaign.hasSendTime()) {
+                kept.setSendTime(campaign.getSendTime());
+            }
+            if (campaign.hasExperiment()) {
+                kept.setExperiment(campaign.getExperiment());
+            }
+            return JsonFormat.printer().print(kept);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }

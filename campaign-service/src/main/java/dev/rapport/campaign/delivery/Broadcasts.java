@@ -1,9 +1,14 @@
 package dev.rapport.campaign.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -16,8 +21,10 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
+import dev.rapport.campaign.config.CampaignConfig;
 import dev.rapport.campaign.definition.CampaignValidation;
 import dev.rapport.campaign.definition.Campaigns;
+import dev.rapport.campaign.experiment.Experiments;
 import dev.rapport.campaign.journey.Journeys;
 import dev.rapport.campaign.support.MarketingHolds;
 import dev.rapport.privacy.ConsentPolicy;
@@ -25,6 +32,7 @@ import dev.rapport.privacy.ConsentView;
 import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.DeliverySummary;
 import dev.rapport.proto.campaign.v1.MessagePreview;
+import dev.rapport.proto.campaign.v1.QuietHours;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.ProfileService;
@@ -44,11 +52,13 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Sends active broadcasts. The audience is drawn once from the segment into planned deliveries; a sender claims due
- * deliveries with a lease (a sender that dies leaves them to be claimed again), and for each person checks, at send
- * time, that they are still known, have an address, have a basis for the campaign's purpose on this channel (the
- * consent view, the shared policy) and are not held after a bad support experience — then renders their variant and
- * sends it. Every outcome is recorded: sent, skipped with why, or failed after retries.
+ * Sends what campaigns planned: a broadcast's audience is drawn once from the segment into planned deliveries, a
+ * journey plans its own (Journeys). A sender claims due deliveries with a lease (a sender that dies leaves them to be
+ * claimed again), and for each person checks, at send time, that it is their time (best hour, quiet hours: else the
+ * delivery waits, once, until it is), that they are still known, have an address, have a basis for the campaign's
+ * purpose on this channel (the consent view, the shared policy), are not held after a bad support experience and are
+ * under the frequency caps — then renders their variant and sends it. Every outcome is recorded: sent, skipped with
+ * why, or failed after retries.
  */
 @ApplicationScoped
 public class Broadcasts {
@@ -59,7 +69,9 @@ public class Broadcasts {
     private static final int CLAIM = 2 * CONCURRENCY;
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final Duration TICK_BUDGET = Duration.ofSeconds(30);
     private static final int MAX_ATTEMPTS = 5;
+    private static final ZoneId UTC = ZoneId.of("UTC");
 
     private final Pool pool;
     private final Campaigns campaigns;
@@ -72,10 +84,15 @@ public class Broadcasts {
     private final UnsubscribeLinks links;
     private final FrequencyCaps caps;
     private final Journeys journeys;
+    private final Clock clock;
+    private final Optional<QuietHours> serviceQuietHours;
 
     Broadcasts(Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
-            EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys) {
+            EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config) {
+        this.clock = clock;
+        this.serviceQuietHours = config.quietHours().map(q -> QuietHours.newBuilder().setStartHour(q.startHour()).setEndHour(q.endHour())
+                .setDrop(q.drop().orElse(false)).build());
         this.caps = caps;
         this.journeys = journeys;
         this.pool = pool;
@@ -91,7 +108,17 @@ public class Broadcasts {
 
     @Scheduled(every = "${rapport.campaign.delivery-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return drawAudiences().flatMap(x -> deliverDue());
+        // Round after round while rounds come back full, for at most TICK_BUDGET: a large audience goes out at the
+        // pace the checks and the mail server allow, not a round per tick.
+        long until = System.nanoTime() + TICK_BUDGET.toNanos();
+        return drawAudiences().flatMap(x -> Multi.createBy().repeating().uni(this::round)
+                .whilst(claimed -> claimed == CLAIM && System.nanoTime() < until)
+                .collect().last().replaceWithVoid());
+    }
+
+    /** One round of due deliveries. */
+    public Uni<Void> deliverDue() {
+        return round().replaceWithVoid();
     }
 
     /** Active broadcasts whose audience is not drawn yet: the segment's members become planned deliveries, once. */
@@ -119,14 +146,14 @@ public class Broadcasts {
     }
 
     /** Claims due deliveries of active campaigns (with a lease) and delivers each. */
-    public Uni<Void> deliverDue() {
+    private Uni<Integer> round() {
         return pool.preparedQuery("""
                 UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, due_time = now() + make_interval(secs => $2)
                 FROM (SELECT d2.campaign_id, d2.profile_id, d2.occasion FROM delivery d2 JOIN campaign c ON c.id = d2.campaign_id
                       WHERE c.status = 'ACTIVE' AND d2.status IN ('planned', 'sending') AND d2.due_time <= now()
                       ORDER BY d2.due_time LIMIT $1 FOR UPDATE OF d2 SKIP LOCKED) due
                 WHERE d.campaign_id = due.campaign_id AND d.profile_id = due.profile_id AND d.occasion = due.occasion
-                RETURNING d.campaign_id, d.profile_id, d.occasion, d.attempts, d.trigger_properties::text AS trigger_properties""")
+                RETURNING d.campaign_id, d.profile_id, d.occasion, d.attempts, d.deferred, d.trigger_properties::text AS trigger_properties""")
                 .execute(Tuple.of(CLAIM, (double) LEASE.toSeconds()))
                 .onItem().transformToMulti(rows -> {
                     // Each claimed campaign read once per round, not once per person.
@@ -141,18 +168,20 @@ public class Broadcasts {
                             .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, claimed) : release(c, claimed))
                             // One delivery's trouble neither cancels the others nor loses their outcomes; its lease brings it back.
                             .onFailure().invoke(f -> LOG.warnf("a delivery was not recorded (its lease brings it back): %s", f.toString()))
-                            .onFailure().recoverWithNull();
+                            .onFailure().recoverWithNull()
+                            .replaceWith(1); // counted: a Multi drops the null a Uni<Void> emits
                 })
                 .merge(CONCURRENCY)
-                .collect().last().replaceWithVoid()
+                .collect().with(java.util.stream.Collectors.counting()).map(Long::intValue)
                 .onFailure().invoke(f -> LOG.warnf("delivery round failed (retried): %s", f.toString()))
-                .onFailure().recoverWithNull();
+                .onFailure().recoverWithItem(0);
     }
 
     /** How a delivery ended this time; {@code recorded} when it was written with the send, in its transaction. */
-    private record Outcome(String status, String reason, Integer variant, boolean retry, boolean recorded) {
+    /** {@code until}: a deferred delivery's new due time. */
+    private record Outcome(String status, String reason, Integer variant, boolean retry, boolean recorded, Instant until) {
         Outcome(String status, String reason, Integer variant, boolean retry) {
-            this(status, reason, variant, retry, false);
+            this(status, reason, variant, retry, false, null);
         }
 
         static Outcome skipped(String reason) {
@@ -160,12 +189,12 @@ public class Broadcasts {
         }
 
         Outcome asRecorded() {
-            return new Outcome(status, reason, variant, retry, true);
+            return new Outcome(status, reason, variant, retry, true, until);
         }
     }
 
     /** One claimed delivery: a campaign's message to a person on one occasion, with the trigger's properties if any. */
-    private record Claim(UUID person, String occasion, int attempts, Struct event) {
+    private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred) {
         static Claim of(Row row) {
             Struct.Builder event = Struct.newBuilder();
             if (row.getString("trigger_properties") != null) {
@@ -175,7 +204,8 @@ public class Broadcasts {
                     throw new IllegalStateException("stored trigger properties cannot be read", e);
                 }
             }
-            return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event.build());
+            return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event.build(),
+                    row.getBoolean("deferred"));
         }
 
         Tuple key(Campaign campaign) {
@@ -207,6 +237,18 @@ public class Broadcasts {
     }
 
     private Uni<Outcome> decide(Campaign campaign, Claim claim, Profile profile) {
+        boolean promotional = CampaignValidation.isPromotional(campaign.getPurpose());
+        SendTimes.Decision when = SendTimes.decide(clock.instant(), zone(profile),
+                // moved once already: only quiet hours may move it again
+                claim.deferred() ? campaign.getSendTime().toBuilder().setBestHour(false).build() : campaign.getSendTime(),
+                promotional ? serviceQuietHours : Optional.empty(),
+                SendTimes.bestHourOfDay(profile.getTraits().getEngagementByHourOfWeekList()));
+        if (when.dropped()) {
+            return Uni.createFrom().item(Outcome.skipped(when.why()));
+        }
+        if (when.later(clock.instant())) {
+            return Uni.createFrom().item(new Outcome("deferred", when.why(), null, false, false, when.at()));
+        }
         if (!campaign.getChannel().equals("email")) {
             return Uni.createFrom().item(Outcome.skipped("the " + campaign.getChannel() + " channel is not connected yet"));
         }
@@ -218,13 +260,17 @@ public class Broadcasts {
         if (!basis.allowed()) {
             return Uni.createFrom().item(Outcome.skipped("no basis for " + campaign.getPurpose() + " by email (" + basis.basis() + ")"));
         }
-        boolean promotional = CampaignValidation.isPromotional(campaign.getPurpose());
         Uni<Boolean> held = promotional ? holds.holdFor(UUID.fromString(profile.getId())).map(h -> h.getHeld()) : Uni.createFrom().item(false);
         return held.flatMap(isHeld -> {
             if (isHeld) {
                 return Uni.createFrom().item(Outcome.skipped("held after a bad support experience"));
             }
-            return Uni.createFrom().item(() -> Campaigns.preview(campaign, attributes(profile), traits(profile), claim.event()))
+            // An experiment's arm: the control group passed every check above and gets nothing; the others their arm's message.
+            if (campaign.hasExperiment() && campaign.getExperiment().getArms(Experiments.arm(campaign, claim.person())).getControl()) {
+                return Uni.createFrom().item(new Outcome("held_out", "control group of the experiment", null, false));
+            }
+            Campaign sending = campaign.hasExperiment() ? Experiments.forArm(campaign, Experiments.arm(campaign, claim.person())) : campaign;
+            return Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event()))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                     .flatMap(message -> message.getSent() ? whileClaimed(campaign, claim, promotional,
                                     () -> send(campaign, profile, claim, address.getStringValue(), message, promotional))
@@ -266,15 +312,24 @@ public class Broadcasts {
 
     private Uni<Void> record(SqlClient sql, Campaign campaign, Claim claim, Outcome outcome) {
         int attempts = claim.attempts();
+        if (outcome.status().equals("deferred")) {
+            // not an attempt: planned again for its time, once
+            return sql.preparedQuery("""
+                    UPDATE delivery SET status = 'planned', reason = $5, due_time = $6, deferred = true, attempts = attempts - 1
+                    WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $3 AND status = 'sending' AND attempts = $4""")
+                    .execute(claim.key(campaign).addValue(outcome.reason()).addValue(outcome.until().atOffset(ZoneOffset.UTC)))
+                    .replaceWithVoid();
+        }
         // A retry waits 2, 4, 8… seconds; the row stays with this sender only while it is 'sending'.
         return sql.preparedQuery("""
-                UPDATE delivery SET status = $3, reason = $4, variant = $5, published = published AND $3 NOT IN ('sent', 'skipped', 'failed'),
-                       send_time = CASE WHEN $3 = 'sent' THEN now() ELSE send_time END,
+                UPDATE delivery SET status = $3, reason = $4, variant = $5, arm = $10,
+                       published = published AND $3 NOT IN ('sent', 'skipped', 'failed', 'held_out'),
+                       send_time = CASE WHEN $3 IN ('sent', 'held_out') THEN now() ELSE send_time END,
                        due_time = CASE WHEN $6 THEN now() + make_interval(secs => $7) ELSE due_time END
                 WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $9 AND status = 'sending' AND attempts = $8""")
                 .execute(Tuple.from(List.of(UUID.fromString(campaign.getId()), claim.person(), outcome.status())).addValue(outcome.reason())
                         .addValue(outcome.variant()).addValue(outcome.retry()).addValue((double) (1L << Math.min(attempts, 10))).addValue(attempts)
-                        .addValue(claim.occasion()))
+                        .addValue(claim.occasion()).addValue(campaign.hasExperiment() ? Experiments.arm(campaign, claim.person()) : null))
                 .replaceWithVoid();
     }
 
@@ -302,6 +357,7 @@ public class Broadcasts {
                                     case "planned", "sending" -> summary.setPlanned(summary.getPlanned() + n);
                                     case "sent" -> summary.setSent(summary.getSent() + n);
                                     case "skipped" -> summary.setSkipped(summary.getSkipped() + n);
+                                    case "held_out" -> summary.setHeldOut(summary.getHeldOut() + n);
                                     default -> summary.setFailed(summary.getFailed() + n);
                                 }
                                 if (row.getString("reason") != null && !row.getString("status").equals("planned")) {
@@ -312,6 +368,16 @@ public class Broadcasts {
                         }))
                 .flatMap(summary -> !campaign.hasJourney() ? Uni.createFrom().item(summary.build())
                         : journeys.runs(id, campaign.getJourney()).map(runs -> summary.putAllJourneyRuns(runs).build())));
+    }
+
+    /** The person's time zone (attribute time_zone, IANA), UTC without a valid one. */
+    private static ZoneId zone(Profile profile) {
+        Value zone = profile.getAttributesMap().get("time_zone");
+        try {
+            return zone != null && zone.hasStringValue() ? ZoneId.of(zone.getStringValue()) : UTC;
+        } catch (java.time.DateTimeException e) {
+            return UTC;
+        }
     }
 
     private static Struct attributes(Profile profile) {

@@ -92,7 +92,7 @@ public class DeliveryOutcomes {
         String message = messageId(row.getUUID("campaign_id").toString(), profile, row.getString("occasion"));
         CampaignDelivery.Status status = switch (row.getString("status")) {
             case "sent" -> CampaignDelivery.Status.SENT;
-            case "skipped" -> CampaignDelivery.Status.SUPPRESSED;
+            case "skipped", "held_out" -> CampaignDelivery.Status.SUPPRESSED;
             default -> CampaignDelivery.Status.FAILED;
         };
         OffsetDateTime time = row.getOffsetDateTime("send_time") != null ? row.getOffsetDateTime("send_time") : OffsetDateTime.now();

@@ -17,11 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
 
+import dev.rapport.campaign.ProfileEvents;
 import dev.rapport.campaign.ProfileStandIn;
 import dev.rapport.campaign.delivery.Broadcasts;
 import dev.rapport.proto.campaign.v1.Campaign;
@@ -35,9 +32,6 @@ import dev.rapport.proto.campaign.v1.JourneyStep;
 import dev.rapport.proto.campaign.v1.MessageVariant;
 import dev.rapport.proto.campaign.v1.SendMessage;
 import dev.rapport.proto.campaign.v1.WaitForEvent;
-import dev.rapport.proto.profile.v1.Event;
-import dev.rapport.proto.profile.v1.ProfileEventRecorded;
-import dev.rapport.runtime.event.Envelopes;
 import dev.rapport.runtime.kafka.Topics;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
@@ -108,12 +102,12 @@ class JourneysTest {
         UUID paid = UUID.randomUUID();
         UUID stale = UUID.randomUUID();
         Instant now = Instant.now();
-        var trigger = event(late, "pf-" + late, "payment_failed", now, Map.of("amount", 42.5, "order_id", "A-17"));
+        var trigger = ProfileEvents.recorded(late, "pf-" + late, "payment_failed", now, Map.of("amount", 42.5, "order_id", "A-17"));
         publish(trigger, trigger, // read twice: one run
-                event(paid, "pf-" + paid, "payment_failed", now, Map.of("amount", 10)),
-                event(paid, "ps-" + paid, "payment_succeeded", now.plusMillis(500), Map.of()),
+                ProfileEvents.recorded(paid, "pf-" + paid, "payment_failed", now, Map.of("amount", 10)),
+                ProfileEvents.recorded(paid, "ps-" + paid, "payment_succeeded", now.plusMillis(500), Map.of()),
                 // two days old (history loaded late): starts nothing
-                event(stale, "pf-" + stale, "payment_failed", now.minus(Duration.ofDays(2)), Map.of("amount", 5)));
+                ProfileEvents.recorded(stale, "pf-" + stale, "payment_failed", now.minus(Duration.ofDays(2)), Map.of("amount", 5)));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> runs(id) == 2 && status(paid).equals("exited"));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -164,15 +158,5 @@ class JourneysTest {
     @SafeVarargs
     private void publish(org.apache.kafka.clients.producer.ProducerRecord<String, String>... records) {
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
-    }
-
-    /** A stored event as profile-service announces it, keyed by its person. */
-    static org.apache.kafka.clients.producer.ProducerRecord<String, String> event(UUID person, String id, String name, Instant when, Map<String, Object> properties) throws InvalidProtocolBufferException {
-        Struct.Builder props = Struct.newBuilder();
-        properties.forEach((k, v) -> props.putFields(k, v instanceof Number n ? Value.newBuilder().setNumberValue(n.doubleValue()).build()
-                : Value.newBuilder().setStringValue(v.toString()).build()));
-        return KafkaCompanion.record(TestTopics.of(Topics.PROFILE_EVENTS), person.toString(), JsonFormat.printer().print(ProfileEventRecorded.newBuilder()
-                .setEvent(Event.newBuilder().setId(id).setProfileId(person.toString()).setName(name).setOccurTime(Envelopes.timestamp(when))
-                        .setProperties(props)).build()));
     }
 }

@@ -8,7 +8,9 @@ import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
 import dev.rapport.proto.campaign.v1.DeliverySummary;
 import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
+import dev.rapport.proto.campaign.v1.ExperimentResults;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
+import dev.rapport.proto.campaign.v1.GetExperimentResultsRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
 import dev.rapport.proto.campaign.v1.MessagePreview;
@@ -55,5 +57,9 @@ public class CampaignOperations {
 
     public Uni<DeliverySummary> deliveries(GetDeliverySummaryRequest request) {
         return campaigns.getDeliverySummary(request);
+    }
+
+    public Uni<ExperimentResults> experiment(GetExperimentResultsRequest request) {
+        return campaigns.getExperimentResults(request);
     }
 }

@@ -8,6 +8,8 @@ import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
 import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.ExperimentResults;
+import dev.rapport.proto.campaign.v1.GetExperimentResultsRequest;
 import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
@@ -67,5 +69,11 @@ public class CampaignsGrpc implements Campaigns {
     @RolesAllowed({ "partner", "marketer", "admin" })
     public Uni<DeliverySummary> getDeliverySummary(GetDeliverySummaryRequest request) {
         return campaigns.deliveries(request);
+    }
+
+    @Override
+    @RolesAllowed({ "partner", "marketer", "admin" })
+    public Uni<ExperimentResults> getExperimentResults(GetExperimentResultsRequest request) {
+        return campaigns.experiment(request);
     }
 }

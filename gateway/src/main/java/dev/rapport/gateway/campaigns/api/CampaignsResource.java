@@ -20,6 +20,8 @@ import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
 import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.ExperimentResults;
+import dev.rapport.proto.campaign.v1.GetExperimentResultsRequest;
 import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.proto.campaign.v1.GetCampaignRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
@@ -99,6 +101,14 @@ public class CampaignsResource {
     @Operation(summary = "Where a broadcast stands: planned, sent, skipped (and why), failed")
     public Uni<DeliverySummary> deliveries(@PathParam("campaignId") String campaignId) {
         return campaigns.deliveries(GetDeliverySummaryRequest.newBuilder().setCampaignId(campaignId).build());
+    }
+
+    @GET
+    @Path("{campaignId}/experiment")
+    @RolesAllowed({ "partner", "marketer", "admin" })
+    @Operation(summary = "An experiment's arms: reached, sent, converted, conversion rate with its 95 % interval, uplift and p-value against control")
+    public Uni<ExperimentResults> experiment(@PathParam("campaignId") String campaignId) {
+        return campaigns.experiment(GetExperimentResultsRequest.newBuilder().setCampaignId(campaignId).build());
     }
 
 }

@@ -1,0 +1,186 @@
+package dev.rapport.campaign.experiment;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+
+import dev.rapport.campaign.definition.CampaignValidation;
+import dev.rapport.proto.campaign.v1.ArmResult;
+import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.Experiment;
+import dev.rapport.proto.campaign.v1.ExperimentArm;
+import dev.rapport.proto.campaign.v1.ExperimentResults;
+import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.runtime.event.Envelopes;
+import io.grpc.Status;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * A/B/n tests with a control group: each person's arm is fixed by a hash of the campaign and the person; a
+ * conversion is the experiment's event within its window after the message (for the control group, after the moment
+ * it would have come); results give each arm's conversion rate with a 95 % Wilson interval and, against the control
+ * group, the uplift and the p-value of a two-proportion z-test.
+ */
+@ApplicationScoped
+public class Experiments {
+    private static final Duration RUNNING_FOR = Duration.ofSeconds(1);
+
+    private final Pool pool;
+    private volatile Uni<Map<UUID, Experiment>> running;
+
+    Experiments(Pool pool) {
+        this.pool = pool;
+        running = load();
+    }
+
+    /** The arm a person is in: the same answer every time, spread by the arms' weights. */
+    public static int arm(Campaign campaign, UUID person) {
+        Experiment experiment = campaign.getExperiment();
+        int total = experiment.getArmsList().stream().mapToInt(ExperimentArm::getWeight).sum();
+        long bucket = Math.floorMod(hash(campaign.getId() + ":" + person), (long) total);
+        for (int i = 0; i < experiment.getArmsCount(); i++) {
+            bucket -= experiment.getArms(i).getWeight();
+            if (bucket < 0) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("an experiment without weight");
+    }
+
+    /** The campaign as one arm sends it: the arm's own variants when it has any. */
+    public static Campaign forArm(Campaign campaign, int arm) {
+        ExperimentArm chosen = campaign.getExperiment().getArms(arm);
+        return chosen.getVariantsCount() == 0 ? campaign : campaign.toBuilder().clearVariants().addAllVariants(chosen.getVariantsList()).build();
+    }
+
+    /** An event was recorded: the person's messages of experiments converting on it, within their windows, converted. */
+    public Uni<Void> onEvent(UUID profile, Event event) {
+        Instant at = Envelopes.instant(event.getOccurTime());
+        return running.flatMap(experiments -> {
+            List<UUID> ids = new ArrayList<>();
+            List<Double> windows = new ArrayList<>();
+            experiments.forEach((id, experiment) -> {
+                if (experiment.getConversionEvent().equals(event.getName())) {
+                    ids.add(id);
+                    windows.add((double) CampaignValidation.java(experiment.getConversionWindow()).toSeconds());
+                }
+            });
+            if (ids.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            // The first conversion counts; the same event again changes nothing.
+            return pool.preparedQuery("""
+                    UPDATE delivery d SET converted_time = $2
+                    FROM unnest($3::uuid[], $4::float8[]) AS e(campaign_id, window_secs)
+                    WHERE d.campaign_id = e.campaign_id AND d.profile_id = $1 AND d.converted_time IS NULL
+                      AND d.status IN ('sent', 'held_out') AND d.send_time <= $2 AND $2 <= d.send_time + make_interval(secs => e.window_secs)""")
+                    .execute(Tuple.of(profile, at.atOffset(ZoneOffset.UTC), ids.toArray(UUID[]::new), windows.toArray(Double[]::new)))
+                    .replaceWithVoid();
+        });
+    }
+
+    /** Reads the campaigns with experiments again at the next event (one was activated or changed here). */
+    public void forget() {
+        running = load();
+    }
+
+    private Uni<Map<UUID, Experiment>> load() {
+        // Conversions still count after a campaign completed: its window may outlast it.
+        return pool.query("SELECT id, (messages->'experiment')::text AS experiment FROM campaign "
+                        + "WHERE status IN ('ACTIVE', 'PAUSED', 'COMPLETED') AND messages ? 'experiment'")
+                .execute()
+                .map(rows -> {
+                    Map<UUID, Experiment> experiments = new HashMap<>();
+                    rows.forEach(row -> experiments.put(row.getUUID("id"), experiment(row.getString("experiment"))));
+                    return experiments;
+                })
+                .memoize().atLeast(RUNNING_FOR);
+    }
+
+    /** Each arm's figures. */
+    public Uni<ExperimentResults> results(Campaign campaign) {
+        if (!campaign.hasExperiment()) {
+            throw Status.FAILED_PRECONDITION.withDescription("campaign " + campaign.getId() + " runs no experiment").asRuntimeException();
+        }
+        UUID id = UUID.fromString(campaign.getId());
+        return pool.preparedQuery("""
+                            SELECT arm, count(*) FILTER (WHERE status IN ('sent', 'held_out')) AS reached,
+                                   count(*) FILTER (WHERE status = 'sent') AS sent,
+                                   count(*) FILTER (WHERE converted_time IS NOT NULL) AS converted
+                            FROM delivery WHERE campaign_id = $1 AND arm IS NOT NULL GROUP BY arm""")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    Map<Integer, Row> byArm = new HashMap<>();
+                    rows.forEach(row -> byArm.put(row.getInteger("arm"), row));
+                    return results(campaign, byArm);
+                });
+    }
+
+    private static ExperimentResults results(Campaign campaign, Map<Integer, Row> byArm) {
+        Experiment experiment = campaign.getExperiment();
+        long[][] figures = new long[experiment.getArmsCount()][3];
+        int control = -1;
+        for (int i = 0; i < experiment.getArmsCount(); i++) {
+            Row row = byArm.get(i);
+            if (row != null) {
+                figures[i] = new long[] { row.getLong("reached"), row.getLong("sent"), row.getLong("converted") };
+            }
+            if (experiment.getArms(i).getControl()) {
+                control = i;
+            }
+        }
+        ExperimentResults.Builder results = ExperimentResults.newBuilder().setCampaignId(campaign.getId())
+                .setConversionEvent(experiment.getConversionEvent());
+        for (int i = 0; i < experiment.getArmsCount(); i++) {
+            long reached = figures[i][0];
+            long converted = figures[i][2];
+            double[] interval = Statistics.wilson(converted, reached);
+            ArmResult.Builder arm = ArmResult.newBuilder().setName(experiment.getArms(i).getName()).setControl(experiment.getArms(i).getControl())
+                    .setReached(reached).setSent(figures[i][1]).setConverted(converted)
+                    .setConversionRate(reached == 0 ? 0 : (double) converted / reached)
+                    .setConversionRateLow(interval[0]).setConversionRateHigh(interval[1]);
+            if (control >= 0 && i != control && reached > 0 && figures[control][0] > 0) {
+                arm.setUplift((double) converted / reached - (double) figures[control][2] / figures[control][0])
+                        .setPValue(Statistics.twoProportionPValue(converted, reached, figures[control][2], figures[control][0]));
+            }
+            results.addArms(arm);
+        }
+        return results.build();
+    }
+
+    private static long hash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Experiment experiment(String json) {
+        try {
+            Experiment.Builder experiment = Experiment.newBuilder();
+            JsonFormat.parser().merge(json, experiment);
+            return experiment.build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a stored experiment cannot be read", e);
+        }
+    }
+}
