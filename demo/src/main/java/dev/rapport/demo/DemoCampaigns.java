@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The demo's campaigns, as a marketer would write them (protobuf JSON of rapport.campaign.v1.Campaign): two triggered
- * journeys that run from the start, and a localised promotion with a control group (a tenth of its audience gets
+ * journeys that run from the start (the basket reminder waits 30 seconds for an order, where a brand would wait an
+ * hour, so the tour can watch it), and a localised promotion with a control group (a tenth of its audience gets
  * nothing, to measure what it changes) left as a draft for the tour to preview and activate.
  * {@code SEGMENT} in a definition is replaced by the id of the segment the entry names.
  */
@@ -18,14 +19,14 @@ final class DemoCampaigns {
                      "defaultLocale": "en", "languageFallbacks": {"ca": "es"},
                      "variants": [
                        {"locale": "en", "subjectLine": "Still hungry, {{ profile.first_name | default: 'friend' }}?",
-                        "body": "Your basket of {{ event.cart_value }} {{ event.currency }} is still waiting. Order within the hour and it is on its way.\\n\\nMealtide"},
+                        "body": "Your basket of {{ event.cart_value }} {{ event.currency }} is still waiting. Order now and it is on its way.\\n\\nMealtide"},
                        {"locale": "ko", "subjectLine": "{{ profile.first_name | default: '고객' }}님, 장바구니를 잊으셨나요?",
                         "body": "장바구니({{ event.cart_value }} {{ event.currency }})가 기다리고 있어요. 지금 주문하시면 바로 출발합니다.\\n\\nMealtide"},
                        {"locale": "es", "subjectLine": "¿Sigues con hambre, {{ profile.first_name | default: 'amigo' }}?",
                         "body": "Tu cesta de {{ event.cart_value }} {{ event.currency }} te espera. Pide en la próxima hora y sale enseguida.\\n\\nMealtide"}],
-                     "journey": {"triggerEvent": "cart_abandoned", "exitEvents": ["order_placed"], "reentryAfter": "86400s",
+                     "journey": {"triggerEvent": "cart_abandoned", "exitEvents": ["order_placed"],
                        "steps": [
-                         {"waitForEvent": {"event": "order_placed", "timeout": "3600s", "onEvent": "EXIT", "onTimeout": "CONTINUE"}},
+                         {"waitForEvent": {"event": "order_placed", "timeout": "30s", "onEvent": "EXIT", "onTimeout": "CONTINUE"}},
                          {"sendMessage": {}}]}}"""),
             new Definition("payment-failed", null, true, """
                     {"name": "Payment failed", "purpose": "essential.service.notifications", "channel": "email", "priority": 90,

@@ -1,5 +1,6 @@
 package dev.rapport.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,13 +50,13 @@ class DemoBrandTest {
     static void close() throws Exception {
         TestChannels.close(gateway);
         String admin = Tokens.person("demo-admin");
-        // The demo's journeys would follow the other tests' events: archived (which ends their runs).
+        // The demo's journeys would follow the other tests' events: paused (a paused journey follows none).
         List<java.util.Map<String, Object>> campaigns = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY)
                 .auth().oauth2(admin).queryParam("page_size", 500).get("/api/v1/campaigns").then().statusCode(200).extract().path("campaigns");
         for (java.util.Map<String, Object> campaign : campaigns) {
-            if (List.of("Basket reminder", "Payment failed", "Weekend feast").contains(campaign.get("name"))) {
+            if (List.of("Basket reminder", "Payment failed").contains(campaign.get("name")) && "ACTIVE".equals(campaign.get("status"))) {
                 io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(admin).contentType("application/json")
-                        .body("{\"status\": \"ARCHIVED\"}").post("/api/v1/campaigns/" + campaign.get("id") + "/status").then().statusCode(200);
+                        .body("{\"status\": \"PAUSED\"}").post("/api/v1/campaigns/" + campaign.get("id") + "/status").then().statusCode(200);
             }
         }
         for (String language : List.of("en", "ko")) {
@@ -147,6 +148,101 @@ class DemoBrandTest {
                 .post("/api/v1/campaigns/" + ids.get("Basket reminder") + "/preview").then().statusCode(200)
                 .body("subject", org.hamcrest.Matchers.equalTo("¿Sigues con hambre, amigo?"))
                 .body("body", org.hamcrest.Matchers.startsWith("Tu cesta de 18.5 EUR te espera."));
+    }
+
+    /** README.md, "A tour of the demo": the API steps (3 to 9), as written there. */
+    @Test
+    void theTourFromTheReadme() throws Exception {
+        String partner = Tokens.partner();
+        String marketer = Tokens.person("demo-marketer");
+        String privacy = Tokens.person("demo-privacy");
+
+        // 3. George's profile and timeline, over gRPC with the partner token
+        Profile george = profile("mealtide-00006");
+        assertEquals("George", george.getAttributesOrThrow("first_name").getStringValue());
+        String georgeId = george.getId();
+        var timeline = ProfilesGrpc.newBlockingStub(gateway).withInterceptors(bearer(partner)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .listProfileTimeline(dev.rapport.proto.profile.v1.ListTimelineRequest.newBuilder().setProfileId(georgeId).setPageSize(5).build());
+        assertEquals(5, timeline.getEntriesCount());
+
+        // 4. why he is in the email marketing audience
+        List<java.util.Map<String, Object>> segments = rest(marketer).queryParam("page_size", 50).get("/api/v1/segments")
+                .then().statusCode(200).extract().path("segments");
+        String audience = (String) segments.stream().filter(s -> "Email marketing audience".equals(s.get("name"))).findFirst().orElseThrow().get("id");
+        rest(marketer).get("/api/v1/segments/" + audience + "/members/" + georgeId + "/explanation").then().log().ifValidationFails().statusCode(200)
+                .body("member", org.hamcrest.Matchers.equalTo(true));
+
+        // 5. RFM sizes and transitions
+        rest(marketer).post("/api/v1/rfm/runs").then().statusCode(200)
+                .body("segmentSizes.size()", org.hamcrest.Matchers.greaterThan(0))
+                .body("transitions", org.hamcrest.Matchers.notNullValue());
+
+        // 6. George leaves a basket; 30 seconds later the reminder is in his inbox. (When this suite ran the tour
+        // before: he opts in again, and the journey the last run paused is on again, as make run leaves it.)
+        rest(partner).body("{\"subject\": \"" + georgeId + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
+                + "\"granted\": true, \"method\": \"form\", \"noticeVersion\": \"mealtide-2026\", \"jurisdiction\": \"GB\"}")
+                .post("/api/v1/consents").then().statusCode(201);
+        String reminder = campaignId(marketer, "Basket reminder");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + reminder + "/status").then().statusCode(200);
+        String basket = "{\"identifier\":{\"type\":\"EXTERNAL_ID\",\"value\":\"mealtide-00006\"},"
+                + "\"event\":{\"name\":\"cart_abandoned\",\"properties\":{\"cart_value\":24.5,\"currency\":\"GBP\"}}}";
+        rest(partner).body(basket).post("/api/v1/events").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> inbox("mealtide-00006@example.com").size() == 1);
+        jakarta.mail.internet.MimeMessage mail = inbox("mealtide-00006@example.com").get(0);
+        assertEquals("Still hungry, George?", mail.getSubject());
+        assertTrue(com.icegreen.greenmail.util.GreenMailUtil.getBody(mail).contains("Your basket of 24.5 GBP is still waiting."));
+
+        // 7. he unsubscribes with one click; the next basket's reminder is skipped
+        String link = mail.getHeader("List-Unsubscribe")[0];
+        io.restassured.RestAssured.given().contentType("application/x-www-form-urlencoded").body("List-Unsubscribe=One-Click")
+                .post(link.substring(1, link.length() - 1)).then().statusCode(200);
+        rest(partner).body(basket).post("/api/v1/events").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> rest(marketer)
+                .get("/api/v1/campaigns/" + reminder + "/deliveries").then().statusCode(200).extract().jsonPath()
+                .getString("reasons.'no basis for marketing.communications by email (withdrawn)'") != null);
+        assertEquals(1, inbox("mealtide-00006@example.com").size(), "still one message");
+
+        // 8. Global Privacy Control
+        rest(partner).header("Sec-GPC", "1").get("/api/v1/profiles/" + georgeId).then().statusCode(200);
+        rest(partner).get("/api/v1/profiles/" + georgeId + "/consent/records").then().statusCode(200)
+                .body("records.method", org.hamcrest.Matchers.hasItem("gpc"));
+        rest(partner).header("Rapport-Purpose", "third_party_sharing").get("/api/v1/profiles/" + georgeId).then().statusCode(403);
+
+        // 9. Mia's export, then her erasure and its verification
+        String mia = rest(partner).queryParam("type", "EXTERNAL_ID").queryParam("value", "mealtide-00011").get("/api/v1/profiles/lookup")
+                .then().statusCode(200).extract().path("id");
+        String access = rest(privacy).body("{\"subject\": \"" + mia + "\", \"kind\": \"ACCESS\", \"verification\": \"answered from the account email\"}")
+                .post("/api/v1/privacy-requests").then().statusCode(201).extract().path("id");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> rest(privacy).get("/api/v1/privacy-requests/" + access + "/export").statusCode() == 200);
+        rest(privacy).get("/api/v1/privacy-requests/" + access + "/export").then().statusCode(200)
+                .body("profile", org.hamcrest.Matchers.notNullValue()).body("consent_records.size()", org.hamcrest.Matchers.greaterThan(0));
+        String erasure = rest(privacy).body("{\"subject\": \"" + mia + "\", \"kind\": \"ERASURE\", \"verification\": \"answered from the account email\"}")
+                .post("/api/v1/privacy-requests").then().statusCode(201).extract().path("id");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> "COMPLETED".equals(rest(privacy)
+                .get("/api/v1/privacy-requests/" + erasure).then().statusCode(200).extract().path("status")));
+        rest(privacy).get("/api/v1/privacy-requests/" + erasure).then()
+                .body("outcome", org.hamcrest.Matchers.containsString("verified: nothing left"));
+    }
+
+    private static List<jakarta.mail.internet.MimeMessage> inbox(String address) {
+        return java.util.Arrays.stream(RunningSuite.mail().getReceivedMessages()).filter(m -> {
+            try {
+                return m.getAllRecipients()[0].toString().equals(address);
+            } catch (jakarta.mail.MessagingException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    private static String campaignId(String token, String name) {
+        List<java.util.Map<String, Object>> campaigns = rest(token).queryParam("page_size", 500).get("/api/v1/campaigns")
+                .then().statusCode(200).extract().path("campaigns");
+        return (String) campaigns.stream().filter(c -> name.equals(c.get("name"))).findFirst().orElseThrow().get("id");
+    }
+
+    private static io.restassured.specification.RequestSpecification rest(String token) {
+        return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json");
     }
 
     private Profile profile(String externalId) {
