@@ -72,6 +72,7 @@ bench: run ## Measure the suite (running it if needed) and write the figures int
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.WalkingSkeletonBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.ProfileReadBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.SegmentBench BENCHMARKS.md
+	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.CampaignBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.StreamingIngestionBench BENCHMARKS.md
 
 .PHONY: clean

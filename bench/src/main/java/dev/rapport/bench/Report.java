@@ -14,7 +14,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 
-/** What every benchmark against the suite shares: the gateway and a partner token. */
+/** What every benchmark against the suite shares: the gateway and the demo's tokens. */
 final class Report {
     private static final String TOKEN_URL = "http://localhost:8180/realms/rapport/protocol/openid-connect/token";
 
@@ -28,15 +28,24 @@ final class Report {
 
     /** Attaches the demo partner app's access token to every call. */
     static ClientInterceptor asPartner() throws IOException, InterruptedException {
+        return bearer(token("grant_type=client_credentials&client_id=demo-partner&client_secret=demo-partner-secret"));
+    }
+
+    /** Attaches the demo marketer's access token to every call. */
+    static ClientInterceptor asMarketer() throws IOException, InterruptedException {
+        return bearer(token("grant_type=password&client_id=rapport-web&username=demo-marketer&password=demo"));
+    }
+
+    private static ClientInterceptor bearer(String token) {
         Metadata auth = new Metadata();
-        auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token());
+        auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return MetadataUtils.newAttachHeadersInterceptor(auth);
     }
 
-    private static String token() throws IOException, InterruptedException {
+    private static String token(String form) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(TOKEN_URL))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=demo-partner&client_secret=demo-partner-secret"))
+                .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build(), HttpResponse.BodyHandlers.ofString());
         Matcher token = Pattern.compile("\"access_token\":\"([^\"]+)\"").matcher(response.body());
         if (!token.find()) {
