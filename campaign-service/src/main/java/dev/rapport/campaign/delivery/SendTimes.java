@@ -74,21 +74,22 @@ public final class SendTimes {
                     next = next.plusDays(1);
                 }
                 at = next.toInstant();
-                why = "waiting for " + two(hour.getAsInt()) + ":00 in " + zone.getId() + (bestHour.isPresent() ? " (their best hour)" : " (the fallback hour)");
+                // (the zone stays out of the reason: reasons are counted in summaries and published)
+                why = "waiting for " + two(hour.getAsInt()) + ":00 their time" + (bestHour.isPresent() ? " (their best hour)" : " (the fallback hour)");
             }
         }
         for (QuietHours quiet : quietHours(sendTime, serviceQuiet)) {
             ZonedDateTime when = at.atZone(zone);
             if (inside(quiet, when.getHour())) {
                 if (quiet.getDrop()) {
-                    return new Decision(at, "quiet hours (" + two(quiet.getStartHour()) + ":00–" + two(quiet.getEndHour()) + ":00 in " + zone.getId() + ")", true);
+                    return new Decision(at, "quiet hours (" + two(quiet.getStartHour()) + ":00–" + two(quiet.getEndHour()) + ":00 their time)", true);
                 }
                 ZonedDateTime end = when.truncatedTo(ChronoUnit.HOURS).withHour(quiet.getEndHour());
                 if (!end.isAfter(when)) {
                     end = end.plusDays(1);
                 }
                 at = end.toInstant();
-                why = "waiting for the end of quiet hours, " + two(quiet.getEndHour()) + ":00 in " + zone.getId();
+                why = "waiting for the end of quiet hours, " + two(quiet.getEndHour()) + ":00 their time";
             }
         }
         return at.equals(now) ? Decision.now(now) : new Decision(at, why, false);

@@ -123,7 +123,9 @@ public class Journeys {
                 WHERE NOT EXISTS (SELECT 1 FROM journey_run WHERE campaign_id = $2 AND profile_id = $3
                                   AND (status IN ('running', 'waiting') OR entry_time > $6::timestamptz - make_interval(secs => $8)))
                 ON CONFLICT DO NOTHING""")
-                .execute(Tuple.from(List.of(run, journey.campaign(), profile, event.getId(), properties, utc(occurred), utc(now)))
+                // entered when it happened, or now for a device clock running ahead (a later order must still count)
+                .execute(Tuple.from(List.of(run, journey.campaign(), profile, event.getId(), properties,
+                                utc(occurred.isAfter(now) ? now : occurred), utc(now)))
                         .addValue((double) reentry))
                 .flatMap(entered -> entered.rowCount() == 0 ? Uni.createFrom().voidItem()
                         : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now), profile, journey.campaign(), properties)));
@@ -142,13 +144,24 @@ public class Journeys {
                     }
                     Position at = position(run);
                     if (journey.journey().getExitEventsList().contains(event)) {
-                        // What it planned and has not sent yet stays unsent: "purchased → leave" means no reminder.
-                        return pool.withTransaction(tx -> write(tx, run.getUUID("id"), at,
-                                        new Outcome(new Position(at.step(), at.stepTime(), Status.EXITED), null, event, List.of()), profile,
-                                        journey.campaign(), null)
+                        // The run locked and read again (its timer may have moved it meanwhile), then out; what it planned
+                        // and has not sent stays unsent — a delivery being sent holds its row, and one claimed but not yet
+                        // sending finds its claim gone: "purchased → leave" means no reminder.
+                        return pool.withTransaction(tx -> tx.preparedQuery("SELECT status, step, step_time FROM journey_run "
+                                        + "WHERE id = $1 AND status IN ('running', 'waiting') FOR UPDATE")
+                                .execute(Tuple.of(run.getUUID("id")))
+                                .flatMap(locked -> {
+                                    if (locked.size() == 0) {
+                                        return Uni.createFrom().voidItem();
+                                    }
+                                    Position now = position(locked.iterator().next());
+                                    return write(tx, run.getUUID("id"), now,
+                                            new Outcome(new Position(now.step(), now.stepTime(), Status.EXITED), null, event, List.of()), profile,
+                                            journey.campaign(), null);
+                                })
                                 .flatMap(x -> tx.preparedQuery("""
                                         UPDATE delivery SET status = 'skipped', reason = $4, published = false
-                                        WHERE campaign_id = $1 AND profile_id = $2 AND occasion LIKE $3 AND status = 'planned'""")
+                                        WHERE campaign_id = $1 AND profile_id = $2 AND occasion LIKE $3 AND status IN ('planned', 'sending')""")
                                         .execute(Tuple.of(journey.campaign(), profile, run.getUUID("id") + "/%",
                                                 "left the journey (" + event + ") before it was sent"))
                                         .replaceWithVoid()));

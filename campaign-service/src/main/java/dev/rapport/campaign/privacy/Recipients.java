@@ -41,10 +41,12 @@ public class Recipients {
      */
     public Uni<Long> erase(UUID... profiles) {
         Tuple ids = Tuple.of((Object) profiles);
-        return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = ANY($1)").execute(ids)
-                .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = ANY($1)").execute(ids)
-                        .flatMap(experience -> tx.preparedQuery("DELETE FROM journey_run WHERE profile_id = ANY($1)").execute(ids)
-                                .map(runs -> (long) deliveries.rowCount() + experience.rowCount() + runs.rowCount()))));
+        // Runs first, in the order the journeys lock (run, then its deliveries): no deadlock with a journey step, and
+        // no delivery a step plans meanwhile is left behind.
+        return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM journey_run WHERE profile_id = ANY($1)").execute(ids)
+                .flatMap(runs -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = ANY($1)").execute(ids)
+                        .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = ANY($1)").execute(ids)
+                                .map(experience -> (long) deliveries.rowCount() + experience.rowCount() + runs.rowCount()))));
     }
 
     /** What is still held about the person, table -> rows, only tables holding some. Changes nothing. */

@@ -88,7 +88,7 @@ class SendTimeTest {
         var row = pool.preparedQuery("SELECT status, reason, due_time, attempts, deferred FROM delivery WHERE campaign_id = $1").execute(Tuple.of(id))
                 .await().atMost(Duration.ofSeconds(5)).iterator().next();
         assertEquals("planned", row.getString("status"));
-        assertEquals("waiting for " + (hour < 10 ? "0" : "") + hour + ":00 in UTC (the fallback hour)", row.getString("reason"));
+        assertEquals("waiting for " + (hour < 10 ? "0" : "") + hour + ":00 their time (the fallback hour)", row.getString("reason"));
         Instant due = row.getOffsetDateTime("due_time").toInstant();
         assertTrue(due.isAfter(Instant.now().plus(Duration.ofHours(11))) && due.isBefore(Instant.now().plus(Duration.ofHours(13))), due.toString());
         assertEquals(0, due.atOffset(ZoneOffset.UTC).getMinute());

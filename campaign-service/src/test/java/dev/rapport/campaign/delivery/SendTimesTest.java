@@ -43,7 +43,7 @@ class SendTimesTest {
         var seoul = SendTimes.decide(NOW, SEOUL, BEST, Optional.empty(), OptionalInt.of(19));
         assertEquals(Instant.parse("2026-11-24T10:00:00Z"), seoul.at(), "19:00 in Seoul, later today");
         assertTrue(seoul.later(NOW));
-        assertEquals("waiting for 19:00 in Asia/Seoul (their best hour)", seoul.why());
+        assertEquals("waiting for 19:00 their time (their best hour)", seoul.why());
 
         var la = SendTimes.decide(NOW, LA, BEST, Optional.empty(), OptionalInt.of(8));
         assertEquals(Instant.parse("2026-11-24T16:00:00Z"), la.at(), "08:00 tomorrow in Los Angeles (its 17:30 now)");
@@ -64,12 +64,12 @@ class SendTimesTest {
         // 21:00 best hour in Seoul falls into the campaign's quiet hours: it waits for 08:00 the next day
         var quiet = SendTimes.decide(NOW, SEOUL, BEST.toBuilder().setQuietHours(evenings).build(), Optional.empty(), OptionalInt.of(21));
         assertEquals(Instant.parse("2026-11-24T23:00:00Z"), quiet.at());
-        assertEquals("waiting for the end of quiet hours, 08:00 in Asia/Seoul", quiet.why());
+        assertEquals("waiting for the end of quiet hours, 08:00 their time", quiet.why());
 
         QuietHours mornings = QuietHours.newBuilder().setStartHour(6).setEndHour(11).setDrop(true).build();
         var dropped = SendTimes.decide(NOW, SEOUL, SendTime.getDefaultInstance(), Optional.of(mornings), OptionalInt.empty());
         assertTrue(dropped.dropped());
-        assertEquals("quiet hours (06:00–11:00 in Asia/Seoul)", dropped.why());
+        assertEquals("quiet hours (06:00–11:00 their time)", dropped.why());
 
         assertEquals(NOW, SendTimes.decide(NOW, LA, SendTime.getDefaultInstance(), Optional.of(mornings), OptionalInt.empty()).at(),
                 "17:30 in Los Angeles is not quiet");
