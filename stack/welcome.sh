@@ -34,6 +34,7 @@ if [ "${DEMO:-on}" != off ]; then
   cat <<'TEXT'
 
 The demo brand Mealtide is loaded (demo/README.md): customers mealtide-00001 onwards, a help centre in English and
-Korean, segments of every family. `make run DEMO=off` starts an empty suite.
+Korean, segments of every family, a basket-reminder journey, a payment-failed message and a promotion with a control
+group. README.md, "A tour of the demo", walks through it. `make run DEMO=off` starts an empty suite.
 TEXT
 fi
