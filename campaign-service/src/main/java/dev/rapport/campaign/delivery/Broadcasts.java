@@ -165,7 +165,7 @@ public class Broadcasts {
                 .onItem().transformToUni(claim -> {
                     Claim claimed = Claim.of(claim.getKey());
                     return claim.getValue()
-                            .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, claimed) : release(c, claimed))
+                            .flatMap(c -> c.getStatus() == Campaign.Status.ACTIVE ? deliver(c, claimed.of(c)) : release(c, claimed))
                             // One delivery's trouble neither cancels the others nor loses their outcomes; its lease brings it back.
                             .onFailure().invoke(f -> LOG.warnf("a delivery was not recorded (its lease brings it back): %s", f.toString()))
                             .onFailure().recoverWithNull()
@@ -194,7 +194,8 @@ public class Broadcasts {
     }
 
     /** One claimed delivery: a campaign's message to a person on one occasion, with the trigger's properties if any. */
-    private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred) {
+    /** {@code arm}: the person's arm of the campaign's experiment, hashed once (null without an experiment). */
+    private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred, Integer arm) {
         static Claim of(Row row) {
             Struct.Builder event = Struct.newBuilder();
             if (row.getString("trigger_properties") != null) {
@@ -205,7 +206,11 @@ public class Broadcasts {
                 }
             }
             return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event.build(),
-                    row.getBoolean("deferred"));
+                    row.getBoolean("deferred"), null);
+        }
+
+        Claim of(Campaign campaign) {
+            return new Claim(person, occasion, attempts, event, deferred, campaign.hasExperiment() ? Experiments.arm(campaign, person) : null);
         }
 
         Tuple key(Campaign campaign) {
@@ -266,10 +271,10 @@ public class Broadcasts {
                 return Uni.createFrom().item(Outcome.skipped("held after a bad support experience"));
             }
             // An experiment's arm: the control group passed every check above and gets nothing; the others their arm's message.
-            if (campaign.hasExperiment() && campaign.getExperiment().getArms(Experiments.arm(campaign, claim.person())).getControl()) {
+            if (claim.arm() != null && campaign.getExperiment().getArms(claim.arm()).getControl()) {
                 return Uni.createFrom().item(new Outcome("held_out", "control group of the experiment", null, false));
             }
-            Campaign sending = campaign.hasExperiment() ? Experiments.forArm(campaign, Experiments.arm(campaign, claim.person())) : campaign;
+            Campaign sending = claim.arm() != null ? Experiments.forArm(campaign, claim.arm()) : campaign;
             return Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event()))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                     .flatMap(message -> message.getSent() ? whileClaimed(campaign, claim, promotional,
@@ -329,7 +334,7 @@ public class Broadcasts {
                 WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $9 AND status = 'sending' AND attempts = $8""")
                 .execute(Tuple.from(List.of(UUID.fromString(campaign.getId()), claim.person(), outcome.status())).addValue(outcome.reason())
                         .addValue(outcome.variant()).addValue(outcome.retry()).addValue((double) (1L << Math.min(attempts, 10))).addValue(attempts)
-                        .addValue(claim.occasion()).addValue(campaign.hasExperiment() ? Experiments.arm(campaign, claim.person()) : null))
+                        .addValue(claim.occasion()).addValue(claim.arm()))
                 .replaceWithVoid();
     }
 

@@ -56,11 +56,15 @@ public class Journeys {
     private final Duration freshness;
     private volatile Uni<Map<UUID, Active>> active;
 
-    /** An active triggered campaign, and since when it is active. */
-    record Active(UUID campaign, Journey journey, Instant since) {
+    /** An active triggered campaign, since when it is active, and the events it waits for or leaves on (read once). */
+    record Active(UUID campaign, Journey journey, Instant since, java.util.Set<String> watched) {
+        Active(UUID campaign, Journey journey, Instant since) {
+            this(campaign, journey, since, java.util.stream.Stream.concat(journey.getExitEventsList().stream(), journey.getStepsList().stream()
+                    .filter(step -> step.hasWaitForEvent()).map(step -> step.getWaitForEvent().getEvent())).collect(java.util.stream.Collectors.toSet()));
+        }
+
         boolean watches(String event) {
-            return journey.getExitEventsList().contains(event) || journey.getStepsList().stream()
-                    .anyMatch(step -> step.hasWaitForEvent() && step.getWaitForEvent().getEvent().equals(event));
+            return watched.contains(event);
         }
     }
 
