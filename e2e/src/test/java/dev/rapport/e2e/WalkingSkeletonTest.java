@@ -575,6 +575,10 @@ class WalkingSkeletonTest {
         });
         rest(marketer).get("/api/v1/campaigns/" + campaignId + "/deliveries").then().statusCode(200)
                 .body("audienceDrawn", org.hamcrest.Matchers.equalTo(true))
+                .body("progress.percent", org.hamcrest.Matchers.equalTo(100))
+                .body("progress.done", org.hamcrest.Matchers.equalTo("3"))
+                .body("progress.total", org.hamcrest.Matchers.equalTo("3"))
+                .body("progress.finished", org.hamcrest.Matchers.equalTo(true))
                 .body("sent", org.hamcrest.Matchers.equalTo("1"))
                 .body("reasons.'no basis for marketing.communications by email (no consent)'", org.hamcrest.Matchers.equalTo("1"))
                 .body("reasons.'no basis for marketing.communications by email (withdrawn)'", org.hamcrest.Matchers.equalTo("1"));
@@ -981,8 +985,12 @@ class WalkingSkeletonTest {
                     + "-" + run + "@example.com\"}").patch("/api/v1/profiles/" + people[i] + "/attributes").then().statusCode(200);
             consent(partner, people[i], true, "IE");
         }
+        // Dana's cart_abandoned request starts a trace of its own (the tour's step 10: the trace from event to message)
+        String traceId = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         for (int i = 0; i < 2; i++) {
-            rest(partner).body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"basket-" + names[i] + "-" + run + "\"}, "
+            rest(partner).header("traceparent", "00-" + (i == 0 ? traceId : HexFormat.of().formatHex(new SecureRandom().generateSeed(16)))
+                            + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8)) + "-01")
+                    .body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"basket-" + names[i] + "-" + run + "\"}, "
                     + "\"event\": {\"name\": \"cart_abandoned\", \"properties\": {\"item\": \"bibimbap\", \"total\": 14.5}}}")
                     .post("/api/v1/events").then().statusCode(201);
         }
@@ -1010,6 +1018,17 @@ class WalkingSkeletonTest {
                 .body("journeyRuns.'exited (order_placed)'", org.hamcrest.Matchers.equalTo("1"));
         Thread.sleep(2000);
         assertEquals(1, received(run).size(), "one reminder, to Dana only");
+
+        // one trace from her request to the message, across the restart: gateway, profile-service, Kafka, campaign-service
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var spans = traces.trace(traceId);
+            assertTrue(spans.stream().map(TraceCollector.ReceivedSpan::service).collect(Collectors.toSet())
+                    .containsAll(Set.of("gateway", "profile-service", "campaign-service")), "services in the trace: " + spans);
+            assertTrue(spans.stream().anyMatch(s -> s.service().equals("campaign-service") && s.kind() == SpanKind.SPAN_KIND_CONSUMER),
+                    "campaign-service's Kafka receive of the event is in the trace: " + spans);
+            assertEquals(1, spans.stream().filter(s -> s.service().equals("campaign-service") && s.name().equals("deliver email")).count(),
+                    "the reminder's delivery, once, is in the trace: " + spans);
+        });
 
         // campaign-service -> campaign.deliveries -> profile-service: the reminder on Dana's timeline, under the id of its Message-ID
         var profiles = with(ProfilesGrpc.newBlockingStub(gateway), bearer(partner));

@@ -351,6 +351,11 @@ class SegmentsTest {
         assertTrue(run.getTransitionsList().stream().anyMatch(t -> t.getFromSegment().equals("Lost")
                 && t.getToSegment().equals("Potential Loyalists") && t.getProfiles() == 1), run.getTransitionsList().toString());
         assertFalse(members(lost).contains(p.get(4).toString()));
+        // the run's progress: scoring, then each segment that uses RFM (these two at least), all done
+        var progress = segments.getRfmModel(dev.rapport.proto.segment.v1.GetRfmModelRequest.getDefaultInstance()).getProgress();
+        assertTrue(progress.getFinished() && progress.getPercent() == 100 && progress.getTotal() >= 3 && progress.getDone() == progress.getTotal(),
+                progress.toString());
+        assertEquals("finished: " + run.getProfilesScored() + " profiles scored", progress.getStage());
         assertTrue(transitions(lost).stream().anyMatch(t -> t.getTransition() == SegmentMembershipChanged.Transition.EXITED
                 && t.getProfileId().equals(p.get(4).toString())));
 

@@ -39,8 +39,13 @@ import dev.rapport.proto.profile.v1.ProfileService;
 import dev.rapport.proto.segment.v1.MutinySegmentServiceGrpc;
 import dev.rapport.proto.segment.v1.StreamMembersRequest;
 import dev.rapport.runtime.Ids;
+import dev.rapport.runtime.Progress;
+import dev.rapport.runtime.trace.Traces;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -72,6 +77,7 @@ public class Broadcasts {
     private static final Duration TICK_BUDGET = Duration.ofSeconds(30);
     private static final int MAX_ATTEMPTS = 5;
     private static final ZoneId UTC = ZoneId.of("UTC");
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
     private final Pool pool;
     private final Campaigns campaigns;
@@ -86,10 +92,14 @@ public class Broadcasts {
     private final Journeys journeys;
     private final Clock clock;
     private final Optional<QuietHours> serviceQuietHours;
+    private final Tracer tracer;
+    private final java.util.Set<UUID> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Broadcasts(Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
+    Broadcasts(Tracer tracer, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
             EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config) {
+        this.tracer = tracer;
         this.clock = clock;
         this.serviceQuietHours = config.quietHours().map(q -> QuietHours.newBuilder().setStartHour(q.startHour()).setEndHour(q.endHour())
                 .setDrop(q.drop().orElse(false)).build());
@@ -113,7 +123,8 @@ public class Broadcasts {
         long until = System.nanoTime() + TICK_BUDGET.toNanos();
         return drawAudiences().flatMap(x -> Multi.createBy().repeating().uni(this::round)
                 .whilst(claimed -> claimed == CLAIM && System.nanoTime() < until)
-                .collect().last().replaceWithVoid());
+                .collect().last().replaceWithVoid())
+                .call(this::reportProgress);
     }
 
     /** One round of due deliveries. */
@@ -153,13 +164,19 @@ public class Broadcasts {
                       WHERE c.status = 'ACTIVE' AND d2.status IN ('planned', 'sending') AND d2.due_time <= now()
                       ORDER BY d2.due_time LIMIT $1 FOR UPDATE OF d2 SKIP LOCKED) due
                 WHERE d.campaign_id = due.campaign_id AND d.profile_id = due.profile_id AND d.occasion = due.occasion
-                RETURNING d.campaign_id, d.profile_id, d.occasion, d.attempts, d.deferred, d.trigger_properties::text AS trigger_properties""")
+                RETURNING d.campaign_id, d.profile_id, d.occasion, d.attempts, d.deferred, d.trigger_properties::text AS trigger_properties,
+                          d.traceparent""")
                 .execute(Tuple.of(CLAIM, (double) LEASE.toSeconds()))
                 .onItem().transformToMulti(rows -> {
                     // Each claimed campaign read once per round, not once per person.
                     Map<UUID, Uni<Campaign>> claimed = new HashMap<>();
                     rows.forEach(row -> claimed.computeIfAbsent(row.getUUID("campaign_id"),
                             id -> campaigns.get(id.toString()).memoize().indefinitely()));
+                    rows.forEach(row -> {
+                        if (row.getString("occasion").isEmpty()) {
+                            touched.add(row.getUUID("campaign_id")); // a broadcast's: its progress is reported
+                        }
+                    });
                     return Multi.createFrom().iterable(rows).map(row -> Map.entry(row, claimed.get(row.getUUID("campaign_id"))));
                 })
                 .onItem().transformToUni(claim -> {
@@ -177,8 +194,10 @@ public class Broadcasts {
                 .onFailure().recoverWithItem(0);
     }
 
-    /** How a delivery ended this time; {@code recorded} when it was written with the send, in its transaction. */
-    /** {@code until}: a deferred delivery's new due time. */
+    /**
+     * How a delivery ended this time; {@code recorded} when it was written with the send, in its transaction;
+     * {@code until}: a deferred delivery's new due time.
+     */
     private record Outcome(String status, String reason, Integer variant, boolean retry, boolean recorded, Instant until) {
         Outcome(String status, String reason, Integer variant, boolean retry) {
             this(status, reason, variant, retry, false, null);
@@ -193,9 +212,12 @@ public class Broadcasts {
         }
     }
 
-    /** One claimed delivery: a campaign's message to a person on one occasion, with the trigger's properties if any. */
-    /** {@code arm}: the person's arm of the campaign's experiment, hashed once (null without an experiment). */
-    private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred, Integer arm) {
+    /**
+     * One claimed delivery: a campaign's message to a person on one occasion, with the trigger's properties if any.
+     * {@code arm}: the person's arm of the campaign's experiment, hashed once (null without an experiment);
+     * {@code traceparent}: the trace of the request that caused it (a journey's trigger), or null.
+     */
+    private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred, Integer arm, String traceparent) {
         static Claim of(Row row) {
             Struct.Builder event = Struct.newBuilder();
             if (row.getString("trigger_properties") != null) {
@@ -206,11 +228,12 @@ public class Broadcasts {
                 }
             }
             return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event.build(),
-                    row.getBoolean("deferred"), null);
+                    row.getBoolean("deferred"), null, row.getString("traceparent"));
         }
 
         Claim of(Campaign campaign) {
-            return new Claim(person, occasion, attempts, event, deferred, campaign.hasExperiment() ? Experiments.arm(campaign, person) : null);
+            return new Claim(person, occasion, attempts, event, deferred, campaign.hasExperiment() ? Experiments.arm(campaign, person) : null,
+                    traceparent);
         }
 
         Tuple key(Campaign campaign) {
@@ -219,6 +242,22 @@ public class Broadcasts {
     }
 
     private Uni<Void> deliver(Campaign campaign, Claim claim) {
+        // A span of the trace that caused it (the trigger's request), however much later it is sent: one trace from
+        // the event to the message.
+        Span span = Traces.continued(tracer, "deliver " + campaign.getChannel(), claim.traceparent());
+        if (span == null) {
+            return attempt(campaign, claim).replaceWithVoid();
+        }
+        span.setAttribute("rapport.campaign.id", campaign.getId()).setAttribute("rapport.delivery.occasion", claim.occasion())
+                .setAttribute("rapport.delivery.attempt", claim.attempts());
+        return attempt(campaign, claim).invoke(outcome -> span.setAttribute("rapport.delivery.status", outcome.status())
+                        .setStatus(outcome.status().equals("failed") ? StatusCode.ERROR : StatusCode.UNSET))
+                .onFailure().invoke(f -> span.setStatus(StatusCode.ERROR, f.getClass().getSimpleName()))
+                .onTermination().invoke(span::end)
+                .replaceWithVoid();
+    }
+
+    private Uni<Outcome> attempt(Campaign campaign, Claim claim) {
         int attempts = claim.attempts();
         return profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(claim.person().toString()).build())
                 .flatMap(profile -> decide(campaign, claim, profile))
@@ -227,7 +266,7 @@ public class Broadcasts {
                 .recoverWithItem(Outcome.skipped("the person is no longer known (erased or merged)"))
                 .onFailure().recoverWithItem(f -> attempts >= MAX_ATTEMPTS ? new Outcome("failed", reason(f), null, false)
                         : new Outcome("planned", reason(f), null, true))
-                .flatMap(outcome -> outcome.recorded() ? Uni.createFrom().voidItem() : record(pool, campaign, claim, outcome));
+                .call(outcome -> outcome.recorded() ? Uni.createFrom().voidItem() : record(pool, campaign, claim, outcome));
     }
 
     /** What a failure says, without internals (hosts, stack traces): the class of trouble. */
@@ -371,8 +410,49 @@ public class Broadcasts {
                             }
                             return summary;
                         }))
-                .flatMap(summary -> !campaign.hasJourney() ? Uni.createFrom().item(summary.build())
+                .flatMap(summary -> !campaign.hasJourney() ? Uni.createFrom().item(summary.setProgress(asProto(progress(summary))).build())
                         : journeys.runs(id, campaign.getJourney()).map(runs -> summary.putAllJourneyRuns(runs).build())));
+    }
+
+    /** A broadcast's people settled of its audience, and what it is doing. */
+    static Progress progress(DeliverySummary.Builder summary) {
+        long settled = summary.getSent() + summary.getSkipped() + summary.getFailed() + summary.getHeldOut();
+        String stage = !summary.getAudienceDrawn() ? "drawing the audience"
+                : summary.getPlanned() == 0 ? "finished"
+                : settled == 0 && summary.getPlanned() > 0 ? "starting" : "sending";
+        return new Progress(settled, summary.getAudienceDrawn() ? settled + summary.getPlanned() : 0, stage,
+                summary.getAudienceDrawn() && summary.getPlanned() == 0);
+    }
+
+    private static dev.rapport.proto.common.v1.Progress asProto(Progress progress) {
+        return dev.rapport.proto.common.v1.Progress.newBuilder().setDone(progress.done()).setTotal(progress.total())
+                .setPercent(progress.percent()).setStage(progress.stage()).setFinished(progress.finished()).build();
+    }
+
+    /**
+     * The console's progress line of each broadcast this tick sent for: every PROGRESS_EVERY at most, and when it
+     * finishes. What a marketer sees in the API (the delivery summary), said in the log.
+     */
+    private Uni<Void> reportProgress() {
+        List<UUID> sentFor = List.copyOf(touched);
+        touched.removeAll(sentFor);
+        long now = System.nanoTime();
+        return Multi.createFrom().iterable(sentFor)
+                .onItem().transformToUniAndConcatenate(id -> summary(id.toString()).invoke(summary -> {
+                    Long last = reportedAt.get(id);
+                    if (summary.getProgress().getFinished() || last == null || now - last >= PROGRESS_EVERY.toNanos()) {
+                        var p = summary.getProgress();
+                        LOG.infof("broadcast %s: %s", id, new Progress(p.getDone(), p.getTotal(), p.getStage(), p.getFinished()).line("people"));
+                        if (p.getFinished()) {
+                            reportedAt.remove(id);
+                        } else {
+                            reportedAt.put(id, now);
+                        }
+                    }
+                }))
+                .collect().last().replaceWithVoid()
+                .onFailure().invoke(f -> LOG.debugf("progress not reported this time: %s", f.toString()))
+                .onFailure().recoverWithNull();
     }
 
     /** The person's time zone (attribute time_zone, IANA), UTC without a valid one. */

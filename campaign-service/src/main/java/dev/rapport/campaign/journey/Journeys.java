@@ -89,8 +89,11 @@ public class Journeys {
                 .memoize().atLeast(ACTIVE_FOR);
     }
 
-    /** An event was recorded: it may take people out, move on runs waiting for it, and start runs. */
-    public Uni<Void> onEvent(UUID profile, Event event) {
+    /**
+     * An event was recorded: it may take people out, move on runs waiting for it, and start runs.
+     * {@code traceparent}: the trace of the request that recorded it, kept with the runs it starts (may be null).
+     */
+    public Uni<Void> onEvent(UUID profile, Event event, String traceparent) {
         String name = event.getName();
         Instant occurred = Envelopes.instant(event.getOccurTime());
         return active.flatMap(journeys -> {
@@ -98,12 +101,12 @@ public class Journeys {
                     ? moveOn(profile, name, occurred, journeys) : Uni.createFrom().voidItem();
             List<Active> triggered = journeys.values().stream().filter(j -> j.journey().getTriggerEvent().equals(name)).toList();
             return moved.flatMap(x -> Multi.createFrom().iterable(triggered)
-                    .onItem().transformToUniAndConcatenate(j -> enter(j, profile, event, occurred))
+                    .onItem().transformToUniAndConcatenate(j -> enter(j, profile, event, occurred, traceparent))
                     .collect().last().replaceWithVoid());
         });
     }
 
-    private Uni<Void> enter(Active journey, UUID profile, Event event, Instant occurred) {
+    private Uni<Void> enter(Active journey, UUID profile, Event event, Instant occurred, String traceparent) {
         Instant now = clock.instant();
         // History loaded or replayed later, and what happened before the campaign was on, start nothing.
         if (occurred.isBefore(now.minus(freshness)) || occurred.isBefore(journey.since().minus(CLOCK_SKEW))) {
@@ -122,15 +125,16 @@ public class Journeys {
         UUID run = UUID.randomUUID();
         Position start = new Position(0, now, Status.RUNNING);
         return pool.withTransaction(tx -> tx.preparedQuery("""
-                INSERT INTO journey_run (id, campaign_id, profile_id, trigger_event_id, trigger_properties, entry_time, status, step, step_time, due_time)
-                SELECT $1, $2, $3, $4, ($5::text)::jsonb, $6, 'running', 0, $7, $7
+                INSERT INTO journey_run (id, campaign_id, profile_id, trigger_event_id, trigger_properties, entry_time, status, step, step_time, due_time,
+                                         traceparent)
+                SELECT $1, $2, $3, $4, ($5::text)::jsonb, $6, 'running', 0, $7, $7, $9
                 WHERE NOT EXISTS (SELECT 1 FROM journey_run WHERE campaign_id = $2 AND profile_id = $3
                                   AND (status IN ('running', 'waiting') OR entry_time > $6::timestamptz - make_interval(secs => $8)))
                 ON CONFLICT DO NOTHING""")
                 // entered when it happened, or now for a device clock running ahead (a later order must still count)
                 .execute(Tuple.from(List.of(run, journey.campaign(), profile, event.getId(), properties,
                                 utc(occurred.isAfter(now) ? now : occurred), utc(now)))
-                        .addValue((double) reentry))
+                        .addValue((double) reentry).addValue(traceparent))
                 .flatMap(entered -> entered.rowCount() == 0 ? Uni.createFrom().voidItem()
                         : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now), profile, journey.campaign(), properties)));
     }
@@ -238,10 +242,11 @@ public class Journeys {
             return moved;
         }
         return moved.flatMap(x -> sql.preparedQuery("""
-                        INSERT INTO delivery (campaign_id, profile_id, occasion, status, trigger_properties)
-                        SELECT $1, $2, $3 || '/' || s, 'planned', ($4::text)::jsonb FROM unnest($5::int[]) AS s
+                        INSERT INTO delivery (campaign_id, profile_id, occasion, status, trigger_properties, traceparent)
+                        SELECT $1, $2, $3 || '/' || s, 'planned', ($4::text)::jsonb, (SELECT traceparent FROM journey_run WHERE id = $6)
+                        FROM unnest($5::int[]) AS s
                         ON CONFLICT DO NOTHING""")
-                .execute(Tuple.of(campaign, profile, run.toString(), properties, outcome.sends().toArray(Integer[]::new)))
+                .execute(Tuple.of(campaign, profile, run.toString(), properties, outcome.sends().toArray(Integer[]::new), run))
                 .replaceWithVoid());
     }
 

@@ -12,6 +12,7 @@ import dev.rapport.campaign.journey.Journeys;
 import dev.rapport.proto.profile.v1.ProfileEventRecorded;
 import dev.rapport.runtime.Ids;
 import dev.rapport.runtime.error.InvalidInput;
+import dev.rapport.runtime.trace.Traces;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -33,7 +34,9 @@ public class ProfileEventConsumer {
     public Uni<Void> onEvent(ProfileEventRecorded recorded) {
         try {
             UUID profile = Ids.profile("profile_id", recorded.getEvent().getProfileId());
-            return journeys.onEvent(profile, recorded.getEvent())
+            // this consumer's span when Kafka tracing made one current, else the producer's from the envelope
+            String traceparent = Traces.currentOr(recorded.getEnvelope().getTraceparent());
+            return journeys.onEvent(profile, recorded.getEvent(), traceparent)
                     .flatMap(x -> experiments.onEvent(profile, recorded.getEvent()))
                     .onFailure().invoke(f -> LOG.warnf("event %s not followed by the journeys: %s", recorded.getEnvelope().getId(), f.toString()));
         } catch (InvalidInput e) {

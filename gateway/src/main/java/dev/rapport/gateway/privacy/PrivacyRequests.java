@@ -28,6 +28,7 @@ import dev.rapport.proto.profile.v1.ExportProfileRequest;
 import dev.rapport.proto.profile.v1.GetProfileRequest;
 import dev.rapport.proto.profile.v1.Profile;
 import dev.rapport.proto.profile.v1.ProfileService;
+import dev.rapport.runtime.Progress;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.error.InvalidInput.Violation;
 import dev.rapport.runtime.error.NotFound;
@@ -385,6 +386,34 @@ public class PrivacyRequests {
             }
             request.addParts(p);
         }
+        Progress progress = progress(request.getKind(), status, request.getPartsList().stream()
+                .map(p -> new Part(p.getService(), p.getStep() == PrivacyRequestPart.Step.VERIFY, p.getState() == PrivacyRequestPart.State.COMPLETED))
+                .toList());
+        request.setProgress(dev.rapport.proto.common.v1.Progress.newBuilder().setDone(progress.done()).setTotal(progress.total())
+                .setPercent(progress.percent()).setStage(progress.stage()).setFinished(progress.finished()));
         return request.build();
+    }
+
+    /** A service's part as progress counts it: carrying out or verifying, and whether it completed. */
+    record Part(String service, boolean verify, boolean completed) {
+    }
+
+    /**
+     * Parts completed of all the request takes: each service carries it out, and an erasure's each verify it (a
+     * verification that finds data sends it back to carrying out: the count goes down again). The stage names whom it
+     * waits for.
+     */
+    static Progress progress(Kind kind, Status status, List<Part> parts) {
+        long services = parts.stream().filter(p -> !p.verify()).count();
+        long total = kind == Kind.ERASURE ? 2 * services : services;
+        long done = parts.stream().filter(Part::completed).count();
+        boolean verifying = parts.stream().anyMatch(Part::verify) && parts.stream().filter(p -> !p.verify()).allMatch(Part::completed);
+        List<String> waiting = parts.stream().filter(p -> p.verify() == verifying && !p.completed()).map(Part::service).toList();
+        String stage = switch (status) {
+            case COMPLETED -> "completed";
+            case NEEDS_REVIEW -> "needs review: data still found";
+            default -> (verifying ? "verifying: " : "") + (waiting.isEmpty() ? "moving on" : "waiting for " + String.join(", ", waiting));
+        };
+        return new Progress(done, total, stage, status == Status.COMPLETED || status == Status.NEEDS_REVIEW);
     }
 }

@@ -25,6 +25,7 @@ import dev.rapport.proto.common.v1.Envelope;
 import dev.rapport.proto.privacy.v1.DataSubjectRequest;
 import dev.rapport.proto.privacy.v1.DataSubjectRequest.Kind;
 import dev.rapport.proto.privacy.v1.DataSubjectRequestProgress;
+import dev.rapport.proto.privacy.v1.PrivacyRequest;
 import dev.rapport.proto.privacy.v1.RecordConsentRequest;
 import dev.rapport.proto.privacy.v1.SubjectIdentifier;
 import dev.rapport.runtime.event.Envelopes;
@@ -304,6 +305,10 @@ public class RequestFanOut {
         List<Row> carryOut = new ArrayList<>();
         List<Row> verify = new ArrayList<>();
         parts.forEach(part -> (part.getString("step").equals("verify") ? verify : carryOut).add(part));
+        // the console's progress line, as GET /privacy-requests/{id} shows it
+        LOG.infof("privacy request %s: %s", request, PrivacyRequests.progress(kind, PrivacyRequest.Status.IN_PROGRESS,
+                java.util.stream.Stream.concat(carryOut.stream(), verify.stream()).map(p -> new PrivacyRequests.Part(p.getString("service"),
+                        p.getString("step").equals("verify"), completed(p))).toList()).line("parts"));
         if (!carryOut.stream().allMatch(RequestFanOut::completed)) {
             return Uni.createFrom().voidItem();
         }

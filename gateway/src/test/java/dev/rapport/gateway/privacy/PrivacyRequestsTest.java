@@ -156,12 +156,19 @@ class PrivacyRequestsTest {
         // sent again, to chatbot-service alone, after its pause (from 1 s in tests)
         awaitSent(failed, request, Kind.ERASURE, Set.of("chatbot-service"));
         assertEquals("IN_PROGRESS", get(request).getString("status"));
+        // progress: every part but chatbot-service's carried out, nothing verified yet (half of an erasure's parts)
+        JsonObject progress = get(request).getJsonObject("progress");
+        long parts = Long.parseLong(progress.getString("total"));
+        assertEquals(parts / 2 - 1, Long.parseLong(progress.getString("done")), progress.encode());
+        assertEquals((int) ((parts / 2 - 1) * 100 / parts), progress.getInteger("percent"));
+        assertEquals("waiting for chatbot-service", progress.getString("stage"));
         answer(request, "chatbot-service", Kind.ERASURE, State.COMPLETED, 2);
         answer(request, "chatbot-service", Kind.ERASURE, State.COMPLETED, 2); // read twice: nothing more changes
 
         // every part confirmed: every store is searched again
         awaitSent(0, request, Kind.ERASURE_CHECK, Set.copyOf(SERVICES));
         assertEquals("VERIFYING", get(request).getString("status"));
+        assertTrue(get(request).getJsonObject("progress").getString("stage").startsWith("verifying: waiting for "), get(request).encode());
         answer(request, "profile-service", Kind.ERASURE_CHECK, State.COMPLETED, 0);
         answer(request, "segment-service", Kind.ERASURE_CHECK, State.COMPLETED, 0);
         answer(request, "chatbot-service", Kind.ERASURE_CHECK, State.COMPLETED, 0);
@@ -176,6 +183,9 @@ class PrivacyRequestsTest {
 
         JsonObject done = await().atMost(Duration.ofSeconds(10)).until(() -> get(request), r -> r.getString("status").equals("COMPLETED"));
         assertTrue(done.getString("outcome").startsWith("erased; verified: nothing left."), done.getString("outcome"));
+        assertEquals(100, done.getJsonObject("progress").getInteger("percent"));
+        assertEquals(true, done.getJsonObject("progress").getBoolean("finished"));
+        assertEquals(done.getJsonObject("progress").getString("total"), done.getJsonObject("progress").getString("done"));
         assertTrue(done.getString("outcome").contains("kept: 1 consent record(s)"), done.getString("outcome"));
         assertEquals("", done.getString("subject", ""), "a verified erasure forgets whom it was about");
         assertEquals(1L, count("SELECT count(*) FROM consent_record WHERE subject = $1", person), "the proof of consent is kept");

@@ -234,6 +234,11 @@ public class SegmentGrpcService implements SegmentService {
         if (model.latest() != null) {
             result.setLatestRun(toRun(model.latest()));
         }
+        if (model.progress() != null) {
+            result.setProgress(dev.rapport.proto.common.v1.Progress.newBuilder().setDone(model.progress().done())
+                    .setTotal(model.progress().total()).setPercent(model.progress().percent()).setStage(model.progress().stage())
+                    .setFinished(model.progress().finished()));
+        }
         return result.build();
     }
 

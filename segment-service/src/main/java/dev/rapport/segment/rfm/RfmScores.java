@@ -15,8 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.rapport.segment.definition.SqlParams;
+import dev.rapport.runtime.Progress;
 import dev.rapport.runtime.PurchaseConvention;
+import dev.rapport.segment.definition.SqlParams;
 import dev.rapport.segment.evaluation.SqlCompiler;
 import dev.rapport.segment.projection.StoredJson;
 import dev.rapport.segment.segment.SavedSegment;
@@ -52,7 +53,8 @@ public class RfmScores {
         this.segments = segments;
     }
 
-    public record Model(Duration window, String currency, List<RfmRule> rules, Run latest) {
+    /** {@code progress}: the run under way, or the last one (null before any). */
+    public record Model(Duration window, String currency, List<RfmRule> rules, Run latest, Progress progress) {
     }
 
     public record Run(Instant time, long profiles, long durationMs, Map<String, Long> sizes, List<Transition> transitions) {
@@ -71,14 +73,15 @@ public class RfmScores {
                 .flatMap(rows -> client.preparedQuery("""
                         SELECT compute_time, profiles_scored, duration_ms, segment_sizes::text AS segment_sizes,
                                transitions::text AS transitions FROM rfm_run ORDER BY compute_time DESC LIMIT 1""").execute()
-                        .map(runs -> {
+                        .flatMap(runs -> client.preparedQuery("SELECT done, total, stage, finished FROM rfm_progress").execute().map(progress -> {
                             Run latest = runs.size() == 0 ? null : run(runs.iterator().next());
+                            Progress now = progress.size() == 0 ? null : progress(progress.iterator().next());
                             if (rows.size() == 0) {
-                                return new Model(DEFAULT_WINDOW, purchases.defaultCurrency(), RfmRule.STANDARD, latest);
+                                return new Model(DEFAULT_WINDOW, purchases.defaultCurrency(), RfmRule.STANDARD, latest, now);
                             }
                             Row r = rows.iterator().next();
-                            return new Model(Duration.ofSeconds(r.getLong("seconds")), r.getString("currency"), rules(r.getString("rules")), latest);
-                        }));
+                            return new Model(Duration.ofSeconds(r.getLong("seconds")), r.getString("currency"), rules(r.getString("rules")), latest, now);
+                        })));
     }
 
     /** Saves a checked model and recomputes. */
@@ -106,15 +109,43 @@ public class RfmScores {
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** Scores everyone in one transaction (one run at a time), then recomputes the segments that use RFM. */
+    /**
+     * Scores everyone in one transaction (one run at a time), then recomputes the segments that use RFM: 1 + their
+     * number of steps, each reported (rfm_progress, and a line on the console) as it starts.
+     */
     public Uni<Run> compute() {
-        return pool.withTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(hashtext('segment.rfm'))").execute()
-                .flatMap(x -> model(tx))
-                .flatMap(model -> score(tx, model)))
-                .flatMap(run -> pool.withConnection(catalog::current).flatMap(all -> Multi.createFrom().iterable(all.values())
-                        .filter(s -> s.inputs(all, purchases).rfm())
-                        .onItem().transformToUniAndConcatenate(s -> segments.recompute(s.id()))
-                        .collect().asList()).replaceWith(run));
+        return pool.withConnection(catalog::current).flatMap(all -> {
+            List<SavedSegment> usingRfm = all.values().stream().filter(s -> s.inputs(all, purchases).rfm())
+                    .sorted(java.util.Comparator.comparing(SavedSegment::name)).toList();
+            int steps = 1 + usingRfm.size();
+            return report(new Progress(0, steps, "scoring purchasing profiles", false), true)
+                    .flatMap(x -> pool.withTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(hashtext('segment.rfm'))").execute()
+                            .flatMap(y -> model(tx))
+                            .flatMap(model -> score(tx, model))))
+                    .call(run -> Multi.createFrom().range(0, usingRfm.size())
+                            .onItem().transformToUniAndConcatenate(i -> report(new Progress(1 + i, steps,
+                                    "recomputing segment " + usingRfm.get(i).name(), false), false)
+                                    .flatMap(y -> segments.recompute(usingRfm.get(i).id())))
+                            .collect().last())
+                    .call(run -> report(new Progress(steps, steps, "finished: " + run.profiles() + " profiles scored", true), false))
+                    .onFailure().call(f -> report(new Progress(-1, steps, "failed (the next run starts again): " + f.getClass().getSimpleName(),
+                            false), false).onFailure().recoverWithNull());
+        });
+    }
+
+    /** Writes where the run is (a new run starts its row again; done -1: keep the count) and says it on the console. */
+    private Uni<Void> report(Progress progress, boolean started) {
+        return pool.preparedQuery("""
+                INSERT INTO rfm_progress (id, start_time, done, total, stage, finished) VALUES (true, now(), greatest($1, 0), $2, $3, $4)
+                ON CONFLICT (id) DO UPDATE SET done = CASE WHEN $1 < 0 THEN rfm_progress.done ELSE $1 END, total = $2, stage = $3,
+                  finished = $4, start_time = CASE WHEN $5 THEN now() ELSE rfm_progress.start_time END""")
+                .execute(Tuple.of(progress.done(), progress.total(), progress.stage(), progress.finished(), started))
+                .invoke(() -> LOG.infof("RFM run: %s", progress.done() < 0 ? progress.stage() : progress.line("steps")))
+                .replaceWithVoid();
+    }
+
+    private static Progress progress(Row row) {
+        return new Progress(row.getInteger("done"), row.getInteger("total"), row.getString("stage"), row.getBoolean("finished"));
     }
 
     private Uni<Run> score(SqlClient tx, Model model) {

@@ -6,8 +6,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
+import dev.rapport.runtime.trace.Traces;
 
 /**
  * Fills the CloudEvents-style envelope ({@code rapport.common.v1.Envelope}) of a Kafka message. Each service
@@ -32,17 +31,11 @@ public final class Envelopes {
                 .setField(d.findFieldByName("type"), type)
                 .setField(d.findFieldByName("time"), timestamp(Instant.now()))
                 .setField(d.findFieldByName("subject"), subject);
-        String traceparent = currentTraceparent();
+        String traceparent = Traces.current();
         if (traceparent != null) {
             envelope.setField(d.findFieldByName("traceparent"), traceparent);
         }
         return (E) envelope.build();
-    }
-
-    /** The W3C traceparent of the current span, or null outside a trace. */
-    private static String currentTraceparent() {
-        SpanContext span = Span.current().getSpanContext();
-        return span.isValid() ? "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex() : null;
     }
 
     public static Timestamp timestamp(Instant instant) {

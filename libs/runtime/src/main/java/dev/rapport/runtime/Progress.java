@@ -1,0 +1,20 @@
+package dev.rapport.runtime;
+
+/**
+ * How far a long operation has come, the one way every service computes its percentage and its console line (each
+ * service maps it onto {@code rapport.common.v1.Progress}). 100 % only once finished: a count that reached its total
+ * while the last step is still being written says 99.
+ */
+public record Progress(long done, long total, String stage, boolean finished) {
+    public int percent() {
+        if (finished) {
+            return 100;
+        }
+        return total <= 0 ? 0 : (int) Math.min(99, Math.max(0, done) * 100 / total);
+    }
+
+    /** e.g. "4,200 of 10,000 people (42 %), sending". */
+    public String line(String units) {
+        return String.format(java.util.Locale.ROOT, "%,d of %,d %s (%d %%), %s", done, total, units, percent(), stage);
+    }
+}
