@@ -10,6 +10,10 @@ VERSION := $(shell sed -n 's/^appVersion: "\(.*\)"/\1/p' k8s/rapport/Chart.yaml)
 # `make run` loads the demo brand (demo/README.md) unless DEMO=off; DEMO_CUSTOMERS sets its size.
 DEMO ?= on
 DEMO_CUSTOMERS ?= 10000
+# Mealtide's support desk with the demo (demo/README.md): billing answers 07:00-23:00 London time every day, technical
+# on weekdays 09:00-18:00, delivery around the clock; outside its hours a team's hand-over becomes a ticket.
+DEMO_SUPPORT_HOURS = RAPPORT_SUPPORT_TIME_ZONE=Europe/London RAPPORT_SUPPORT_TEAMS_BILLING_HOURS='MON-SUN 07:00-23:00' \
+	RAPPORT_SUPPORT_TEAMS_TECHNICAL_HOURS='MON-FRI 09:00-18:00' RAPPORT_SUPPORT_TEAMS_DELIVERY_HOURS=always
 
 .PHONY: help
 help: ## List the targets
@@ -30,7 +34,7 @@ build-if-needed:
 
 .PHONY: run
 run: build-if-needed ## Start PostgreSQL, Kafka, Keycloak and the five services, load the demo brand (DEMO=off skips it), say what runs where
-	@stack/stack.sh up --owner run
+	@$(if $(filter off,$(DEMO)),,env $(DEMO_SUPPORT_HOURS)) stack/stack.sh up --owner run
 	@if [ "$(DEMO)" != off ]; then $(JAVA_HOME)/bin/java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "demo/target/rapport-demo.jar:demo/target/lib/*" dev.rapport.demo.LoadDemo $(DEMO_CUSTOMERS); fi
 	@stack/stack.sh status
 	@DEMO=$(DEMO) stack/welcome.sh

@@ -1,9 +1,12 @@
 package dev.rapport.e2e;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static dev.rapport.e2e.Browsers.bot;
+import static dev.rapport.e2e.Browsers.quickReply;
+import static dev.rapport.e2e.Browsers.screenshot;
+import static dev.rapport.e2e.Browsers.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,13 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 
 import dev.rapport.testing.Tokens;
@@ -35,37 +34,30 @@ import dev.rapport.testing.Tokens;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(RunningSuite.class)
 class ChatInTheBrowserTest {
-    private static final String SITE = "http://127.0.0.1:" + Suite.GATEWAY;
+    private static final String SITE = Browsers.SITE;
     private static final String QUESTION = "My voucher code is not accepted at checkout";
 
-    private static Playwright playwright;
-    private static Browser browser;
+    private static Browsers browsers;
     private BrowserContext customer;
     private BrowserContext agent;
 
     @BeforeAll
     static void startBrowser() {
-        Keycloak.allowWebOrigin(SITE);
         importHelpCentre();
-        // never a browser of Playwright's own: the machine's Chromium
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Suite.chromium()).setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync")));
-        PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
+        browsers = Browsers.launch();
     }
 
     @AfterAll
     static void stopBrowser() {
-        if (playwright != null) {
-            playwright.close();
+        if (browsers != null) {
+            browsers.close();
         }
     }
 
     @BeforeEach
     void newPeople() {
-        customer = browser.newContext();
-        agent = browser.newContext();
+        customer = browsers.person();
+        agent = browsers.person();
     }
 
     @AfterEach
@@ -174,42 +166,11 @@ class ChatInTheBrowserTest {
     }
 
     private Page chatPage() {
-        Page page = customer.newPage();
-        page.navigate(SITE + "/chat/");
-        assertThat(bot(page).first()).containsText("not a person");
-        return page;
+        return Browsers.chat(customer, "en", "not a person");
     }
 
-    /** The agent console, signed in through Keycloak's own sign-in page. */
     private Page signedInConsole() {
-        Page page = agent.newPage();
-        page.navigate(SITE + "/agent/");
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
-        page.locator("#username").fill("demo-agent");
-        page.locator("#password").fill("demo");
-        page.locator("#kc-login").click();
-        assertThat(page.locator("#agent")).hasText("demo-agent");
-        return page;
-    }
-
-    /** What the people saw, kept beside the test reports (e2e/target/screenshots). */
-    private static void screenshot(Page page, String name) {
-        page.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("target", "screenshots", name + ".png")).setFullPage(true));
-    }
-
-    /** Clicks one of the answers the bot's last question offers. */
-    private static void quickReply(Page page, String answer) {
-        bot(page).last().getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(answer)).click();
-    }
-
-    private static Locator bot(Page page) {
-        return page.locator("#rapport-chat li.BOT");
-    }
-
-    private static void send(Page page, String text) {
-        Locator input = page.getByLabel("Your message");
-        input.fill(text);
-        input.press("Enter");
+        return Browsers.signedInConsole(agent, "demo-agent");
     }
 
     private static void importHelpCentre() {

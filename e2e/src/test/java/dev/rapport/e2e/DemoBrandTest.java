@@ -1,5 +1,6 @@
 package dev.rapport.e2e;
 
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
 
 import dev.rapport.demo.DemoBrand;
 import dev.rapport.demo.LoadDemo;
@@ -148,6 +153,68 @@ class DemoBrandTest {
                 .post("/api/v1/campaigns/" + ids.get("Basket reminder") + "/preview").then().statusCode(200)
                 .body("subject", org.hamcrest.Matchers.equalTo("¿Sigues con hambre, amigo?"))
                 .body("body", org.hamcrest.Matchers.startsWith("Tu cesta de 18.5 EUR te espera."));
+    }
+
+    /**
+     * README.md, "A tour of the demo", steps 1 and 2 in headless Chromium against the demo's help centre: in English,
+     * articles suggested while typing, the answer, a person asked for (the bot knows it is about billing from the
+     * article it tried, asks only how urgent) and an agent who accepts, sees what the bot learned and tried, answers and
+     * resolves; in Korean, the same chat in Korean, to the queue.
+     */
+    @Test
+    void theTourInTheBrowserChatsInEnglishAndKoreanAndAnAgentAnswers() {
+        String run = String.valueOf(System.nanoTime() % 100_000);
+        try (Browsers browsers = Browsers.launch()) {
+            Page chat = Browsers.chat(browsers.person(), "en", "not a person");
+            Browsers.input(chat).pressSequentially("I was charged twi", new Locator.PressSequentiallyOptions().setDelay(30));
+            assertThat(Browsers.suggestions(chat).filter(new Locator.FilterOptions().setHasText("I was charged twice for one order"))).isVisible();
+            Browsers.send(chat, "I was charged twice");
+            assertThat(Browsers.bot(chat).last()).containsText("temporary authorisation hold");
+            String asked = "I want to talk to a person about order " + run;
+            Browsers.send(chat, asked);
+            assertThat(Browsers.bot(chat).last()).containsText("how urgent is it?");
+            Browsers.quickReply(chat, "It can't wait");
+            assertThat(Browsers.bot(chat).last()).containsText("in the queue");
+
+            Page console = Browsers.signedInConsole(browsers.person(), "demo-agent");
+            Locator waiting = console.locator("#queue [data-team=billing] article", new Page.LocatorOptions().setHasText(asked));
+            assertThat(waiting.locator(".routing")).hasText("Team: billing (by topic) · about: billing · urgent");
+            assertThat(waiting.locator(".tried")).containsText("I was charged twice for one order");
+            waiting.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Accept")).click();
+            Locator conversation = console.locator("#conversations article.conversation", new Page.LocatorOptions().setHasText(asked));
+            conversation.getByLabel("Reply").fill("I can see both charges; the second is a hold and will drop off.");
+            conversation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Send")).click();
+            assertThat(chat.locator("#rapport-chat li.AGENT")).hasText("I can see both charges; the second is a hold and will drop off.");
+            conversation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Resolve")).click();
+            assertThat(chat.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Rate 5 of 5"))).isVisible();
+            Browsers.screenshot(chat, "tour-chat-en");
+            Browsers.screenshot(console, "tour-agent-console");
+
+            Page korean = Browsers.chat(browsers.person(), "ko", "사람이 아닙니다");
+            assertThat(korean.locator("#rapport-chat header")).hasText("고객지원"); // the widget's own words too
+            Browsers.input(korean).pressSequentially("결제가 두 번", new Locator.PressSequentiallyOptions().setDelay(30));
+            assertThat(Browsers.suggestions(korean).filter(new Locator.FilterOptions().setHasText("주문 하나에 결제가 두 번 됐어요"))).isVisible();
+            // Korean has no sentence model here (keywords only): the bot offers the closest articles, the right one first
+            Browsers.send(korean, "결제가 두 번 됐어요");
+            assertThat(Browsers.bot(korean).last().locator("button.choice").first()).hasText("1. 주문 하나에 결제가 두 번 됐어요");
+            Browsers.bot(korean).last().locator("button.choice").first().click();
+            assertThat(Browsers.bot(korean).last()).containsText("임시 승인");
+            String koreanAsked = "상담원 연결해 주세요 (주문 " + run + ")";
+            Browsers.send(korean, koreanAsked);
+            assertThat(Browsers.bot(korean).last()).containsText("얼마나 급한 문의인가요?");
+            Browsers.quickReply(korean, "지금 바로 필요해요");
+            assertThat(Browsers.bot(korean).last()).containsText("대기 순서는");
+            Locator waitingInKorean = console.locator("#queue [data-team=billing] article", new Page.LocatorOptions().setHasText(koreanAsked));
+            assertThat(waitingInKorean.locator(".meta")).containsText("language ko");
+            Browsers.screenshot(korean, "tour-chat-ko");
+
+            // the billing team's own agent: their account's team is the queue their console follows
+            Page billing = Browsers.signedInConsole(browsers.person(), "demo-agent-billing");
+            assertThat(billing.locator("#teams input[value=billing]")).isChecked();
+            assertThat(billing.locator("#teams input[value=delivery]")).not().isChecked();
+            assertThat(billing.locator("#queue [data-team=billing] article", new Page.LocatorOptions().setHasText(koreanAsked))).isVisible();
+            assertThat(billing.locator("#queue [data-team]:not([data-team=billing])")).hasCount(0);
+        }
     }
 
     /** README.md, "A tour of the demo": the API steps (3 to 9), as written there. */

@@ -7,12 +7,15 @@
   var signIn = null, tokens = null, socket = null, retry = 1000, counter = 0, queueTimer = null, refreshTimer = null;
   var open = {}; // conversation id -> its panel
   var teams = []; // as the desk last listed them
-  var TEAMS_KEY = 'rapport.agent.teams'; // the queues this agent follows (all when none chosen)
+  var TEAMS_KEY = 'rapport.agent.teams'; // + '.' + agent: the queues this agent chose to follow (all when none)
+  var agentName = null, agentTeams = []; // who signed in, and the teams their account puts them in
 
-  // the followed teams that still exist (a team removed from the configuration is dropped, not asked for)
+  // the followed teams that still exist (a team removed from the configuration is dropped, not asked for): the agent's
+  // own choice on this browser, else their account's teams
   function followed() {
     var names = teams.map(function (t) { return t.name; });
-    return JSON.parse(localStorage.getItem(TEAMS_KEY) || '[]').filter(function (t) { return names.indexOf(t) >= 0; });
+    var chosen = localStorage.getItem(TEAMS_KEY + '.' + agentName);
+    return (chosen === null ? agentTeams : JSON.parse(chosen)).filter(function (t) { return names.indexOf(t) >= 0; });
   }
 
   function refreshQueue() {
@@ -109,6 +112,8 @@
       retry = 1000;
       notice('');
       $('agent').textContent = f.agent;
+      agentName = f.agent;
+      agentTeams = f.teams || [];
       $('desk').hidden = false;
       $('sign-out').hidden = false;
       $('signed-out').hidden = true;
@@ -193,7 +198,7 @@
       check.onchange = function () {
         var now = Array.prototype.filter.call(box.querySelectorAll('input'), function (i) { return i.checked; })
           .map(function (i) { return i.value; });
-        localStorage.setItem(TEAMS_KEY, JSON.stringify(now));
+        localStorage.setItem(TEAMS_KEY + '.' + agentName, JSON.stringify(now));
         poll();
       };
       label.append(check, ' ' + t.name + ' (' + t.waiting + (t.openNow ? '' : ', closed') + ')');

@@ -8,6 +8,20 @@
   var origin = new URL(script.src).origin;
   var language = script.dataset.language || navigator.language || 'en';
   var tokenFunction = script.dataset.tokenFunction;
+  // The widget's own words in the languages the bot speaks ('ca-ES' -> 'ca'; English for the rest).
+  var WORDS = {
+    en: { header: 'Support', region: 'Support chat', suggested: 'Suggested articles', rateQuestion: 'How did we do? (1 = very unhappy, 5 = very happy)',
+          comment: 'Anything to add?', message: 'Your message', send: 'Send', rate: 'Rate {0} of 5', rated: 'Thank you for your rating.' },
+    ko: { header: '고객지원', region: '고객지원 채팅', suggested: '추천 도움말', rateQuestion: '상담은 어떠셨나요? (1 = 매우 불만족, 5 = 매우 만족)',
+          comment: '덧붙일 말씀이 있나요?', message: '메시지', send: '보내기', rate: '5점 중 {0}점', rated: '평가해 주셔서 감사합니다.' },
+    es: { header: 'Atención al cliente', region: 'Chat de atención al cliente', suggested: 'Artículos sugeridos',
+          rateQuestion: '¿Qué tal lo hemos hecho? (1 = muy insatisfecho, 5 = muy satisfecho)', comment: '¿Algo que añadir?',
+          message: 'Tu mensaje', send: 'Enviar', rate: 'Puntuar con {0} de 5', rated: 'Gracias por tu valoración.' },
+    ca: { header: 'Atenció al client', region: 'Xat d\'atenció al client', suggested: 'Articles suggerits',
+          rateQuestion: 'Com ho hem fet? (1 = gens satisfet, 5 = molt satisfet)', comment: 'Alguna cosa a afegir?',
+          message: 'El teu missatge', send: 'Envia', rate: 'Puntua amb {0} de 5', rated: 'Gràcies per la valoració.' }
+  };
+  var words = WORDS[language.toLowerCase().split('-')[0]] || WORDS.en;
   var store = window.localStorage;
   var socket, counter = 0, typingTimer = null, started = false, pending = [], retry = 1000;
 
@@ -30,11 +44,19 @@
 
   var box = document.createElement('section');
   box.id = 'rapport-chat';
-  box.setAttribute('aria-label', 'Support chat');
-  box.innerHTML = '<header>Support</header><ol aria-live="polite"></ol><div class="suggestions" aria-label="Suggested articles"></div>'
-    + '<div class="survey" hidden><div>How did we do? (1 = very unhappy, 5 = very happy)</div><div class="scores"></div>'
-    + '<input name="comment" maxlength="2000" aria-label="Anything to add?" placeholder="Anything to add?"></div>'
-    + '<form><input name="text" autocomplete="off" aria-label="Your message" maxlength="2000"><button type="submit">Send</button></form>';
+  box.lang = language;
+  box.setAttribute('aria-label', words.region);
+  box.innerHTML = '<header></header><ol aria-live="polite"></ol><div class="suggestions"></div>'
+    + '<div class="survey" hidden><div class="question"></div><div class="scores"></div><input name="comment" maxlength="2000"></div>'
+    + '<form><input name="text" autocomplete="off" maxlength="2000"><button type="submit"></button></form>';
+  // set as text, never parsed as markup
+  box.querySelector('header').textContent = words.header;
+  box.querySelector('.suggestions').setAttribute('aria-label', words.suggested);
+  box.querySelector('.survey .question').textContent = words.rateQuestion;
+  box.querySelector('input[name=comment]').setAttribute('aria-label', words.comment);
+  box.querySelector('input[name=comment]').placeholder = words.comment;
+  box.querySelector('input[name=text]').setAttribute('aria-label', words.message);
+  box.querySelector('form button').textContent = words.send;
   document.body.appendChild(box);
   var list = box.querySelector('ol'), suggestions = box.querySelector('.suggestions');
   var form = box.querySelector('form'), input = form.querySelector('input');
@@ -43,7 +65,7 @@
     var button = document.createElement('button');
     button.type = 'button';
     button.textContent = score;
-    button.setAttribute('aria-label', 'Rate ' + score + ' of 5');
+    button.setAttribute('aria-label', words.rate.replace('{0}', score));
     button.onclick = function () { frame({ type: 'rate', satisfaction: score, comment: comment.value }); };
     survey.querySelector('.scores').appendChild(button);
   });
@@ -134,7 +156,7 @@
         status(f.status);
       } else if (f.type === 'rated') {
         survey.hidden = true;
-        show('notice', 'Thank you for your rating.');
+        show('notice', words.rated);
       } else if (f.type === 'suggestions') {
         suggestions.innerHTML = '';
         f.articles.forEach(function (article) {

@@ -12,6 +12,8 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import dev.rapport.chatbot.knowledge.KnowledgeBase;
 
 /**
@@ -19,6 +21,7 @@ import dev.rapport.chatbot.knowledge.KnowledgeBase;
  * their segments), then what they ask about (the team for its topic), else the default team. Checked at start: a
  * topic claimed by two teams, or a team without a way to reach it, stops the service.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class Teams {
     public enum RoutedBy {
@@ -37,6 +40,7 @@ public class Teams {
     private final Map<String, Team> byTopic = new LinkedHashMap<>();
     private final Map<String, Team> byPlan = new LinkedHashMap<>();
     private final Map<String, Team> bySegment = new LinkedHashMap<>();
+    private static final Logger LOG = Logger.getLogger(Teams.class);
     private final Team fallback;
     private final String planAttribute;
     private final List<String> pickable;
@@ -87,6 +91,9 @@ public class Teams {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         pickable = teams.values().stream().filter(t -> !t.topics().isEmpty()).map(t -> t.topics().get(0)).toList();
+        // what the desk was configured as, once at start: where an operator looks first when a hand-over surprises
+        teams.values().forEach(t -> LOG.infof("support team %s: open %s, %d answering, topics %s, plans %s, segments %d",
+                t.name(), t.hours().describe(), t.agents(), t.topics(), t.plans(), t.segments().size()));
     }
 
     /** Where a hand-over goes, given what the support purpose may know of the customer and what they asked about. */

@@ -118,8 +118,25 @@ public class AgentSocket {
                     String agent = identity.getPrincipal().getName();
                     connection.userData().put(AGENT, agent);
                     connection.userData().put(WATCHES, new ConcurrentHashMap<>());
-                    return send(connection, new JsonObject().put("type", "started").put("agent", agent));
+                    return send(connection, new JsonObject().put("type", "started").put("agent", agent).put("teams", teamsOf(identity)));
                 });
+    }
+
+    /**
+     * The teams an agent belongs to (Keycloak groups under /support-teams, claim rapport_teams): the queues the console
+     * follows until the agent chooses others. None: every queue.
+     */
+    private static JsonArray teamsOf(io.quarkus.security.identity.SecurityIdentity identity) {
+        JsonArray teams = new JsonArray();
+        if (identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken token && token.getClaim("rapport_teams") != null) {
+            Object claim = token.getClaim("rapport_teams");
+            Iterable<?> values = claim instanceof Iterable<?> many ? many : List.of(claim);
+            for (Object value : values) {
+                String team = value instanceof jakarta.json.JsonString json ? json.getString() : String.valueOf(value);
+                teams.add(team.replaceFirst("^/?support-teams/", ""));
+            }
+        }
+        return teams;
     }
 
     private Uni<Void> queue(WebSocketConnection connection, JsonArray teams) {
