@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
+@WithTestResource(ProfileStandIn.class) // the same resources as every test class here: one app, started once
 class CampaignServiceContractTest extends ServiceContractTest {
     @Override
     protected List<String> grpcServices() {

@@ -61,6 +61,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
+@WithTestResource(ProfileStandIn.class) // the same resources as every test class here: one app, started once
 class PrivacyRequestsTest {
     @Inject
     Pool pool;

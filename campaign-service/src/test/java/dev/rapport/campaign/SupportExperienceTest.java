@@ -34,6 +34,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
+@WithTestResource(ProfileStandIn.class) // the same resources as every test class here: one app, started once
 class SupportExperienceTest {
     @Inject
     SupportExperiences experiences;

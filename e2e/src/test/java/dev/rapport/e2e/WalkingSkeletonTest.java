@@ -1039,6 +1039,46 @@ class WalkingSkeletonTest {
                         .map(e -> e.getDetails().getFieldsOrThrow("status").getStringValue()).toList()));
     }
 
+    @Test
+    @Order(23)
+    void aPartnerAppTriggersAJourneyThroughTheGatewayWithItsPayloadOnceAndOnlyForAPurposeThePersonAllows() throws Exception {
+        String partner = Tokens.partner();
+        String marketer = Tokens.person("demo-marketer");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String dispatched = triggeredByApi(marketer, "order dispatched " + run, "essential.service.notifications",
+                "Order {{ event.order_id }} is on its way, {{ profile.first_name }}");
+        String promotion = triggeredByApi(marketer, "dessert offer " + run, "marketing.communications", "A dessert for you");
+        String fay = rest(partner).body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"dispatch-Fay-" + run + "\"}, "
+                + "\"event\": {\"name\": \"app_opened\"}}").post("/api/v1/events").then().statusCode(201).extract().path("profileId");
+        rest(partner).body("{\"first_name\": \"Fay\", \"language\": \"en-GB\", \"email\": \"fay-" + run + "@example.com\"}")
+                .patch("/api/v1/profiles/" + fay + "/attributes").then().statusCode(200);
+
+        String trigger = "{\"profileId\": \"" + fay + "\", \"triggerId\": \"dispatch-A-9-" + run + "\", \"properties\": {\"order_id\": \"A-9\"}}";
+        rest(partner).body(trigger).post("/api/v1/campaigns/" + dispatched + "/triggers").then().statusCode(200)
+                .body("entered", org.hamcrest.Matchers.equalTo(true));
+        rest(partner).body(trigger).post("/api/v1/campaigns/" + dispatched + "/triggers").then().statusCode(200) // a retry
+                .body("entered", org.hamcrest.Matchers.equalTo(false));
+        // Fay never agreed to marketing: a promotional journey may not use her data at all
+        rest(partner).body(trigger).post("/api/v1/campaigns/" + promotion + "/triggers").then().statusCode(403);
+        rest(partner).body("{\"profileId\": \"nobody\", \"triggerId\": \"\"}").post("/api/v1/campaigns/" + dispatched + "/triggers")
+                .then().statusCode(400);
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> received(run).size() == 1);
+        assertEquals("Order A-9 is on its way, Fay", received(run).get(0).getSubject());
+        Thread.sleep(1500);
+        assertEquals(1, received(run).size(), "one message for one trigger");
+    }
+
+    /** An active journey triggered by the API that sends its message at once. */
+    private static String triggeredByApi(String marketer, String name, String purpose, String subject) {
+        String id = rest(marketer).body("{\"name\": \"" + name + "\", \"purpose\": \"" + purpose + "\", \"channel\": \"email\", "
+                + "\"defaultLocale\": \"en\", \"variants\": [{\"locale\": \"en\", \"subjectLine\": \"" + subject + "\", \"body\": \"Thanks\"}], "
+                + "\"journey\": {\"apiTrigger\": true, \"steps\": [{\"sendMessage\": {}}]}}")
+                .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + id + "/status").then().statusCode(200);
+        return id;
+    }
+
     private static List<jakarta.mail.internet.MimeMessage> received(String run) {
         return java.util.Arrays.stream(mail.getReceivedMessages()).filter(m -> {
             try {

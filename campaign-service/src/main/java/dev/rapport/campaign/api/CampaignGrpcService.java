@@ -35,8 +35,11 @@ public class CampaignGrpcService implements CampaignService {
     private final Broadcasts broadcasts;
     private final Recipients recipients;
     private final Experiments experiments;
+    private final dev.rapport.campaign.journey.Journeys journeys;
 
-    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts, Recipients recipients, Experiments experiments) {
+    CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts, Recipients recipients, Experiments experiments,
+            dev.rapport.campaign.journey.Journeys journeys) {
+        this.journeys = journeys;
         this.experiments = experiments;
         this.holds = holds;
         this.campaigns = campaigns;
@@ -82,6 +85,13 @@ public class CampaignGrpcService implements CampaignService {
     @Override
     public Uni<Campaign> updateCampaign(UpdateCampaignRequest request) {
         return Uni.createFrom().deferred(() -> campaigns.update(request.getCampaign(), request.getExpectedVersion()));
+    }
+
+    @Override
+    public Uni<dev.rapport.proto.campaign.v1.TriggerCampaignResponse> triggerCampaign(dev.rapport.proto.campaign.v1.TriggerCampaignRequest request) {
+        // the caller's trace (the gRPC server span) goes with the run to the message
+        String traceparent = dev.rapport.runtime.trace.Traces.current();
+        return Uni.createFrom().deferred(() -> journeys.trigger(request, traceparent));
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class CampaignValidation {
         }
         if (c.hasJourney()) {
             if (!c.getSegmentId().isEmpty()) {
-                problems.add(new Violation("campaign.segment_id", "empty for a triggered campaign: its audience is whoever does its trigger event"));
+                problems.add(new Violation("campaign.segment_id", "empty for a triggered campaign: its audience is whoever its trigger brings"));
             }
             checkJourney(c.getJourney(), problems);
         }
@@ -84,6 +84,10 @@ public final class CampaignValidation {
         if (c.hasExperiment()) {
             checkExperiment(c, problems);
         }
+        if (c.hasStartTime() && (c.getStartTime().getSeconds() < 946_684_800L // 2000-01-01
+                || c.getStartTime().getSeconds() > java.time.Instant.now().plus(Duration.ofDays(366)).getEpochSecond())) {
+            problems.add(new Violation("campaign.start_time", "a time at most a year ahead"));
+        }
         if (c.getPriority() < 0 || c.getPriority() > 100) {
             problems.add(new Violation("campaign.priority", "from 0 to 100"));
         }
@@ -105,8 +109,20 @@ public final class CampaignValidation {
     }
 
     private static void checkJourney(Journey journey, List<Violation> problems) {
-        if (!EVENT_NAME.matcher(journey.getTriggerEvent()).matches()) {
+        int triggers = (journey.getTriggerEvent().isEmpty() ? 0 : 1) + (journey.getTriggerSegmentId().isEmpty() ? 0 : 1)
+                + (journey.getApiTrigger() ? 1 : 0);
+        if (triggers != 1) {
+            problems.add(new Violation("campaign.journey", "exactly one trigger: trigger_event, trigger_segment_id or api_trigger"));
+        }
+        if (!journey.getTriggerEvent().isEmpty() && !EVENT_NAME.matcher(journey.getTriggerEvent()).matches()) {
             problems.add(new Violation("campaign.journey.trigger_event", "an event name such as cart_abandoned"));
+        }
+        if (!journey.getTriggerSegmentId().isEmpty()) {
+            try {
+                UUID.fromString(journey.getTriggerSegmentId());
+            } catch (IllegalArgumentException e) {
+                problems.add(new Violation("campaign.journey.trigger_segment_id", "a segment id"));
+            }
         }
         if (journey.getStepsCount() == 0 || journey.getStepsCount() > MAX_STEPS) {
             problems.add(new Violation("campaign.journey.steps", "from 1 to " + MAX_STEPS + " steps"));

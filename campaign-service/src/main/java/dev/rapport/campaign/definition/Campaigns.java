@@ -41,14 +41,17 @@ import io.vertx.pgclient.PgException;
 public class Campaigns {
     /** Which status may follow which. */
     private static final Map<Campaign.Status, Set<Campaign.Status>> NEXT = Map.of(
-            Campaign.Status.DRAFT, Set.of(Campaign.Status.ACTIVE, Campaign.Status.ARCHIVED),
+            Campaign.Status.DRAFT, Set.of(Campaign.Status.ACTIVE, Campaign.Status.SCHEDULED, Campaign.Status.ARCHIVED),
+            // becomes ACTIVE by the clock (startDue), or at once when asked after its start time
+            Campaign.Status.SCHEDULED, Set.of(Campaign.Status.ACTIVE, Campaign.Status.PAUSED, Campaign.Status.ARCHIVED),
             Campaign.Status.ACTIVE, Set.of(Campaign.Status.PAUSED, Campaign.Status.COMPLETED, Campaign.Status.ARCHIVED),
-            Campaign.Status.PAUSED, Set.of(Campaign.Status.ACTIVE, Campaign.Status.COMPLETED, Campaign.Status.ARCHIVED),
+            Campaign.Status.PAUSED, Set.of(Campaign.Status.ACTIVE, Campaign.Status.SCHEDULED, Campaign.Status.COMPLETED, Campaign.Status.ARCHIVED),
             Campaign.Status.COMPLETED, Set.of(Campaign.Status.ARCHIVED),
             Campaign.Status.ARCHIVED, Set.of());
     private static final String COLUMNS = "id, name, purpose, channel, segment_id, priority, status, messages::text AS messages, "
-            + "journey::text AS journey, version, create_time, update_time";
+            + "journey::text AS journey, start_time, version, create_time, update_time";
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Campaigns.class);
     private final Pool pool;
     private final Journeys journeys;
     private final Experiments experiments;
@@ -66,10 +69,11 @@ public class Campaigns {
         reject(CampaignValidation.check(campaign));
         String key = requestId.isEmpty() ? null : requestId;
         return pool.preparedQuery("""
-                INSERT INTO campaign (id, name, purpose, channel, segment_id, priority, status, messages, journey, version, request_id)
-                VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', ($7::text)::jsonb, ($8::text)::jsonb, 1, $9) RETURNING\s""" + COLUMNS)
+                INSERT INTO campaign (id, name, purpose, channel, segment_id, priority, status, messages, journey, version, request_id, start_time)
+                VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', ($7::text)::jsonb, ($8::text)::jsonb, 1, $9, $10) RETURNING\s""" + COLUMNS)
                 .execute(Tuple.from(List.of(UUID.randomUUID(), campaign.getName(), campaign.getPurpose(), campaign.getChannel())).addValue(segment(campaign))
-                        .addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(journey(campaign)).addValue(key))
+                        .addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(journey(campaign)).addValue(key)
+                        .addValue(startTime(campaign)))
                 .map(rows -> toCampaign(rows.iterator().next()))
                 .onFailure(f -> f instanceof PgException pg && "23505".equals(pg.getSqlState()) && key != null)
                 .recoverWithUni(() -> pool.preparedQuery("SELECT " + COLUMNS + " FROM campaign WHERE request_id = $1").execute(Tuple.of(key))
@@ -132,10 +136,11 @@ public class Campaigns {
             }
             return pool.preparedQuery("""
                     UPDATE campaign SET name = $3, purpose = $4, channel = $5, segment_id = $6, priority = $7, messages = ($8::text)::jsonb,
-                           journey = ($9::text)::jsonb, version = version + 1, update_time = now()
+                           journey = ($9::text)::jsonb, start_time = $10, version = version + 1, update_time = now()
                     WHERE id = $1 AND version = $2 AND status IN ('DRAFT', 'PAUSED') RETURNING\s""" + COLUMNS)
                     .execute(Tuple.from(List.of(id, expectedVersion, campaign.getName(), campaign.getPurpose(), campaign.getChannel()))
-                            .addValue(segment(campaign)).addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(journey(campaign)))
+                            .addValue(segment(campaign)).addValue(campaign.getPriority()).addValue(messages(campaign)).addValue(journey(campaign))
+                            .addValue(startTime(campaign)))
                     .map(rows -> {
                         if (rows.size() == 0) {
                             throw Status.ABORTED.withDescription("the campaign changed since version " + expectedVersion + "; read it again")
@@ -148,16 +153,19 @@ public class Campaigns {
 
     /** Moves a campaign along its lifecycle; activating checks that it can send. */
     public Uni<Campaign> changeStatus(String campaignId, Campaign.Status target) {
-        if (target == Campaign.Status.STATUS_UNSPECIFIED || target == Campaign.Status.UNRECOGNIZED || target == Campaign.Status.DRAFT) {
-            throw new InvalidInput("status", "ACTIVE, PAUSED, COMPLETED or ARCHIVED");
+        if (target == Campaign.Status.STATUS_UNSPECIFIED || target == Campaign.Status.UNRECOGNIZED || target == Campaign.Status.DRAFT
+                || target == Campaign.Status.SCHEDULED) {
+            throw new InvalidInput("status", "ACTIVE (scheduled until its start_time, if later), PAUSED, COMPLETED or ARCHIVED");
         }
         return get(campaignId).flatMap(held -> {
-            if (held.getStatus() == target) {
+            Campaign.Status next = target == Campaign.Status.ACTIVE && held.hasStartTime()
+                    && Envelopes.instant(held.getStartTime()).isAfter(java.time.Instant.now()) ? Campaign.Status.SCHEDULED : target;
+            if (held.getStatus() == next) {
                 return Uni.createFrom().item(held); // asked twice: done once
             }
-            if (!NEXT.get(held.getStatus()).contains(target)) {
+            if (!NEXT.get(held.getStatus()).contains(next)) {
                 throw Status.FAILED_PRECONDITION.withDescription("a " + held.getStatus().name().toLowerCase() + " campaign cannot become "
-                        + target.name().toLowerCase()).asRuntimeException();
+                        + next.name().toLowerCase()).asRuntimeException();
             }
             if (target == Campaign.Status.ACTIVE) {
                 List<String> missing = CampaignValidation.readinessToSend(held);
@@ -169,7 +177,7 @@ public class Campaigns {
             boolean ends = target == Campaign.Status.COMPLETED || target == Campaign.Status.ARCHIVED;
             return pool.withTransaction(tx -> tx.preparedQuery("UPDATE campaign SET status = $3, version = version + 1, update_time = now() "
                     + "WHERE id = $1 AND status = $2 RETURNING " + COLUMNS)
-                    .execute(Tuple.of(id, held.getStatus().name(), target.name()))
+                    .execute(Tuple.of(id, held.getStatus().name(), next.name()))
                     .map(rows -> {
                         if (rows.size() == 0) {
                             throw Status.ABORTED.withDescription("the campaign's status changed meanwhile; read it again").asRuntimeException();
@@ -268,6 +276,32 @@ public class Campaigns {
         }
     }
 
+    private static OffsetDateTime startTime(Campaign campaign) {
+        return campaign.hasStartTime() ? OffsetDateTime.ofInstant(Envelopes.instant(campaign.getStartTime()), java.time.ZoneOffset.UTC) : null;
+    }
+
+    /**
+     * The campaign clock: scheduled campaigns whose start time has come become active (a broadcast then draws its
+     * audience; a journey lets people in from then on).
+     */
+    @io.quarkus.scheduler.Scheduled(every = "${rapport.campaign.delivery-interval:1s}", delayed = "2s",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    public Uni<Void> startDue() {
+        return pool.query("""
+                UPDATE campaign SET status = 'ACTIVE', version = version + 1, update_time = now()
+                WHERE status = 'SCHEDULED' AND start_time <= now() RETURNING id""").execute()
+                .invoke(started -> {
+                    if (started.size() > 0) {
+                        started.forEach(row -> LOG.infof("campaign %s started at its start time", row.getUUID("id")));
+                        journeys.forget();
+                        experiments.forget();
+                    }
+                })
+                .replaceWithVoid()
+                .onFailure().invoke(f -> LOG.warnf("scheduled campaigns not started this time (retried): %s", f.toString()))
+                .onFailure().recoverWithNull();
+    }
+
     private static String journey(Campaign campaign) {
         try {
             return campaign.hasJourney() ? JsonFormat.printer().print(campaign.getJourney()) : null;
@@ -285,6 +319,9 @@ public class Campaigns {
             }
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("a stored campaign cannot be read", e);
+        }
+        if (row.getOffsetDateTime("start_time") != null) {
+            campaign.setStartTime(Envelopes.timestamp(row.getOffsetDateTime("start_time").toInstant()));
         }
         OffsetDateTime created = row.getOffsetDateTime("create_time");
         OffsetDateTime updated = row.getOffsetDateTime("update_time");

@@ -17,6 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.campaign.config.CampaignConfig;
@@ -25,7 +27,10 @@ import dev.rapport.campaign.journey.JourneySteps.Outcome;
 import dev.rapport.campaign.journey.JourneySteps.Position;
 import dev.rapport.campaign.journey.JourneySteps.Status;
 import dev.rapport.proto.campaign.v1.Journey;
+import dev.rapport.proto.campaign.v1.TriggerCampaignRequest;
+import dev.rapport.proto.campaign.v1.TriggerCampaignResponse;
 import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.event.Envelopes;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -101,21 +106,77 @@ public class Journeys {
                     ? moveOn(profile, name, occurred, journeys) : Uni.createFrom().voidItem();
             List<Active> triggered = journeys.values().stream().filter(j -> j.journey().getTriggerEvent().equals(name)).toList();
             return moved.flatMap(x -> Multi.createFrom().iterable(triggered)
-                    .onItem().transformToUniAndConcatenate(j -> enter(j, profile, event, occurred, traceparent))
+                    .onItem().transformToUniAndConcatenate(j -> enter(j, profile, event.getId(), event.getProperties(), occurred, traceparent))
                     .collect().last().replaceWithVoid());
         });
     }
 
-    private Uni<Void> enter(Active journey, UUID profile, Event event, Instant occurred, String traceparent) {
+    /**
+     * A member entered a segment (segment.membership): journeys triggered by it start a run, once per announcement
+     * ({@code announcement}: the message's id), with the segment as {@code event}.
+     */
+    public Uni<Void> onSegmentEntered(UUID profile, String segment, long version, String announcement, Instant entered, String traceparent) {
+        return active.flatMap(journeys -> Multi.createFrom().iterable(journeys.values().stream()
+                        .filter(j -> j.journey().getTriggerSegmentId().equals(segment)).toList())
+                .onItem().transformToUniAndConcatenate(j -> enter(j, profile, "segment:" + announcement, Struct.newBuilder()
+                        .putFields("segment_id", Value.newBuilder().setStringValue(segment).build())
+                        .putFields("segment_version", Value.newBuilder().setNumberValue(version).build()).build(), entered, traceparent))
+                .collect().last().replaceWithVoid());
+    }
+
+    /**
+     * A partner app's call puts a person into an active journey triggered by the API, with its payload; the same
+     * trigger id twice enters once.
+     */
+    public Uni<TriggerCampaignResponse> trigger(TriggerCampaignRequest request, String traceparent) {
+        List<InvalidInput.Violation> problems = new ArrayList<>();
+        UUID campaign = valid(problems, "campaign_id", request.getCampaignId(), "a campaign id");
+        UUID profile = valid(problems, "profile_id", request.getProfileId(), "a profile id");
+        if (request.getTriggerId().isBlank() || request.getTriggerId().length() > 200) {
+            problems.add(new InvalidInput.Violation("trigger_id", "your id for this trigger, 1 to 200 characters"));
+        }
+        if (request.getProperties().getSerializedSize() > 16 * 1024) {
+            problems.add(new InvalidInput.Violation("properties", "at most 16 KiB"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInput(problems);
+        }
+        return trigger(campaign, profile, request.getTriggerId(), request.getProperties(), traceparent)
+                .map(whyNot -> TriggerCampaignResponse.newBuilder().setEntered(whyNot == null).setReason(whyNot == null ? "" : whyNot).build());
+    }
+
+    private static UUID valid(List<InvalidInput.Violation> problems, String field, String id, String what) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            problems.add(new InvalidInput.Violation(field, what));
+            return null;
+        }
+    }
+
+    private Uni<String> trigger(UUID campaign, UUID profile, String triggerId, Struct properties, String traceparent) {
+        return active.flatMap(journeys -> {
+            Active journey = journeys.get(campaign);
+            if (journey == null || !journey.journey().getApiTrigger()) {
+                throw io.grpc.Status.FAILED_PRECONDITION.withDescription("campaign " + campaign
+                        + " is not an active journey triggered by the API").asRuntimeException();
+            }
+            Instant now = clock.instant();
+            return enter(journey, profile, "api:" + triggerId, properties, now, traceparent);
+        });
+    }
+
+    /** Starts a run unless the trigger is stale, was seen, or the person may not enter now: null when entered, else why not. */
+    private Uni<String> enter(Active journey, UUID profile, String triggerId, Struct triggerProperties, Instant occurred, String traceparent) {
         Instant now = clock.instant();
         // History loaded or replayed later, and what happened before the campaign was on, start nothing.
         if (occurred.isBefore(now.minus(freshness)) || occurred.isBefore(journey.since().minus(CLOCK_SKEW))) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item("the trigger is older than the campaign or than " + freshness);
         }
         long reentry = journey.journey().hasReentryAfter() ? CampaignValidation.java(journey.journey().getReentryAfter()).toSeconds() : 0;
         String properties;
         try {
-            properties = JsonFormat.printer().print(event.getProperties());
+            properties = JsonFormat.printer().print(triggerProperties);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("event properties that cannot be printed", e);
         }
@@ -132,11 +193,13 @@ public class Journeys {
                                   AND (status IN ('running', 'waiting') OR entry_time > $6::timestamptz - make_interval(secs => $8)))
                 ON CONFLICT DO NOTHING""")
                 // entered when it happened, or now for a device clock running ahead (a later order must still count)
-                .execute(Tuple.from(List.of(run, journey.campaign(), profile, event.getId(), properties,
+                .execute(Tuple.from(List.of(run, journey.campaign(), profile, triggerId, properties,
                                 utc(occurred.isAfter(now) ? now : occurred), utc(now)))
                         .addValue((double) reentry).addValue(traceparent))
-                .flatMap(entered -> entered.rowCount() == 0 ? Uni.createFrom().voidItem()
-                        : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now), profile, journey.campaign(), properties)));
+                .flatMap(entered -> entered.rowCount() == 0
+                        ? Uni.createFrom().item("this trigger was used before, or they are in the journey already or may not enter again yet")
+                        : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now), profile, journey.campaign(), properties)
+                                .replaceWith((String) null)));
     }
 
     private Uni<Void> moveOn(UUID profile, String event, Instant occurred, Map<UUID, Active> journeys) {

@@ -1,5 +1,6 @@
 package dev.rapport.campaign.definition;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,6 +30,9 @@ import dev.rapport.proto.campaign.v1.MessagePreview;
 import dev.rapport.proto.campaign.v1.MessageVariant;
 import dev.rapport.proto.campaign.v1.PreviewMessageRequest;
 import dev.rapport.proto.campaign.v1.UpdateCampaignRequest;
+import dev.rapport.proto.campaign.v1.GetCampaignRequest;
+import dev.rapport.runtime.event.Envelopes;
+import dev.rapport.campaign.ProfileStandIn;
 import dev.rapport.testing.PostgresAndKafka;
 import dev.rapport.testing.TestChannels;
 import io.grpc.ManagedChannel;
@@ -41,7 +45,10 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Campaign definitions over campaign-service's gRPC API, stored in the real PostgreSQL. */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
+@WithTestResource(ProfileStandIn.class) // the same resources as every test class here: one app, started once
 class CampaignsTest {
+    @jakarta.inject.Inject
+    Campaigns clock; // its startDue: this module's tests do not tick on their own
     private ManagedChannel channel;
     private CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
 
@@ -116,6 +123,28 @@ class CampaignsTest {
         Campaign archived = status(edited, Campaign.Status.ARCHIVED);
         assertEquals(Status.Code.FAILED_PRECONDITION,
                 assertThrows(StatusRuntimeException.class, () -> status(archived, Campaign.Status.ACTIVE)).getStatus().getCode());
+    }
+
+    @Test
+    void aCampaignActivatedBeforeItsStartTimeIsScheduledUntilThenAndBadTriggersOrTimesAreRefused() {
+        Campaign draft = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion()
+                .setStartTime(Envelopes.timestamp(java.time.Instant.now().plusSeconds(2)))).build());
+        Campaign scheduled = status(draft, Campaign.Status.ACTIVE);
+        assertEquals(Campaign.Status.SCHEDULED, scheduled.getStatus());
+        assertEquals(Campaign.Status.SCHEDULED, status(scheduled, Campaign.Status.ACTIVE).getStatus(), "asked twice: still scheduled");
+        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class,
+                () -> status(scheduled, Campaign.Status.SCHEDULED)).getStatus().getCode(), "only the clock schedules");
+        await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+            clock.startDue().await().atMost(java.time.Duration.ofSeconds(5));
+            return campaigns.getCampaign(GetCampaignRequest.newBuilder().setCampaignId(draft.getId()).build()).getStatus() == Campaign.Status.ACTIVE;
+        });
+
+        Campaign refused = promotion().clearSegmentId().setStartTime(Envelopes.timestamp(java.time.Instant.now().plus(java.time.Duration.ofDays(800))))
+                .setJourney(Journey.newBuilder().setTriggerEvent("cart_abandoned").setApiTrigger(true)
+                        .addSteps(JourneyStep.newBuilder().setSendMessage(dev.rapport.proto.campaign.v1.SendMessage.getDefaultInstance()))).build();
+        StatusRuntimeException bad = assertThrows(StatusRuntimeException.class,
+                () -> campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(refused).build()));
+        assertEquals(List.of("campaign.journey", "campaign.start_time"), violations(bad).stream().map(BadRequest.FieldViolation::getField).toList());
     }
 
     @Test

@@ -3,10 +3,12 @@ package dev.rapport.campaign.journey;
 import static dev.rapport.campaign.ProfileStandIn.emailOf;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -31,13 +33,18 @@ import dev.rapport.proto.campaign.v1.Journey;
 import dev.rapport.proto.campaign.v1.JourneyStep;
 import dev.rapport.proto.campaign.v1.MessageVariant;
 import dev.rapport.proto.campaign.v1.SendMessage;
+import dev.rapport.proto.campaign.v1.TriggerCampaignRequest;
+import dev.rapport.proto.campaign.v1.TriggerCampaignResponse;
 import dev.rapport.proto.campaign.v1.WaitForEvent;
+import dev.rapport.proto.segment.v1.SegmentMembershipChanged;
 import dev.rapport.runtime.kafka.Topics;
+import dev.rapport.testing.GrpcFailures;
 import dev.rapport.testing.LocalStack;
 import dev.rapport.testing.PostgresAndKafka;
 import dev.rapport.testing.TestChannels;
 import dev.rapport.testing.TestTopics;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -142,6 +149,65 @@ class JourneysTest {
         assertEquals(1, export.getJourneyRunsCount());
         assertEquals(42.5, export.getJourneyRuns(0).getTriggerProperties().getFieldsOrThrow("amount").getNumberValue());
         assertEquals(1, export.getDeliveriesCount());
+    }
+
+    @Test
+    void aPartnerAppsTriggerAndASegmentEntryEachStartARunWithTheirOwnPayloadOnce() throws Exception {
+        String api = activated(Journey.newBuilder().setApiTrigger(true), "Your order {{ event.order_id }} is on its way");
+        UUID rider = UUID.randomUUID();
+        TriggerCampaignRequest trigger = TriggerCampaignRequest.newBuilder().setCampaignId(api).setProfileId(rider.toString())
+                .setTriggerId("dispatch-" + rider).setProperties(com.google.protobuf.Struct.newBuilder()
+                        .putFields("order_id", com.google.protobuf.Value.newBuilder().setStringValue("A-9").build())).build();
+        assertEquals(TriggerCampaignResponse.newBuilder().setEntered(true).build(), campaigns.triggerCampaign(trigger));
+        TriggerCampaignResponse again = campaigns.triggerCampaign(trigger); // the partner app retries
+        assertEquals(false, again.getEntered());
+        assertTrue(again.getReason().contains("used before"), again.getReason());
+
+        StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> campaigns.triggerCampaign(trigger.toBuilder()
+                .setProfileId("someone").setTriggerId("").build()));
+        assertEquals(List.of("profile_id", "trigger_id"), GrpcFailures.badRequestFields(bad));
+        String byEvent = activated(Journey.newBuilder().setTriggerEvent("order_late"), "Sorry");
+        StatusRuntimeException notByApi = assertThrows(StatusRuntimeException.class, () -> campaigns.triggerCampaign(trigger.toBuilder()
+                .setCampaignId(byEvent).build()));
+        assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, notByApi.getStatus().getCode());
+
+        // Entering the segment starts a run (read twice: once); leaving it starts nothing.
+        UUID segment = UUID.randomUUID();
+        String welcome = activated(Journey.newBuilder().setTriggerSegmentId(segment.toString()), "Welcome to the club ({{ event.segment_version }})");
+        UUID member = UUID.randomUUID();
+        UUID leaver = UUID.randomUUID();
+        var entered = membership(segment, member, SegmentMembershipChanged.Transition.ENTERED);
+        publish(entered, entered, membership(segment, leaver, SegmentMembershipChanged.Transition.EXITED));
+        await().atMost(Duration.ofSeconds(30)).until(() -> runs(welcome) == 1);
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
+            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
+            return !mailbox.getMailsSentTo(emailOf(rider.toString())).isEmpty() && !mailbox.getMailsSentTo(emailOf(member.toString())).isEmpty();
+        });
+        assertEquals(List.of("Your order A-9 is on its way"), mailbox.getMailsSentTo(emailOf(rider.toString())).stream().map(m -> m.getSubject()).toList());
+        assertEquals(List.of("Welcome to the club (3)"), mailbox.getMailsSentTo(emailOf(member.toString())).stream().map(m -> m.getSubject()).toList());
+        assertEquals(0, mailbox.getMailsSentTo(emailOf(leaver.toString())).size());
+    }
+
+    /** An active transactional journey with this trigger, sending one message at once. */
+    private String activated(Journey.Builder trigger, String subject) {
+        Campaign created = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(Campaign.newBuilder()
+                .setName("triggered " + UUID.randomUUID()).setPurpose("essential.service.notifications").setChannel("email")
+                .setDefaultLocale("en").addVariants(MessageVariant.newBuilder().setLocale("en").setSubjectLine(subject).setBody("Thanks."))
+                .setJourney(trigger.addSteps(JourneyStep.newBuilder().setSendMessage(SendMessage.getDefaultInstance())))).build());
+        campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(created.getId()).setStatus(Campaign.Status.ACTIVE).build());
+        return created.getId();
+    }
+
+    /** A change of membership as segment-service announces it on segment.membership. */
+    private static org.apache.kafka.clients.producer.ProducerRecord<String, String> membership(UUID segment, UUID person,
+            SegmentMembershipChanged.Transition transition) throws Exception {
+        return KafkaCompanion.record(TestTopics.of(Topics.SEGMENT_MEMBERSHIP), person.toString(), com.google.protobuf.util.JsonFormat.printer()
+                .print(SegmentMembershipChanged.newBuilder()
+                        .setEnvelope(dev.rapport.proto.common.v1.Envelope.newBuilder().setId("m-" + UUID.randomUUID()))
+                        .setSegmentId(segment.toString()).setSegmentVersion(3).setProfileId(person.toString()).setTransition(transition)
+                        .setTransitionTime(dev.rapport.runtime.event.Envelopes.timestamp(Instant.now())).build()));
     }
 
     private long runs(String campaign) {

@@ -2,6 +2,7 @@ package dev.rapport.gateway.campaigns;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.rapport.gateway.audit.Audited;
 import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.CampaignService;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
@@ -15,20 +16,34 @@ import dev.rapport.proto.campaign.v1.ListCampaignsRequest;
 import dev.rapport.proto.campaign.v1.ListCampaignsResponse;
 import dev.rapport.proto.campaign.v1.MessagePreview;
 import dev.rapport.proto.campaign.v1.PreviewMessageRequest;
+import dev.rapport.proto.campaign.v1.TriggerCampaignRequest;
+import dev.rapport.proto.campaign.v1.TriggerCampaignResponse;
 import dev.rapport.proto.campaign.v1.UpdateCampaignRequest;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Campaigns, passed to campaign-service. A definition holds no one's personal data and is not audited; a preview
- * renders only what its caller sent about the person, nothing stored.
+ * renders only what its caller sent about the person, nothing stored; a trigger is about one person, and audited.
  */
 @ApplicationScoped
 public class CampaignOperations {
     private final CampaignService campaigns;
+    private final Audited audited;
 
-    CampaignOperations(@GrpcClient("campaign") CampaignService campaigns) {
+    CampaignOperations(@GrpcClient("campaign") CampaignService campaigns, Audited audited) {
         this.campaigns = campaigns;
+        this.audited = audited;
+    }
+
+    /**
+     * A partner app puts a person into a journey: a use of their data for the campaign's purpose, refused without a
+     * basis for it (as every other enforcement point would) and audited.
+     */
+    public Uni<TriggerCampaignResponse> trigger(TriggerCampaignRequest request) {
+        return campaigns.getCampaign(GetCampaignRequest.newBuilder().setCampaignId(request.getCampaignId()).build())
+                .flatMap(campaign -> audited.run("campaigns.trigger", campaign.getPurpose(), request.getProfileId(),
+                        caller -> campaigns.triggerCampaign(request)));
     }
 
     public Uni<Campaign> create(CreateCampaignRequest request) {

@@ -73,6 +73,12 @@ public class CampaignsGrpc implements Campaigns {
 
     @Override
     @RolesAllowed({ "partner", "marketer", "admin" })
+    public Uni<dev.rapport.proto.campaign.v1.TriggerCampaignResponse> triggerCampaign(dev.rapport.proto.campaign.v1.TriggerCampaignRequest request) {
+        return campaigns.trigger(request);
+    }
+
+    @Override
+    @RolesAllowed({ "partner", "marketer", "admin" })
     public Uni<ExperimentResults> getExperimentResults(GetExperimentResultsRequest request) {
         return campaigns.experiment(request);
     }

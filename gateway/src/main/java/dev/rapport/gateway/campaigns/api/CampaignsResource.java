@@ -95,6 +95,17 @@ public class CampaignsResource {
         return campaigns.preview(InvalidInput.body(request, "a PreviewMessageRequest").toBuilder().setCampaignId(campaignId).build());
     }
 
+    @POST
+    @Path("{campaignId}/triggers")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({ "partner", "marketer", "admin" })
+    @Operation(summary = "Put a person into a journey triggered by the API ({\"profileId\", \"triggerId\", \"properties\": {...}}): "
+            + "entered, or why not; the same triggerId twice enters once")
+    public Uni<dev.rapport.proto.campaign.v1.TriggerCampaignResponse> trigger(@PathParam("campaignId") String campaignId,
+            dev.rapport.proto.campaign.v1.TriggerCampaignRequest request) {
+        return campaigns.trigger(InvalidInput.body(request, "a TriggerCampaignRequest").toBuilder().setCampaignId(campaignId).build());
+    }
+
     @GET
     @Path("{campaignId}/deliveries")
     @RolesAllowed({ "partner", "marketer", "admin" })
