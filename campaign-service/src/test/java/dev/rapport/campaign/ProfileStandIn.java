@@ -25,9 +25,31 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * The profile ids asked about arrive in an injected {@link BlockingQueue}.
  */
 public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
-    private final CountDownLatch gate = new CountDownLatch(1);
+    private final Gate gate = new Gate();
     private final BlockingQueue<String> asked = new LinkedBlockingQueue<>();
     private Server server;
+
+    /**
+     * Whether profile-service answers yet: closed, a send waits at its profile lookup (a test acts meanwhile). Every
+     * test class here shares this stand-in (one app), so a test that needs it closed closes it itself.
+     */
+    public static final class Gate {
+        private volatile CountDownLatch latch = new CountDownLatch(1);
+
+        public void open() {
+            latch.countDown();
+        }
+
+        public synchronized void close() {
+            if (latch.getCount() == 0) {
+                latch = new CountDownLatch(1);
+            }
+        }
+
+        boolean await(long time, TimeUnit unit) throws InterruptedException {
+            return latch.await(time, unit);
+        }
+    }
 
     public static String emailOf(String profileId) {
         return profileId + "@example.com";
@@ -54,6 +76,17 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
                             .putAttributes("email", Value.newBuilder().setStringValue(emailOf(request.getProfileId())).build()).build());
                     answer.onCompleted();
                 }
+
+                @Override
+                public void listAttributeDefinitions(dev.rapport.proto.profile.v1.ListAttributeDefinitionsRequest request,
+                        StreamObserver<dev.rapport.proto.profile.v1.ListAttributeDefinitionsResponse> answer) {
+                    answer.onNext(dev.rapport.proto.profile.v1.ListAttributeDefinitionsResponse.newBuilder()
+                            .addDefinitions(dev.rapport.proto.profile.v1.AttributeDefinition.newBuilder().setName("email")
+                                    .setDataCategory("user.contact.email"))
+                            .addDefinitions(dev.rapport.proto.profile.v1.AttributeDefinition.newBuilder().setName("language")
+                                    .setDataCategory("user.demographic.language")).build());
+                    answer.onCompleted();
+                }
             }).build().start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -64,13 +97,13 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(gate, new TestInjector.MatchesType(CountDownLatch.class));
+        injector.injectIntoFields(gate, new TestInjector.MatchesType(Gate.class));
         injector.injectIntoFields(asked, new TestInjector.MatchesType(BlockingQueue.class));
     }
 
     @Override
     public void stop() {
-        gate.countDown();
+        gate.open();
         if (server != null) {
             server.shutdownNow();
         }

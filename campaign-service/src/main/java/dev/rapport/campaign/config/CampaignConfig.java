@@ -1,6 +1,7 @@
 package dev.rapport.campaign.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -63,4 +64,20 @@ public interface CampaignConfig {
 
     /** The key that signs unsubscribe links (the gateway checks them with the same key). */
     String unsubscribeKey();
+
+    /** Where connected content may be fetched from, and how much of it. */
+    ConnectedContentLimits connectedContent();
+
+    interface ConnectedContentLimits {
+        /** Hosts, written out ("recs.example.com"), or "*.example.com" for its subdomains; none: connected content is off. */
+        Optional<List<String>> allowedHosts();
+
+        /** Lets loopback and private addresses through (a local recommendation engine, tests); never in production. */
+        @WithDefault("false")
+        boolean allowPrivate();
+
+        /** The largest answer read (bytes). */
+        @WithDefault("65536")
+        int maxBytes();
+    }
 }

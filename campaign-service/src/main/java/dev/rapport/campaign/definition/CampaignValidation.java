@@ -10,11 +10,13 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import dev.rapport.campaign.content.FetchPolicy;
 import dev.rapport.campaign.message.LiquidTemplates;
 import dev.rapport.privacy.DataUses;
 import com.google.protobuf.util.Durations;
 
 import dev.rapport.proto.campaign.v1.Campaign;
+import dev.rapport.proto.campaign.v1.ConnectedContent;
 import dev.rapport.proto.campaign.v1.Experiment;
 import dev.rapport.proto.campaign.v1.ExperimentArm;
 import dev.rapport.proto.campaign.v1.Journey;
@@ -88,6 +90,7 @@ public final class CampaignValidation {
                 || c.getStartTime().getSeconds() > java.time.Instant.now().plus(Duration.ofDays(366)).getEpochSecond())) {
             problems.add(new Violation("campaign.start_time", "a time at most a year ahead"));
         }
+        checkConnectedContent(c.getConnectedContentList(), problems);
         if (c.getPriority() < 0 || c.getPriority() > 100) {
             problems.add(new Violation("campaign.priority", "from 0 to 100"));
         }
@@ -106,6 +109,43 @@ public final class CampaignValidation {
             }
         }
         return problems;
+    }
+
+    private static final Pattern CONTENT_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+    private static void checkConnectedContent(List<ConnectedContent> sources, List<Violation> problems) {
+        if (sources.size() > 5) {
+            problems.add(new Violation("campaign.connected_content", "at most 5 sources"));
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < sources.size(); i++) {
+            ConnectedContent source = sources.get(i);
+            String at = "campaign.connected_content[" + i + "]";
+            if (!CONTENT_NAME.matcher(source.getName()).matches() || !names.add(source.getName())) {
+                problems.add(new Violation(at + ".name", "a name unique in the campaign, [a-z][a-z0-9_]{0,31}, e.g. recommendations"));
+            }
+            if (source.getUrl().length() > 2000 || FetchPolicy.writtenHost(source.getUrl()).isEmpty()) {
+                problems.add(new Violation(at + ".url", "an http(s) URL of at most 2000 characters whose host is written out (Liquid only in "
+                        + "its path and query)"));
+            } else {
+                LiquidTemplates.check(source.getUrl()).ifPresent(problem -> problems.add(new Violation(at + ".url",
+                        "line " + problem.line() + ", column " + problem.column() + ": " + problem.message())));
+            }
+            if (source.hasTimeout() && (java(source.getTimeout()).compareTo(Duration.ofMillis(100)) < 0
+                    || java(source.getTimeout()).compareTo(Duration.ofSeconds(10)) > 0)) {
+                problems.add(new Violation(at + ".timeout", "from 100 ms to 10 s"));
+            }
+            if (source.getRetries() < 0 || source.getRetries() > 3) {
+                problems.add(new Violation(at + ".retries", "from 0 to 3"));
+            }
+            if (source.hasCacheTtl() && (java(source.getCacheTtl()).isNegative() || java(source.getCacheTtl()).compareTo(Duration.ofDays(1)) > 0)) {
+                problems.add(new Violation(at + ".cache_ttl", "from 0 s to 1 day"));
+            }
+            if (source.getOnFailure() == ConnectedContent.Fallback.UNRECOGNIZED
+                    || (source.getOnFailure() == ConnectedContent.Fallback.USE_DEFAULT && !source.hasDefaultValue())) {
+                problems.add(new Violation(at + ".default_value", "a value to use in its place when on_failure is USE_DEFAULT"));
+            }
+        }
     }
 
     private static void checkJourney(Journey journey, List<Violation> problems) {

@@ -14,6 +14,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
+import dev.rapport.campaign.content.ConnectedContents;
 import dev.rapport.campaign.experiment.Experiments;
 import dev.rapport.campaign.journey.Journeys;
 import dev.rapport.campaign.message.LiquidTemplates;
@@ -55,8 +56,10 @@ public class Campaigns {
     private final Pool pool;
     private final Journeys journeys;
     private final Experiments experiments;
+    private final ConnectedContents contents;
 
-    Campaigns(Pool pool, Journeys journeys, Experiments experiments) {
+    Campaigns(Pool pool, Journeys journeys, Experiments experiments, ConnectedContents contents) {
+        this.contents = contents;
         this.pool = pool;
         this.journeys = journeys;
         this.experiments = experiments;
@@ -168,7 +171,11 @@ public class Campaigns {
                         + next.name().toLowerCase()).asRuntimeException();
             }
             if (target == Campaign.Status.ACTIVE) {
-                List<String> missing = CampaignValidation.readinessToSend(held);
+                List<String> missing = new java.util.ArrayList<>(CampaignValidation.readinessToSend(held));
+                List<String> hosts = contents.disallowedHosts(held);
+                if (!hosts.isEmpty()) {
+                    missing.add("its connected content hosts (" + String.join(", ", hosts) + ") in rapport.campaign.connected-content.allowed-hosts");
+                }
                 if (!missing.isEmpty()) {
                     throw Status.FAILED_PRECONDITION.withDescription("cannot activate: needs " + String.join(" and ", missing)).asRuntimeException();
                 }
@@ -196,11 +203,17 @@ public class Campaigns {
     public Uni<MessagePreview> preview(PreviewMessageRequest request) {
         // Rendering is bounded but may take its 250 ms: never on the event loop.
         return get(request.getCampaignId()).emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(campaign -> preview(campaign, request.getProfile(), request.getTraits(), request.getEvent()));
+                .map(campaign -> {
+                    // connected content as the caller gave it, else each source's default: a preview fetches nothing
+                    Struct.Builder content = request.getContent().toBuilder();
+                    campaign.getConnectedContentList().stream().filter(c -> !content.containsFields(c.getName()) && c.hasDefaultValue())
+                            .forEach(c -> content.putFields(c.getName(), c.getDefaultValue()));
+                    return preview(campaign, request.getProfile(), request.getTraits(), request.getEvent(), content.build());
+                });
     }
 
     /** The message one person gets from a campaign (variant chosen, templates rendered); blocking: call it off the event loop. */
-    public static MessagePreview preview(Campaign campaign, Struct profile, Struct traits, Struct event) {
+    public static MessagePreview preview(Campaign campaign, Struct profile, Struct traits, Struct event, Struct content) {
         List<VariantChoice.Variant> variants = campaign.getVariantsList().stream()
                 .map(v -> new VariantChoice.Variant(v.getLocale(), v.getCountry(), v.getRegion(), v.getCity())).toList();
         VariantChoice.Person person = new VariantChoice.Person(text(profile, "language"), text(profile, "country"), text(profile, "region"),
@@ -214,6 +227,7 @@ public class Campaigns {
         context.put("profile", plain(profile));
         context.put("traits", plain(traits));
         context.put("event", plain(event));
+        context.put("content", plain(content));
         try {
             return MessagePreview.newBuilder().setSent(true).setReason(choice.why()).setVariantIndex(choice.index())
                     .setSubject(LiquidTemplates.render(LiquidTemplates.parse(variant.getSubjectLine()), context))
@@ -263,7 +277,8 @@ public class Campaigns {
     private static String messages(Campaign campaign) {
         try {
             Campaign.Builder kept = Campaign.newBuilder().addAllVariants(campaign.getVariantsList())
-                    .putAllLanguageFallbacks(campaign.getLanguageFallbacksMap()).setDefaultLocale(campaign.getDefaultLocale());
+                    .putAllLanguageFallbacks(campaign.getLanguageFallbacksMap()).setDefaultLocale(campaign.getDefaultLocale())
+                    .addAllConnectedContent(campaign.getConnectedContentList());
             if (campaign.hasSendTime()) {
                 kept.setSendTime(campaign.getSendTime());
             }

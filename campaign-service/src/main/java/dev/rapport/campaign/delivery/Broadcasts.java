@@ -22,6 +22,7 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.campaign.config.CampaignConfig;
+import dev.rapport.campaign.content.ConnectedContents;
 import dev.rapport.campaign.definition.CampaignValidation;
 import dev.rapport.campaign.definition.Campaigns;
 import dev.rapport.campaign.experiment.Experiments;
@@ -93,13 +94,15 @@ public class Broadcasts {
     private final Clock clock;
     private final Optional<QuietHours> serviceQuietHours;
     private final Tracer tracer;
+    private final ConnectedContents contents;
     private final java.util.Set<UUID> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<UUID, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Broadcasts(Tracer tracer, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
+    Broadcasts(Tracer tracer, ConnectedContents contents, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
             EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config) {
         this.tracer = tracer;
+        this.contents = contents;
         this.clock = clock;
         this.serviceQuietHours = config.quietHours().map(q -> QuietHours.newBuilder().setStartHour(q.startHour()).setEndHour(q.endHour())
                 .setDrop(q.drop().orElse(false)).build());
@@ -314,8 +317,10 @@ public class Broadcasts {
                 return Uni.createFrom().item(new Outcome("held_out", "control group of the experiment", null, false));
             }
             Campaign sending = claim.arm() != null ? Experiments.forArm(campaign, claim.arm()) : campaign;
-            return Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event()))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+            return contents.fetch(campaign, profile).flatMap(content -> content.skipped() != null ? Uni.createFrom().item(MessagePreview.newBuilder()
+                            .setSent(false).setReason(content.skipped()).build())
+                    : Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event(), content.values()))
+                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .flatMap(message -> message.getSent() ? whileClaimed(campaign, claim, promotional,
                                     () -> send(campaign, profile, claim, address.getStringValue(), message, promotional))
                             : Uni.createFrom().item(Outcome.skipped(message.getReason())));

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -54,7 +53,7 @@ class ErasureDuringSendTest {
     Pool pool;
 
     /** Opened when profile-service may answer (ProfileStandIn). */
-    CountDownLatch profileServiceAnswers;
+    ProfileStandIn.Gate profileServiceAnswers;
     /** The profile ids profile-service was asked about (ProfileStandIn). */
     BlockingQueue<String> asked;
 
@@ -74,6 +73,8 @@ class ErasureDuringSendTest {
 
     @Test
     void aPersonErasedWhileTheirMessageIsBeingSentIsNotSentTo() throws Exception {
+        profileServiceAnswers.close(); // the sends wait at their profile lookup until the erasure is done
+        asked.clear();
         Campaign notice = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(Campaign.newBuilder()
                 .setName("terms update " + UUID.randomUUID()).setPurpose("essential.service.notifications").setChannel("email")
                 .setSegmentId(UUID.randomUUID().toString()).setPriority(50).setDefaultLocale("en")
@@ -90,7 +91,7 @@ class ErasureDuringSendTest {
         assertEquals(Set.of(erased.toString(), kept.toString()),
                 Set.of(asked.poll(30, TimeUnit.SECONDS), asked.poll(30, TimeUnit.SECONDS)));
         assertEquals(1L, recipients.erase(erased).await().atMost(Duration.ofSeconds(10)));
-        profileServiceAnswers.countDown();
+        profileServiceAnswers.open();
         round.get(30, TimeUnit.SECONDS);
 
         assertEquals(List.of(), mailbox.getMailsSentTo(emailOf(erased.toString())));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 import jakarta.inject.Inject;
 
@@ -59,7 +58,7 @@ class FrequencyCapsTest {
     ConsentView consent;
 
     /** Opened when profile-service may answer (ProfileStandIn). */
-    CountDownLatch profileServiceAnswers;
+    ProfileStandIn.Gate profileServiceAnswers;
 
     private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
     private ManagedChannel channel;
@@ -67,7 +66,7 @@ class FrequencyCapsTest {
 
     @BeforeEach
     void connect() {
-        profileServiceAnswers.countDown();
+        profileServiceAnswers.open();
         channel = TestChannels.toServiceUnderTest();
         campaigns = CampaignServiceGrpc.newBlockingStub(channel);
     }

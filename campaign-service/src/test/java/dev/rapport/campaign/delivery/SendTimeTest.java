@@ -9,7 +9,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 import jakarta.inject.Inject;
 
@@ -50,14 +49,14 @@ class SendTimeTest {
     Pool pool;
 
     /** Opened when profile-service may answer (ProfileStandIn). */
-    CountDownLatch profileServiceAnswers;
+    ProfileStandIn.Gate profileServiceAnswers;
 
     private ManagedChannel channel;
     private CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
 
     @BeforeEach
     void connect() {
-        profileServiceAnswers.countDown();
+        profileServiceAnswers.open();
         channel = TestChannels.toServiceUnderTest();
         campaigns = CampaignServiceGrpc.newBlockingStub(channel);
     }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 import jakarta.inject.Inject;
 
@@ -64,7 +63,7 @@ class ExperimentsTest {
     Pool pool;
 
     /** Opened when profile-service may answer (ProfileStandIn). */
-    CountDownLatch profileServiceAnswers;
+    ProfileStandIn.Gate profileServiceAnswers;
 
     private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
     private ManagedChannel channel;
@@ -72,7 +71,7 @@ class ExperimentsTest {
 
     @BeforeEach
     void connect() {
-        profileServiceAnswers.countDown();
+        profileServiceAnswers.open();
         channel = TestChannels.toServiceUnderTest();
         campaigns = CampaignServiceGrpc.newBlockingStub(channel);
     }

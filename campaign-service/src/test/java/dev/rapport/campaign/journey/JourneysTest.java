@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 import jakarta.inject.Inject;
 
@@ -71,7 +70,7 @@ class JourneysTest {
     Pool pool;
 
     /** Opened when profile-service may answer (ProfileStandIn). */
-    CountDownLatch profileServiceAnswers;
+    ProfileStandIn.Gate profileServiceAnswers;
 
     private final KafkaCompanion kafka = new KafkaCompanion(LocalStack.KAFKA_BOOTSTRAP);
     private ManagedChannel channel;
@@ -79,7 +78,7 @@ class JourneysTest {
 
     @BeforeEach
     void connect() {
-        profileServiceAnswers.countDown();
+        profileServiceAnswers.open();
         channel = TestChannels.toServiceUnderTest();
         campaigns = CampaignServiceGrpc.newBlockingStub(channel);
     }

@@ -161,7 +161,11 @@ public final class ConsentPolicy {
      * covered. It fails closed: a purpose the policy lists nothing for sees nothing this way.
      */
     public boolean reveals(String purpose, String category) {
-        Set<String> allowed = purposeCategories.get(purpose);
+        // a narrower use (marketing.communications.email) sees what its broader one was given
+        Set<String> allowed = null;
+        for (String p = purpose; allowed == null && p != null; p = p.contains(".") ? p.substring(0, p.lastIndexOf('.')) : null) {
+            allowed = purposeCategories.get(p);
+        }
         if (allowed == null) {
             return false;
         }
