@@ -73,7 +73,9 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
                         return;
                     }
                     answer.onNext(Profile.newBuilder().setId(request.getProfileId())
-                            .putAttributes("email", Value.newBuilder().setStringValue(emailOf(request.getProfileId())).build()).build());
+                            .putAttributes("email", Value.newBuilder().setStringValue(emailOf(request.getProfileId())).build())
+                            .putAttributes("phone", Value.newBuilder().setStringValue("+447700900123").build())
+                            .putAttributes("push_token", Value.newBuilder().setStringValue("push-" + request.getProfileId()).build()).build());
                     answer.onCompleted();
                 }
 

@@ -65,6 +65,20 @@ public interface CampaignConfig {
     /** The key that signs unsubscribe links (the gateway checks them with the same key). */
     String unsubscribeKey();
 
+    /** The providers of the push, sms and webhook channels, by channel; a channel without one sends nothing (skipped, with why). */
+    Map<String, Provider> providers();
+
+    interface Provider {
+        /** Where each message is POSTed as JSON; unset: the channel is not connected. */
+        Optional<String> url();
+
+        /** Sent as a bearer token. */
+        Optional<String> token();
+
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
     /** Where connected content may be fetched from, and how much of it. */
     ConnectedContentLimits connectedContent();
 

@@ -95,14 +95,16 @@ public class Broadcasts {
     private final Optional<QuietHours> serviceQuietHours;
     private final Tracer tracer;
     private final ConnectedContents contents;
+    private final HttpChannels channels;
     private final java.util.Set<UUID> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<UUID, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Broadcasts(Tracer tracer, ConnectedContents contents, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
+    Broadcasts(Tracer tracer, ConnectedContents contents, HttpChannels channels, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
             EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config) {
         this.tracer = tracer;
         this.contents = contents;
+        this.channels = channels;
         this.clock = clock;
         this.serviceQuietHours = config.quietHours().map(q -> QuietHours.newBuilder().setStartHour(q.startHour()).setEndHour(q.endHour())
                 .setDrop(q.drop().orElse(false)).build());
@@ -267,6 +269,8 @@ public class Broadcasts {
                 .ifNoItem().after(SEND_TIMEOUT).fail()
                 .onFailure(f -> f instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND)
                 .recoverWithItem(Outcome.skipped("the person is no longer known (erased or merged)"))
+                // a provider that refused the message for good: retrying cannot help
+                .onFailure(HttpChannels.Refused.class).recoverWithItem(f -> new Outcome("failed", f.getMessage(), null, false))
                 .onFailure().recoverWithItem(f -> attempts >= MAX_ATTEMPTS ? new Outcome("failed", reason(f), null, false)
                         : new Outcome("planned", reason(f), null, true))
                 .call(outcome -> outcome.recorded() ? Uni.createFrom().voidItem() : record(pool, campaign, claim, outcome));
@@ -296,16 +300,19 @@ public class Broadcasts {
         if (when.later(clock.instant())) {
             return Uni.createFrom().item(new Outcome("deferred", when.why(), null, false, false, when.at()));
         }
-        if (!campaign.getChannel().equals("email")) {
-            return Uni.createFrom().item(Outcome.skipped("the " + campaign.getChannel() + " channel is not connected yet"));
+        String channel = campaign.getChannel();
+        Optional<String> unconnected = channel.equals("email") ? Optional.empty()
+                : channel.equals("in_app") ? Optional.of("the in_app channel is not connected yet") : channels.unavailable(channel);
+        if (unconnected.isPresent()) {
+            return Uni.createFrom().item(Outcome.skipped(unconnected.get()));
         }
-        Value address = profile.getAttributesMap().get("email");
-        if (address == null || !address.hasStringValue() || address.getStringValue().isBlank()) {
-            return Uni.createFrom().item(Outcome.skipped("no email address"));
+        String address = address(channel, profile);
+        if (address == null) {
+            return Uni.createFrom().item(Outcome.skipped("no " + ADDRESSES.get(channel).replace('_', ' ')));
         }
-        ConsentPolicy.Basis basis = policy.basis(consent.of(profile.getId()), campaign.getPurpose(), "email", false);
+        ConsentPolicy.Basis basis = policy.basis(consent.of(profile.getId()), campaign.getPurpose(), channel, false);
         if (!basis.allowed()) {
-            return Uni.createFrom().item(Outcome.skipped("no basis for " + campaign.getPurpose() + " by email (" + basis.basis() + ")"));
+            return Uni.createFrom().item(Outcome.skipped("no basis for " + campaign.getPurpose() + " by " + channel + " (" + basis.basis() + ")"));
         }
         Uni<Boolean> held = promotional ? holds.holdFor(UUID.fromString(profile.getId())).map(h -> h.getHeld()) : Uni.createFrom().item(false);
         return held.flatMap(isHeld -> {
@@ -322,7 +329,7 @@ public class Broadcasts {
                     : Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event(), content.values()))
                             .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .flatMap(message -> message.getSent() ? whileClaimed(campaign, claim, promotional,
-                                    () -> send(campaign, profile, claim, address.getStringValue(), message, promotional))
+                                    () -> send(campaign, profile, claim, address, message, promotional))
                             : Uni.createFrom().item(Outcome.skipped(message.getReason())));
         });
     }
@@ -353,6 +360,11 @@ public class Broadcasts {
     private Uni<Outcome> send(Campaign campaign, Profile profile, Claim claim, String to, MessagePreview message, boolean promotional) {
         // A header is one line: whatever a profile's data brings into the subject stays inside it.
         String subject = message.getSubject().replaceAll("\\p{Cntrl}", " ").strip();
+        if (!campaign.getChannel().equals("email")) {
+            return channels.send(campaign.getChannel(), new HttpChannels.Message(DeliveryOutcomes.messageId(campaign.getId(),
+                            claim.person().toString(), claim.occasion()), campaign.getId(), profile.getId(), to, subject, message.getBody()))
+                    .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
+        }
         // Unsubscribing withdraws marketing messages on this channel, not only this campaign's narrower use.
         return email.send(to, subject, message.getBody(), DeliveryOutcomes.messageId(campaign.getId(), claim.person().toString(), claim.occasion()),
                         links.link(profile.getId(), "marketing.communications", "email"), promotional)
@@ -458,6 +470,17 @@ public class Broadcasts {
                 .collect().last().replaceWithVoid()
                 .onFailure().invoke(f -> LOG.debugf("progress not reported this time: %s", f.toString()))
                 .onFailure().recoverWithNull();
+    }
+
+    /** Where each channel reaches a person: the attribute that holds it (a webhook needs none: it is about the person). */
+    private static final Map<String, String> ADDRESSES = Map.of("email", "email", "sms", "phone", "push", "push_token", "webhook", "id");
+
+    private static String address(String channel, Profile profile) {
+        if (channel.equals("webhook")) {
+            return profile.getId();
+        }
+        Value value = profile.getAttributesMap().get(ADDRESSES.get(channel));
+        return value == null || !value.hasStringValue() || value.getStringValue().isBlank() ? null : value.getStringValue();
     }
 
     /** The person's time zone (attribute time_zone, IANA), UTC without a valid one. */
