@@ -1067,12 +1067,24 @@ class WalkingSkeletonTest {
         assertEquals("Order A-9 is on its way, Fay", received(run).get(0).getSubject());
         Thread.sleep(1500);
         assertEquals(1, received(run).size(), "one message for one trigger");
+
+        // its link goes through the signed redirect: counted, then on to where it points; a forged one goes nowhere
+        String text = com.icegreen.greenmail.util.GreenMailUtil.getBody(received(run).get(0)).replace("=\r\n", "").replace("=3D", "=");
+        java.util.regex.Matcher tracked = java.util.regex.Pattern.compile("/r\\?t=([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)").matcher(text);
+        assertTrue(tracked.find(), text);
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).redirects().follow(false).queryParam("t", tracked.group(1))
+                .get("/r").then().statusCode(302).header("Location", "https://mealtide.example/orders/A-9");
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).redirects().follow(false)
+                .queryParam("t", tracked.group(1).substring(0, tracked.group(1).indexOf('.')) + ".forged").get("/r").then().statusCode(400);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(rest(marketer).get("/api/v1/campaigns/" + dispatched + "/deliveries")
+                .then().statusCode(200).extract().jsonPath().getString("clicked")));
     }
 
     /** An active journey triggered by the API that sends its message at once. */
     private static String triggeredByApi(String marketer, String name, String purpose, String subject) {
         String id = rest(marketer).body("{\"name\": \"" + name + "\", \"purpose\": \"" + purpose + "\", \"channel\": \"email\", "
-                + "\"defaultLocale\": \"en\", \"variants\": [{\"locale\": \"en\", \"subjectLine\": \"" + subject + "\", \"body\": \"Thanks\"}], "
+                + "\"defaultLocale\": \"en\", \"trackClicks\": true, \"variants\": [{\"locale\": \"en\", \"subjectLine\": \"" + subject + "\", "
+                + "\"body\": \"Follow it at https://mealtide.example/orders/{{ event.order_id }} and enjoy.\"}], "
                 + "\"journey\": {\"apiTrigger\": true, \"steps\": [{\"sendMessage\": {}}]}}")
                 .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
         rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + id + "/status").then().statusCode(200);

@@ -36,10 +36,12 @@ public class CampaignGrpcService implements CampaignService {
     private final Recipients recipients;
     private final Experiments experiments;
     private final dev.rapport.campaign.journey.Journeys journeys;
+    private final dev.rapport.campaign.delivery.Clicks clicks;
 
     CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts, Recipients recipients, Experiments experiments,
-            dev.rapport.campaign.journey.Journeys journeys) {
+            dev.rapport.campaign.journey.Journeys journeys, dev.rapport.campaign.delivery.Clicks clicks) {
         this.journeys = journeys;
+        this.clicks = clicks;
         this.experiments = experiments;
         this.holds = holds;
         this.campaigns = campaigns;
@@ -92,6 +94,12 @@ public class CampaignGrpcService implements CampaignService {
         // the caller's trace (the gRPC server span) goes with the run to the message
         String traceparent = dev.rapport.runtime.trace.Traces.current();
         return Uni.createFrom().deferred(() -> journeys.trigger(request, traceparent));
+    }
+
+    @Override
+    public Uni<dev.rapport.proto.campaign.v1.RecordClickResponse> recordClick(dev.rapport.proto.campaign.v1.RecordClickRequest request) {
+        return Uni.createFrom().deferred(() -> clicks.record(request.getToken()))
+                .map(url -> dev.rapport.proto.campaign.v1.RecordClickResponse.newBuilder().setUrl(url).build());
     }
 
     @Override

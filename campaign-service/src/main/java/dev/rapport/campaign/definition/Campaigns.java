@@ -278,7 +278,7 @@ public class Campaigns {
         try {
             Campaign.Builder kept = Campaign.newBuilder().addAllVariants(campaign.getVariantsList())
                     .putAllLanguageFallbacks(campaign.getLanguageFallbacksMap()).setDefaultLocale(campaign.getDefaultLocale())
-                    .addAllConnectedContent(campaign.getConnectedContentList());
+                    .addAllConnectedContent(campaign.getConnectedContentList()).setTrackClicks(campaign.getTrackClicks());
             if (campaign.hasSendTime()) {
                 kept.setSendTime(campaign.getSendTime());
             }

@@ -96,15 +96,17 @@ public class Broadcasts {
     private final Tracer tracer;
     private final ConnectedContents contents;
     private final HttpChannels channels;
+    private final Clicks clicks;
     private final java.util.Set<UUID> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<UUID, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Broadcasts(Tracer tracer, ConnectedContents contents, HttpChannels channels, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
+    Broadcasts(Tracer tracer, ConnectedContents contents, HttpChannels channels, Clicks clicks, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
             EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config) {
         this.tracer = tracer;
         this.contents = contents;
         this.channels = channels;
+        this.clicks = clicks;
         this.clock = clock;
         this.serviceQuietHours = config.quietHours().map(q -> QuietHours.newBuilder().setStartHour(q.startHour()).setEndHour(q.endHour())
                 .setDrop(q.drop().orElse(false)).build());
@@ -366,7 +368,8 @@ public class Broadcasts {
                     .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
         }
         // Unsubscribing withdraws marketing messages on this channel, not only this campaign's narrower use.
-        return email.send(to, subject, message.getBody(), DeliveryOutcomes.messageId(campaign.getId(), claim.person().toString(), claim.occasion()),
+        String messageId = DeliveryOutcomes.messageId(campaign.getId(), claim.person().toString(), claim.occasion());
+        return email.send(to, subject, campaign.getTrackClicks() ? clicks.track(message.getBody(), messageId) : message.getBody(), messageId,
                         links.link(profile.getId(), "marketing.communications", "email"), promotional)
                 .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
     }
@@ -406,7 +409,7 @@ public class Broadcasts {
     public Uni<DeliverySummary> summary(String campaignId) {
         UUID id = Ids.uuid("campaign_id", campaignId, "a campaign id");
         return campaigns.get(campaignId).flatMap(campaign -> pool.preparedQuery("""
-                SELECT status, reason, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status, reason""")
+                SELECT status, reason, count(*) AS n, count(clicked_time) AS clicked FROM delivery WHERE campaign_id = $1 GROUP BY status, reason""")
                 .execute(Tuple.of(id))
                 .flatMap(rows -> pool.preparedQuery("SELECT audience_drawn FROM campaign WHERE id = $1").execute(Tuple.of(id))
                         .map(drawn -> {
@@ -414,6 +417,7 @@ public class Broadcasts {
                                     .setAudienceDrawn(drawn.iterator().next().getBoolean("audience_drawn"));
                             for (Row row : rows) {
                                 long n = row.getLong("n");
+                                summary.setClicked(summary.getClicked() + row.getLong("clicked"));
                                 switch (row.getString("status")) {
                                     case "planned", "sending" -> summary.setPlanned(summary.getPlanned() + n);
                                     case "sent" -> summary.setSent(summary.getSent() + n);

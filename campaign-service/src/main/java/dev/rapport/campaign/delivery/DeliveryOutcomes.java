@@ -58,10 +58,17 @@ public class DeliveryOutcomes {
         if (!publishing.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
         }
+        return batch("published", "d.status, d.send_time AS status_time")
+                .flatMap(outcomes -> batch("click_published", "'clicked' AS status, d.clicked_time AS status_time").map(clicks -> outcomes + clicks))
+                .onTermination().invoke(() -> publishing.set(false));
+    }
+
+    /** One batch of what waits under this flag (an outcome, or a first click), published, then marked so. */
+    private Uni<Integer> batch(String flag, String status) {
         return pool.withTransaction(tx -> tx.preparedQuery("""
-                        SELECT d.campaign_id, d.profile_id, d.occasion, d.status, d.reason, d.send_time, d.plan_time, c.channel, c.purpose
+                        SELECT d.campaign_id, d.profile_id, d.occasion, %s, d.reason, c.channel, c.purpose
                         FROM delivery d JOIN campaign c ON c.id = d.campaign_id
-                        WHERE NOT d.published LIMIT $1 FOR UPDATE OF d SKIP LOCKED""")
+                        WHERE NOT d.%s LIMIT $1 FOR UPDATE OF d SKIP LOCKED""".formatted(status, flag))
                         .execute(Tuple.of(BATCH))
                         .flatMap(rows -> {
                             List<Row> pending = new ArrayList<>();
@@ -72,14 +79,13 @@ public class DeliveryOutcomes {
                             return Multi.createFrom().iterable(pending).onItem().transformToUni(this::send).merge(32)
                                     .collect().last()
                                     .flatMap(sent -> tx.preparedQuery("""
-                                            UPDATE delivery d SET published = true FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS p(c, pr, o)
-                                            WHERE d.campaign_id = p.c AND d.profile_id = p.pr AND d.occasion = p.o""")
+                                            UPDATE delivery d SET %s = true FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS p(c, pr, o)
+                                            WHERE d.campaign_id = p.c AND d.profile_id = p.pr AND d.occasion = p.o""".formatted(flag))
                                             .execute(Tuple.of(pending.stream().map(r -> r.getUUID("campaign_id")).toArray(java.util.UUID[]::new),
                                                     pending.stream().map(r -> r.getUUID("profile_id")).toArray(java.util.UUID[]::new),
                                                     pending.stream().map(r -> r.getString("occasion")).toArray(String[]::new))))
                                     .replaceWith(pending.size());
-                        }))
-                .onTermination().invoke(() -> publishing.set(false));
+                        }));
     }
 
     /** The one id of a message: its campaign, person and occasion (as in its Message-ID). */
@@ -92,10 +98,11 @@ public class DeliveryOutcomes {
         String message = messageId(row.getUUID("campaign_id").toString(), profile, row.getString("occasion"));
         CampaignDelivery.Status status = switch (row.getString("status")) {
             case "sent" -> CampaignDelivery.Status.SENT;
+            case "clicked" -> CampaignDelivery.Status.CLICKED;
             case "skipped", "held_out" -> CampaignDelivery.Status.SUPPRESSED;
             default -> CampaignDelivery.Status.FAILED;
         };
-        OffsetDateTime time = row.getOffsetDateTime("send_time") != null ? row.getOffsetDateTime("send_time") : OffsetDateTime.now();
+        OffsetDateTime time = row.getOffsetDateTime("status_time") != null ? row.getOffsetDateTime("status_time") : OffsetDateTime.now();
         CampaignDelivery delivery = CampaignDelivery.newBuilder()
                 .setEnvelope(Envelopes.<Envelope>fill(Envelope.newBuilder(), SOURCE, TYPE, profile, message + ":" + status.name()))
                 .setCampaignId(row.getUUID("campaign_id").toString()).setMessageId(message).setProfileId(profile)

@@ -70,7 +70,7 @@ public class Recipients {
     /** Everything held about the person, oldest delivery first. */
     public Uni<RecipientExport> export(UUID profile) {
         return pool.preparedQuery("""
-                        SELECT d.campaign_id, c.name, d.status, d.reason, d.plan_time, d.send_time
+                        SELECT d.campaign_id, c.name, d.status, d.reason, d.plan_time, d.send_time, d.clicked_time, d.clicks
                         FROM delivery d JOIN campaign c ON c.id = d.campaign_id WHERE d.profile_id = $1 ORDER BY d.plan_time, d.campaign_id""")
                 .execute(Tuple.of(profile))
                 .flatMap(rows -> holds.lastBadExperience(profile).flatMap(last -> pool.preparedQuery("""
@@ -105,6 +105,9 @@ public class Recipients {
                 .setPlanTime(Envelopes.timestamp(row.getOffsetDateTime("plan_time").toInstant()));
         if (row.getString("reason") != null) {
             delivery.setReason(row.getString("reason"));
+        }
+        if (row.getOffsetDateTime("clicked_time") != null) {
+            delivery.setFirstClickTime(Envelopes.timestamp(row.getOffsetDateTime("clicked_time").toInstant())).setClicks(row.getInteger("clicks"));
         }
         if (row.getOffsetDateTime("send_time") != null) {
             delivery.setSendTime(Envelopes.timestamp(row.getOffsetDateTime("send_time").toInstant()));
