@@ -55,7 +55,8 @@ public class ConnectedContents {
     private static final Logger LOG = Logger.getLogger(ConnectedContents.class);
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
-    private static final int MAX_CACHED = 10_000;
+    // Kept answers are weighed by their size: at most this much in all (a per-person URL fills it with answers never read again).
+    private static final long CACHE_BYTES = 16L * 1024 * 1024;
 
     /** What a person's message gets: the content by name, or (skipped not null) why they get nothing this time. */
     public record Content(Struct values, String skipped) {
@@ -68,7 +69,7 @@ public class ConnectedContents {
         }
     }
 
-    private record Cached(Uni<Value> answer, long until) {
+    private record Cached(Uni<Value> answer, long until, java.util.concurrent.atomic.AtomicLong bytes) {
     }
 
     /** One source's answer for one person, or why there is none. */
@@ -104,7 +105,8 @@ public class ConnectedContents {
             return Uni.createFrom().item(new Content(Struct.getDefaultInstance(), null));
         }
         return revealed(campaign.getPurpose(), profile).flatMap(person -> Multi.createFrom().iterable(campaign.getConnectedContentList())
-                .onItem().transformToUniAndConcatenate(source -> one(source, person)
+                // the sources at once: their worst cases overlap instead of adding up
+                .onItem().transformToUniAndMerge(source -> one(source, person)
                         .map(value -> new Fetched(source, value, null))
                         .onFailure().recoverWithItem(failure -> {
                             LOG.debugf("connected content %s of campaign %s not had: %s", source.getName(), campaign.getId(), failure.getMessage());
@@ -113,6 +115,7 @@ public class ConnectedContents {
                 .collect().asList()
                 .map(results -> {
                     Struct.Builder values = Struct.newBuilder();
+                    results.sort(java.util.Comparator.comparingInt(r -> campaign.getConnectedContentList().indexOf(r.source())));
                     for (Fetched result : results) {
                         ConnectedContent source = result.source();
                         if (result.failure() == null) {
@@ -148,23 +151,26 @@ public class ConnectedContents {
         }
         Duration timeout = source.hasTimeout() ? Duration.ofMillis(source.getTimeout().getSeconds() * 1000 + source.getTimeout().getNanos() / 1_000_000)
                 : DEFAULT_TIMEOUT;
-        Uni<Value> answer = get(url, timeout)
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        Uni<Value> answer = get(url, timeout, bytes)
                 .onFailure(f -> !(f instanceof Unusable)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2)).atMost(source.getRetries())
                 .onFailure().invoke(f -> cache.remove(key)) // a failure is not kept: the next person tries again
                 .memoize().indefinitely();
         if (!ttl.isZero()) {
-            if (cache.size() >= MAX_CACHED) {
+            long kept = cache.values().stream().mapToLong(c -> c.bytes().get()).sum();
+            if (kept + maxBytes > CACHE_BYTES) {
                 cache.entrySet().removeIf(e -> e.getValue().until() - now <= 0);
+                kept = cache.values().stream().mapToLong(c -> c.bytes().get()).sum();
             }
-            if (cache.size() < MAX_CACHED) {
-                cache.put(key, new Cached(answer, now + ttl.toNanos()));
+            if (kept + maxBytes <= CACHE_BYTES) {
+                cache.put(key, new Cached(answer, now + ttl.toNanos(), bytes));
             }
         }
         return answer;
     }
 
     /** One attempt: resolve, check every address, connect to the checked one, read at most maxBytes of JSON. */
-    private Uni<Value> get(URI url, Duration timeout) {
+    private Uni<Value> get(URI url, Duration timeout, java.util.concurrent.atomic.AtomicLong bytes) {
         String host = url.getHost();
         boolean https = url.getScheme().equalsIgnoreCase("https");
         int port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
@@ -182,7 +188,7 @@ public class ConnectedContents {
                 .flatMap(address -> http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setURI(path)
                                 .setSsl(https).setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
                                 .setFollowRedirects(false).setTimeout(timeout.toMillis()).putHeader("Accept", "application/json"))
-                        .flatMap(request -> request.send())
+                        .flatMap(request -> request.send()
                         .flatMap(response -> {
                             if (response.statusCode() >= 400 && response.statusCode() < 500) {
                                 throw new Unusable("it answered " + response.statusCode());
@@ -190,15 +196,24 @@ public class ConnectedContents {
                             if (response.statusCode() < 200 || response.statusCode() >= 300) {
                                 throw new IllegalStateException("it answered " + response.statusCode()); // 5xx, 3xx: retried
                             }
+                            String length = response.getHeader("Content-Length");
+                            if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBytes) {
+                                throw new Unusable("its answer is over " + maxBytes + " bytes");
+                            }
                             Buffer body = Buffer.buffer();
                             return response.toMulti().invoke(chunk -> {
                                 if (body.length() + chunk.length() > maxBytes) {
                                     throw new Unusable("its answer is over " + maxBytes + " bytes");
                                 }
                                 body.appendBuffer(chunk);
-                            }).collect().last().map(x -> json(body.toString(StandardCharsets.UTF_8)));
-                        }))
-                .ifNoItem().after(timeout.plusMillis(500)).failWith(() -> new IllegalStateException("no answer within " + timeout.toMillis() + " ms"));
+                            }).collect().last().map(x -> {
+                                bytes.set(body.length());
+                                return json(body.toString(StandardCharsets.UTF_8));
+                            });
+                        })
+                        .ifNoItem().after(timeout.plusMillis(500)).failWith(() -> new IllegalStateException("no answer within " + timeout.toMillis() + " ms"))
+                        // what is not read to the end is not left streaming on a pooled connection: the stream is reset
+                        .onFailure().invoke(f -> request.reset())));
     }
 
     private static Value json(String text) {
@@ -264,12 +279,12 @@ public class ConnectedContents {
         };
     }
 
-    /** The hosts of these sources the policy does not allow (activation refuses them). */
-    public List<String> disallowedHosts(Campaign campaign) {
-        List<String> hosts = new ArrayList<>();
+    /** Why these sources could never be fetched here (activation refuses them), one line each. */
+    public List<String> refusals(Campaign campaign) {
+        List<String> refusals = new ArrayList<>();
         for (ConnectedContent source : campaign.getConnectedContentList()) {
-            FetchPolicy.writtenHost(source.getUrl()).filter(host -> !policy.allowed(host) && !hosts.contains(host)).ifPresent(hosts::add);
+            policy.refusalOfTemplate(source.getUrl()).filter(why -> !refusals.contains(why)).ifPresent(refusals::add);
         }
-        return hosts;
+        return refusals;
     }
 }

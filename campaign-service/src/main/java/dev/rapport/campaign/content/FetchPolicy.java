@@ -26,7 +26,7 @@ public record FetchPolicy(List<String> allowedHosts, boolean allowPrivate) {
         if (url.getHost() == null || url.getRawUserInfo() != null) {
             return Optional.of("a host, without user information");
         }
-        if (!allowed(url.getHost())) {
+        if (!allowed(url.getHost().replaceAll("^\\[|\\]$", ""))) {
             return Optional.of("host " + url.getHost() + " is not in rapport.campaign.connected-content.allowed-hosts");
         }
         return Optional.empty();
@@ -39,6 +39,17 @@ public record FetchPolicy(List<String> allowedHosts, boolean allowPrivate) {
     public static Optional<String> writtenHost(String urlTemplate) {
         java.util.regex.Matcher url = WRITTEN_OUT.matcher(urlTemplate);
         return url.matches() ? Optional.of(url.group(1).toLowerCase(Locale.ROOT).replaceAll("^\\[|\\]$", "")) : Optional.empty();
+    }
+
+    /** Why a source's URL template could never be fetched (judged by its written-out scheme and host); empty when it may. */
+    public Optional<String> refusalOfTemplate(String urlTemplate) {
+        Optional<String> host = writtenHost(urlTemplate);
+        if (host.isEmpty()) {
+            return Optional.of("its host is not written out");
+        }
+        String scheme = urlTemplate.substring(0, urlTemplate.indexOf("://")).toLowerCase(Locale.ROOT);
+        String authority = host.get().contains(":") ? "[" + host.get() + "]" : host.get();
+        return refusal(URI.create(scheme + "://" + authority + "/")).map(why -> host.get() + ": " + why);
     }
 
     public boolean allowed(String host) {
@@ -65,22 +76,36 @@ public record FetchPolicy(List<String> allowedHosts, boolean allowPrivate) {
             if ((b[0] & 0xfe) == 0xfc) {
                 return false; // fc00::/7, unique local
             }
-            boolean v4Mapped = true;
+            boolean zeros = true;
             for (int i = 0; i < 10; i++) {
-                v4Mapped &= b[i] == 0;
+                zeros &= b[i] == 0;
             }
-            if (v4Mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return isPublic(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
-                } catch (java.net.UnknownHostException e) {
-                    return false;
-                }
+            // An IPv4 address inside an IPv6 one reaches that IPv4 address: it is judged as such.
+            if (zeros && (((b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) || (b[10] == 0 && b[11] == 0))) {
+                return embedded(b, 12); // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible)
             }
-            return true;
+            if (b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
+                return embedded(b, 12); // 64:ff9b::/96, NAT64
+            }
+            if (b[0] == 0x20 && b[1] == 0x02) {
+                return embedded(b, 2); // 2002::/16, 6to4
+            }
+            return !(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0); // 2001::/32, Teredo: refused
         }
+        return isPublicV4(b);
+    }
+
+    private static boolean embedded(byte[] b, int from) {
+        return isPublicV4(java.util.Arrays.copyOfRange(b, from, from + 4));
+    }
+
+    private static boolean isPublicV4(byte[] b) {
         int first = b[0] & 0xff;
         int second = b[1] & 0xff;
         return first != 0 // 0.0.0.0/8
+                && first != 127 && first != 10 // loopback, private
+                && !(first == 172 && second >= 16 && second < 32) && !(first == 192 && second == 168) // private
+                && !(first == 169 && second == 254) // link-local, the cloud metadata address
                 && !(first == 100 && second >= 64 && second < 128) // 100.64.0.0/10, shared address space
                 && !(first == 192 && second == 0 && (b[2] & 0xff) == 0) // 192.0.0.0/24, protocol assignments
                 && !(first == 198 && (second == 18 || second == 19)) // 198.18.0.0/15, benchmarking

@@ -137,6 +137,10 @@ public final class CampaignValidation {
             }
             if (source.getRetries() < 0 || source.getRetries() > 3) {
                 problems.add(new Violation(at + ".retries", "from 0 to 3"));
+            } else if ((source.hasTimeout() ? java(source.getTimeout()) : Duration.ofSeconds(2)).multipliedBy(source.getRetries() + 1L)
+                    .compareTo(Duration.ofSeconds(12)) > 0) {
+                // a message waits for its content while it is being sent: at most this long, so its fallback applies in time
+                problems.add(new Violation(at + ".retries", "timeout × (retries + 1) of at most 12 s"));
             }
             if (source.hasCacheTtl() && (java(source.getCacheTtl()).isNegative() || java(source.getCacheTtl()).compareTo(Duration.ofDays(1)) > 0)) {
                 problems.add(new Violation(at + ".cache_ttl", "from 0 s to 1 day"));

@@ -172,9 +172,9 @@ public class Campaigns {
             }
             if (target == Campaign.Status.ACTIVE) {
                 List<String> missing = new java.util.ArrayList<>(CampaignValidation.readinessToSend(held));
-                List<String> hosts = contents.disallowedHosts(held);
-                if (!hosts.isEmpty()) {
-                    missing.add("its connected content hosts (" + String.join(", ", hosts) + ") in rapport.campaign.connected-content.allowed-hosts");
+                List<String> refused = contents.refusals(held);
+                if (!refused.isEmpty()) {
+                    missing.add("connected content it may fetch (" + String.join("; ", refused) + "; see rapport.campaign.connected-content)");
                 }
                 if (!missing.isEmpty()) {
                     throw Status.FAILED_PRECONDITION.withDescription("cannot activate: needs " + String.join(" and ", missing)).asRuntimeException();

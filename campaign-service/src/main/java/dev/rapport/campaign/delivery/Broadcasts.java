@@ -326,13 +326,14 @@ public class Broadcasts {
                 return Uni.createFrom().item(new Outcome("held_out", "control group of the experiment", null, false));
             }
             Campaign sending = claim.arm() != null ? Experiments.forArm(campaign, claim.arm()) : campaign;
-            return contents.fetch(campaign, profile).flatMap(content -> content.skipped() != null ? Uni.createFrom().item(MessagePreview.newBuilder()
-                            .setSent(false).setReason(content.skipped()).build())
-                    : Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event(), content.values()))
-                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                    .flatMap(message -> message.getSent() ? whileClaimed(campaign, claim, promotional,
-                                    () -> send(campaign, profile, claim, address, message, promotional))
-                            : Uni.createFrom().item(Outcome.skipped(message.getReason())));
+            // Connected content is fetched once the caps allowed the message: nothing of the person goes out for one not sent.
+            return whileClaimed(campaign, claim, promotional, () -> contents.fetch(campaign, profile)
+                    .flatMap(content -> content.skipped() != null ? Uni.createFrom().item(MessagePreview.newBuilder()
+                                    .setSent(false).setReason(content.skipped()).build())
+                            : Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event(), content.values()))
+                                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                    .flatMap(message -> message.getSent() ? send(campaign, profile, claim, address, message, promotional)
+                            : Uni.createFrom().item(Outcome.skipped(message.getReason()))));
         });
     }
 

@@ -55,6 +55,7 @@ public class Journeys {
     // A device's clock may run a little behind: an event stamped just before the activation still counts.
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration ACTIVE_FOR = Duration.ofSeconds(1);
+    private static final Duration SEGMENT_ECHO = Duration.ofMinutes(1);
 
     private final Pool pool;
     private final Clock clock;
@@ -106,7 +107,7 @@ public class Journeys {
                     ? moveOn(profile, name, occurred, journeys) : Uni.createFrom().voidItem();
             List<Active> triggered = journeys.values().stream().filter(j -> j.journey().getTriggerEvent().equals(name)).toList();
             return moved.flatMap(x -> Multi.createFrom().iterable(triggered)
-                    .onItem().transformToUniAndConcatenate(j -> enter(j, profile, event.getId(), event.getProperties(), occurred, traceparent))
+                    .onItem().transformToUniAndConcatenate(j -> enter(j, profile, event.getId(), event.getProperties(), occurred, traceparent, 0))
                     .collect().last().replaceWithVoid());
         });
     }
@@ -120,7 +121,10 @@ public class Journeys {
                         .filter(j -> j.journey().getTriggerSegmentId().equals(segment)).toList())
                 .onItem().transformToUniAndConcatenate(j -> enter(j, profile, "segment:" + announcement, Struct.newBuilder()
                         .putFields("segment_id", Value.newBuilder().setStringValue(segment).build())
-                        .putFields("segment_version", Value.newBuilder().setNumberValue(version).build()).build(), entered, traceparent))
+                        .putFields("segment_version", Value.newBuilder().setNumberValue(version).build()).build(), entered, traceparent,
+                        // segment-service may announce one entry twice (a retried transaction, a new id): a second entry
+                        // within a minute is taken for the same one
+                        SEGMENT_ECHO.toSeconds()))
                 .collect().last().replaceWithVoid());
     }
 
@@ -162,18 +166,20 @@ public class Journeys {
                         + " is not an active journey triggered by the API").asRuntimeException();
             }
             Instant now = clock.instant();
-            return enter(journey, profile, "api:" + triggerId, properties, now, traceparent);
+            return enter(journey, profile, "api:" + triggerId, properties, now, traceparent, 0);
         });
     }
 
     /** Starts a run unless the trigger is stale, was seen, or the person may not enter now: null when entered, else why not. */
-    private Uni<String> enter(Active journey, UUID profile, String triggerId, Struct triggerProperties, Instant occurred, String traceparent) {
+    private Uni<String> enter(Active journey, UUID profile, String triggerId, Struct triggerProperties, Instant occurred, String traceparent,
+            long atLeastApartSeconds) {
         Instant now = clock.instant();
         // History loaded or replayed later, and what happened before the campaign was on, start nothing.
         if (occurred.isBefore(now.minus(freshness)) || occurred.isBefore(journey.since().minus(CLOCK_SKEW))) {
             return Uni.createFrom().item("the trigger is older than the campaign or than " + freshness);
         }
-        long reentry = journey.journey().hasReentryAfter() ? CampaignValidation.java(journey.journey().getReentryAfter()).toSeconds() : 0;
+        long reentry = Math.max(atLeastApartSeconds,
+                journey.journey().hasReentryAfter() ? CampaignValidation.java(journey.journey().getReentryAfter()).toSeconds() : 0);
         String properties;
         try {
             properties = JsonFormat.printer().print(triggerProperties);
@@ -196,10 +202,24 @@ public class Journeys {
                 .execute(Tuple.from(List.of(run, journey.campaign(), profile, triggerId, properties,
                                 utc(occurred.isAfter(now) ? now : occurred), utc(now)))
                         .addValue((double) reentry).addValue(traceparent))
-                .flatMap(entered -> entered.rowCount() == 0
-                        ? Uni.createFrom().item("this trigger was used before, or they are in the journey already or may not enter again yet")
+                .flatMap(entered -> entered.rowCount() == 0 ? whyNot(tx, journey.campaign(), profile, triggerId)
                         : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now), profile, journey.campaign(), properties)
                                 .replaceWith((String) null)));
+    }
+
+    /** Why a trigger entered no one: null when this very trigger entered them before (a retry answers as the first did). */
+    private static Uni<String> whyNot(SqlClient sql, UUID campaign, UUID profile, String triggerId) {
+        return sql.preparedQuery("""
+                SELECT EXISTS (SELECT 1 FROM journey_run WHERE campaign_id = $1 AND trigger_event_id = $3 AND profile_id = $2) AS seen,
+                       EXISTS (SELECT 1 FROM journey_run WHERE campaign_id = $1 AND trigger_event_id = $3 AND profile_id <> $2) AS taken,
+                       EXISTS (SELECT 1 FROM journey_run WHERE campaign_id = $1 AND profile_id = $2 AND status IN ('running', 'waiting')) AS inside""")
+                .execute(Tuple.of(campaign, profile, triggerId))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return row.getBoolean("seen") ? null : row.getBoolean("taken") ? "this trigger_id entered someone else"
+                            : row.getBoolean("inside") ? "they are in this journey already"
+                            : "they may not enter it again yet (reentry_after)";
+                });
     }
 
     private Uni<Void> moveOn(UUID profile, String event, Instant occurred, Map<UUID, Active> journeys) {

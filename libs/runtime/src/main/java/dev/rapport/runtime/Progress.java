@@ -5,9 +5,18 @@ package dev.rapport.runtime;
  * service maps it onto {@code rapport.common.v1.Progress}). 100 % only once finished: a count that reached its total
  * while the last step is still being written says 99.
  */
-public record Progress(long done, long total, String stage, boolean finished) {
+public record Progress(long done, long total, String stage, boolean finished, boolean failed) {
+    public Progress(long done, long total, String stage, boolean finished) {
+        this(done, total, stage, finished, false);
+    }
+
+    /** The same, ended by a failure (stage says why); its percentage stays where it was. */
+    public Progress failedBecause(String why) {
+        return new Progress(done, total, why, true, true);
+    }
+
     public int percent() {
-        if (finished) {
+        if (finished && !failed) {
             return 100;
         }
         return total <= 0 ? 0 : (int) Math.min(99, Math.max(0, done) * 100 / total);

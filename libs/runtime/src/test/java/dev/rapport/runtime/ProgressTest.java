@@ -12,6 +12,9 @@ class ProgressTest {
         assertEquals(99, new Progress(3, 3, "writing the last step", false).percent());
         assertEquals(100, new Progress(3, 3, "finished", true).percent());
         assertEquals(100, new Progress(0, 0, "nothing to do", true).percent());
+        Progress failed = new Progress(2, 8, "recomputing segment A", false).failedBecause("failed (the next run starts again)");
+        assertEquals(25, failed.percent(), "a failure keeps the percentage it reached");
+        assertEquals(true, failed.finished());
     }
 
     @Test

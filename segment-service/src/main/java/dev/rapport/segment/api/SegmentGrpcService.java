@@ -237,7 +237,7 @@ public class SegmentGrpcService implements SegmentService {
         if (model.progress() != null) {
             result.setProgress(dev.rapport.proto.common.v1.Progress.newBuilder().setDone(model.progress().done())
                     .setTotal(model.progress().total()).setPercent(model.progress().percent()).setStage(model.progress().stage())
-                    .setFinished(model.progress().finished()));
+                    .setFinished(model.progress().finished()).setFailed(model.progress().failed()));
         }
         return result.build();
     }

@@ -73,7 +73,7 @@ public class RfmScores {
                 .flatMap(rows -> client.preparedQuery("""
                         SELECT compute_time, profiles_scored, duration_ms, segment_sizes::text AS segment_sizes,
                                transitions::text AS transitions FROM rfm_run ORDER BY compute_time DESC LIMIT 1""").execute()
-                        .flatMap(runs -> client.preparedQuery("SELECT done, total, stage, finished FROM rfm_progress").execute().map(progress -> {
+                        .flatMap(runs -> client.preparedQuery("SELECT done, total, stage, finished, failed FROM rfm_progress").execute().map(progress -> {
                             Run latest = runs.size() == 0 ? null : run(runs.iterator().next());
                             Progress now = progress.size() == 0 ? null : progress(progress.iterator().next());
                             if (rows.size() == 0) {
@@ -128,24 +128,25 @@ public class RfmScores {
                                     .flatMap(y -> segments.recompute(usingRfm.get(i).id())))
                             .collect().last())
                     .call(run -> report(new Progress(steps, steps, "finished: " + run.profiles() + " profiles scored", true), false))
-                    .onFailure().call(f -> report(new Progress(-1, steps, "failed (the next run starts again): " + f.getClass().getSimpleName(),
-                            false), false).onFailure().recoverWithNull());
+                    .onFailure().call(f -> report(new Progress(-1, steps, "", false).failedBecause("failed (the next run starts again): "
+                            + f.getClass().getSimpleName()), false).onFailure().recoverWithNull());
         });
     }
 
     /** Writes where the run is (a new run starts its row again; done -1: keep the count) and says it on the console. */
     private Uni<Void> report(Progress progress, boolean started) {
         return pool.preparedQuery("""
-                INSERT INTO rfm_progress (id, start_time, done, total, stage, finished) VALUES (true, now(), greatest($1, 0), $2, $3, $4)
+                INSERT INTO rfm_progress (id, start_time, done, total, stage, finished, failed) VALUES (true, now(), greatest($1, 0), $2, $3, $4, $6)
                 ON CONFLICT (id) DO UPDATE SET done = CASE WHEN $1 < 0 THEN rfm_progress.done ELSE $1 END, total = $2, stage = $3,
-                  finished = $4, start_time = CASE WHEN $5 THEN now() ELSE rfm_progress.start_time END""")
-                .execute(Tuple.of(progress.done(), progress.total(), progress.stage(), progress.finished(), started))
+                  finished = $4, failed = $6, start_time = CASE WHEN $5 THEN now() ELSE rfm_progress.start_time END""")
+                .execute(Tuple.of(progress.done(), progress.total(), progress.stage(), progress.finished(), started, progress.failed()))
                 .invoke(() -> LOG.infof("RFM run: %s", progress.done() < 0 ? progress.stage() : progress.line("steps")))
                 .replaceWithVoid();
     }
 
     private static Progress progress(Row row) {
-        return new Progress(row.getInteger("done"), row.getInteger("total"), row.getString("stage"), row.getBoolean("finished"));
+        return new Progress(row.getInteger("done"), row.getInteger("total"), row.getString("stage"), row.getBoolean("finished"),
+                row.getBoolean("failed"));
     }
 
     private Uni<Run> score(SqlClient tx, Model model) {
