@@ -1078,6 +1078,21 @@ class WalkingSkeletonTest {
                 .queryParam("t", tracked.group(1).substring(0, tracked.group(1).indexOf('.')) + ".forged").get("/r").then().statusCode(400);
         await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(rest(marketer).get("/api/v1/campaigns/" + dispatched + "/deliveries")
                 .then().statusCode(200).extract().jsonPath().getString("clicked")));
+
+        // an in-app message: in Fay's inbox, which her app reads through the gateway (and no other customer can)
+        String inApp = rest(marketer).body("{\"name\": \"rider nearby " + run + "\", \"purpose\": \"essential.service.notifications\", "
+                + "\"channel\": \"in_app\", \"defaultLocale\": \"en\", \"variants\": [{\"locale\": \"en\", \"subjectLine\": \"Your rider is "
+                + "near\", \"body\": \"Order {{ event.order_id }} in 3 minutes\"}], \"journey\": {\"apiTrigger\": true, \"steps\": [{\"sendMessage\": {}}]}}")
+                .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + inApp + "/status").then().statusCode(200);
+        rest(partner).body(trigger).post("/api/v1/campaigns/" + inApp + "/triggers").then().statusCode(200).body("entered", org.hamcrest.Matchers.equalTo(true));
+        String message = await().atMost(Duration.ofSeconds(30)).until(() -> rest(partner).get("/api/v1/profiles/" + fay + "/inbox")
+                .then().statusCode(200).extract().jsonPath().getString("messages[0].messageId"), java.util.Objects::nonNull);
+        rest(partner).get("/api/v1/profiles/" + fay + "/inbox").then().statusCode(200)
+                .body("unread", org.hamcrest.Matchers.equalTo("1")).body("messages[0].body", org.hamcrest.Matchers.equalTo("Order A-9 in 3 minutes"));
+        rest(partner).post("/api/v1/profiles/" + fay + "/inbox/" + message + "/read").then().statusCode(200)
+                .body("readTime", org.hamcrest.Matchers.notNullValue());
+        rest(Tokens.person("demo-customer")).get("/api/v1/profiles/" + fay + "/inbox").then().statusCode(404);
     }
 
     /** An active journey triggered by the API that sends its message at once. */

@@ -37,9 +37,11 @@ public class CampaignGrpcService implements CampaignService {
     private final Experiments experiments;
     private final dev.rapport.campaign.journey.Journeys journeys;
     private final dev.rapport.campaign.delivery.Clicks clicks;
+    private final dev.rapport.campaign.delivery.Inbox inbox;
 
     CampaignGrpcService(MarketingHolds holds, Campaigns campaigns, Broadcasts broadcasts, Recipients recipients, Experiments experiments,
-            dev.rapport.campaign.journey.Journeys journeys, dev.rapport.campaign.delivery.Clicks clicks) {
+            dev.rapport.campaign.journey.Journeys journeys, dev.rapport.campaign.delivery.Clicks clicks, dev.rapport.campaign.delivery.Inbox inbox) {
+        this.inbox = inbox;
         this.journeys = journeys;
         this.clicks = clicks;
         this.experiments = experiments;
@@ -100,6 +102,16 @@ public class CampaignGrpcService implements CampaignService {
     public Uni<dev.rapport.proto.campaign.v1.RecordClickResponse> recordClick(dev.rapport.proto.campaign.v1.RecordClickRequest request) {
         return Uni.createFrom().deferred(() -> clicks.record(request.getToken()))
                 .map(url -> dev.rapport.proto.campaign.v1.RecordClickResponse.newBuilder().setUrl(url).build());
+    }
+
+    @Override
+    public Uni<dev.rapport.proto.campaign.v1.ListInboxResponse> listInbox(dev.rapport.proto.campaign.v1.ListInboxRequest request) {
+        return Uni.createFrom().deferred(() -> inbox.list(request));
+    }
+
+    @Override
+    public Uni<dev.rapport.proto.campaign.v1.InboxMessage> markInboxRead(dev.rapport.proto.campaign.v1.MarkInboxReadRequest request) {
+        return Uni.createFrom().deferred(() -> inbox.markRead(request));
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -79,6 +79,7 @@ public class Broadcasts {
     private static final int MAX_ATTEMPTS = 5;
     private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    private static final Duration DRAW_RETRY = Duration.ofSeconds(30);
 
     private final Pool pool;
     private final Campaigns campaigns;
@@ -97,16 +98,18 @@ public class Broadcasts {
     private final ConnectedContents contents;
     private final HttpChannels channels;
     private final Clicks clicks;
+    private final Inbox inbox;
     private final java.util.Set<UUID> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<UUID, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Broadcasts(Tracer tracer, ConnectedContents contents, HttpChannels channels, Clicks clicks, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
+    Broadcasts(Tracer tracer, ConnectedContents contents, HttpChannels channels, Clicks clicks, Inbox inbox, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
             EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config) {
         this.tracer = tracer;
         this.contents = contents;
         this.channels = channels;
         this.clicks = clicks;
+        this.inbox = inbox;
         this.clock = clock;
         this.serviceQuietHours = config.quietHours().map(q -> QuietHours.newBuilder().setStartHour(q.startHour()).setEndHour(q.endHour())
                 .setDrop(q.drop().orElse(false)).build());
@@ -141,7 +144,10 @@ public class Broadcasts {
 
     /** Active broadcasts whose audience is not drawn yet: the segment's members become planned deliveries, once. */
     Uni<Void> drawAudiences() {
-        return pool.query("SELECT id, segment_id FROM campaign WHERE status = 'ACTIVE' AND NOT audience_drawn AND segment_id IS NOT NULL LIMIT 5")
+        return pool.query("""
+                SELECT id, segment_id FROM campaign WHERE status = 'ACTIVE' AND NOT audience_drawn AND segment_id IS NOT NULL
+                  AND (audience_retry_time IS NULL OR audience_retry_time <= now())
+                ORDER BY audience_retry_time NULLS FIRST, create_time LIMIT 5""")
                 .execute()
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate(row -> draw(row.getUUID("id"), row.getUUID("segment_id")))
@@ -159,7 +165,12 @@ public class Broadcasts {
                 .collect().last()
                 .flatMap(x -> pool.preparedQuery("UPDATE campaign SET audience_drawn = true WHERE id = $1").execute(Tuple.of(campaign)))
                 .replaceWithVoid()
-                .onFailure().invoke(f -> LOG.warnf("audience of campaign %s not drawn yet (retried): %s", campaign, f.toString()))
+                .onFailure().call(f -> {
+                    LOG.warnf("audience of campaign %s not drawn yet (retried in %d s): %s", campaign, DRAW_RETRY.toSeconds(), f.toString());
+                    // after the others: a broadcast that cannot be drawn (its segment deleted) never holds them back
+                    return pool.preparedQuery("UPDATE campaign SET audience_retry_time = now() + make_interval(secs => $2) WHERE id = $1")
+                            .execute(Tuple.of(campaign, (double) DRAW_RETRY.toSeconds())).onFailure().recoverWithNull();
+                })
                 .onFailure().recoverWithNull();
     }
 
@@ -303,8 +314,7 @@ public class Broadcasts {
             return Uni.createFrom().item(new Outcome("deferred", when.why(), null, false, false, when.at()));
         }
         String channel = campaign.getChannel();
-        Optional<String> unconnected = channel.equals("email") ? Optional.empty()
-                : channel.equals("in_app") ? Optional.of("the in_app channel is not connected yet") : channels.unavailable(channel);
+        Optional<String> unconnected = channel.equals("email") || channel.equals("in_app") ? Optional.empty() : channels.unavailable(channel);
         if (unconnected.isPresent()) {
             return Uni.createFrom().item(Outcome.skipped(unconnected.get()));
         }
@@ -327,12 +337,12 @@ public class Broadcasts {
             }
             Campaign sending = claim.arm() != null ? Experiments.forArm(campaign, claim.arm()) : campaign;
             // Connected content is fetched once the caps allowed the message: nothing of the person goes out for one not sent.
-            return whileClaimed(campaign, claim, promotional, () -> contents.fetch(campaign, profile)
+            return whileClaimed(campaign, claim, promotional, tx -> contents.fetch(campaign, profile)
                     .flatMap(content -> content.skipped() != null ? Uni.createFrom().item(MessagePreview.newBuilder()
                                     .setSent(false).setReason(content.skipped()).build())
                             : Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event(), content.values()))
                                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                    .flatMap(message -> message.getSent() ? send(campaign, profile, claim, address, message, promotional)
+                    .flatMap(message -> message.getSent() ? send(tx, campaign, profile, claim, address, message, promotional)
                             : Uni.createFrom().item(Outcome.skipped(message.getReason()))));
         });
     }
@@ -343,7 +353,7 @@ public class Broadcasts {
      * send after it finds no row and sends nothing (nor is anything recorded: the row is gone). A promotional message
      * also locks its person, for the frequency caps: their count includes every message sent before it.
      */
-    private Uni<Outcome> whileClaimed(Campaign campaign, Claim claim, boolean promotional, Supplier<Uni<Outcome>> send) {
+    private Uni<Outcome> whileClaimed(Campaign campaign, Claim claim, boolean promotional, Function<SqlClient, Uni<Outcome>> send) {
         return pool.withTransaction(tx -> tx.preparedQuery("""
                         SELECT 1 FROM delivery WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $3 AND status = 'sending' AND attempts = $4
                         FOR UPDATE""")
@@ -356,13 +366,20 @@ public class Broadcasts {
                             : tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of(claim.person().toString()))
                                     .flatMap(locked -> caps.check(tx, campaign, claim.person(), claim.occasion()));
                     return capped.flatMap(why -> why.isPresent() ? Uni.createFrom().item(Outcome.skipped(why.get()))
-                            : send.get().call(sent -> record(tx, campaign, claim, sent)).map(Outcome::asRecorded));
+                            : send.apply(tx).call(sent -> record(tx, campaign, claim, sent)).map(Outcome::asRecorded));
                 }));
     }
 
-    private Uni<Outcome> send(Campaign campaign, Profile profile, Claim claim, String to, MessagePreview message, boolean promotional) {
+    private Uni<Outcome> send(SqlClient tx, Campaign campaign, Profile profile, Claim claim, String to, MessagePreview message,
+            boolean promotional) {
         // A header is one line: whatever a profile's data brings into the subject stays inside it.
         String subject = message.getSubject().replaceAll("\\p{Cntrl}", " ").strip();
+        if (campaign.getChannel().equals("in_app")) {
+            // written with the outcome, in the same transaction: in the inbox exactly when recorded as sent
+            return inbox.deliver(tx, claim.person(), DeliveryOutcomes.messageId(campaign.getId(), claim.person().toString(), claim.occasion()),
+                            UUID.fromString(campaign.getId()), subject, message.getBody())
+                    .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
+        }
         if (!campaign.getChannel().equals("email")) {
             return channels.send(campaign.getChannel(), new HttpChannels.Message(DeliveryOutcomes.messageId(campaign.getId(),
                             claim.person().toString(), claim.occasion()), campaign.getId(), profile.getId(), to, subject, message.getBody()))
@@ -478,10 +495,11 @@ public class Broadcasts {
     }
 
     /** Where each channel reaches a person: the attribute that holds it (a webhook needs none: it is about the person). */
-    private static final Map<String, String> ADDRESSES = Map.of("email", "email", "sms", "phone", "push", "push_token", "webhook", "id");
+    private static final Map<String, String> ADDRESSES = Map.of("email", "email", "sms", "phone", "push", "push_token", "webhook", "id",
+            "in_app", "id");
 
     private static String address(String channel, Profile profile) {
-        if (channel.equals("webhook")) {
+        if (ADDRESSES.get(channel).equals("id")) {
             return profile.getId();
         }
         Value value = profile.getAttributesMap().get(ADDRESSES.get(channel));

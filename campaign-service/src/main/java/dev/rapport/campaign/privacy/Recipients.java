@@ -46,7 +46,8 @@ public class Recipients {
         return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM journey_run WHERE profile_id = ANY($1)").execute(ids)
                 .flatMap(runs -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = ANY($1)").execute(ids)
                         .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = ANY($1)").execute(ids)
-                                .map(experience -> (long) deliveries.rowCount() + experience.rowCount() + runs.rowCount()))));
+                                .flatMap(experience -> tx.preparedQuery("DELETE FROM inbox_message WHERE profile_id = ANY($1)").execute(ids)
+                                        .map(inbox -> (long) deliveries.rowCount() + experience.rowCount() + runs.rowCount() + inbox.rowCount())))));
     }
 
     /** What is still held about the person, table -> rows, only tables holding some. Changes nothing. */
@@ -54,7 +55,8 @@ public class Recipients {
         return pool.preparedQuery("""
                         SELECT 'delivery' AS held, count(*) AS n FROM delivery WHERE profile_id = ANY($1)
                         UNION ALL SELECT 'support_experience', count(*) FROM support_experience WHERE profile_id = ANY($1)
-                        UNION ALL SELECT 'journey_run', count(*) FROM journey_run WHERE profile_id = ANY($1)""")
+                        UNION ALL SELECT 'journey_run', count(*) FROM journey_run WHERE profile_id = ANY($1)
+                        UNION ALL SELECT 'inbox_message', count(*) FROM inbox_message WHERE profile_id = ANY($1)""")
                 .execute(Tuple.of((Object) profiles))
                 .map(rows -> {
                     Map<String, Long> held = new LinkedHashMap<>();
@@ -77,13 +79,16 @@ public class Recipients {
                                 SELECT r.campaign_id, c.name, r.entry_time, r.status, r.step, r.exit_reason, r.trigger_properties::text AS properties
                                 FROM journey_run r JOIN campaign c ON c.id = r.campaign_id WHERE r.profile_id = $1 ORDER BY r.entry_time, r.id""")
                         .execute(Tuple.of(profile))
-                        .map(runs -> {
+                        .flatMap(runs -> pool.preparedQuery("""
+                                SELECT message_id, campaign_id, title, body, create_time, read_time FROM inbox_message
+                                WHERE profile_id = $1 ORDER BY create_time DESC, message_id DESC""").execute(Tuple.of(profile)).map(inbox -> {
                             RecipientExport.Builder export = RecipientExport.newBuilder().setProfileId(profile.toString());
+                            inbox.forEach(message -> export.addInbox(dev.rapport.campaign.delivery.Inbox.message(message)));
                             rows.forEach(row -> export.addDeliveries(delivery(row)));
                             last.ifPresent(export::setLastBadExperience);
                             runs.forEach(run -> export.addJourneyRuns(journeyRun(run)));
                             return export.build();
-                        })));
+                        }))));
     }
 
     private static RecipientJourneyRun journeyRun(Row row) {

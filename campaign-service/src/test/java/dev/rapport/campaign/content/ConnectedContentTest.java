@@ -1,7 +1,6 @@
 package dev.rapport.campaign.content;
 
 import static dev.rapport.campaign.ProfileStandIn.emailOf;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -127,7 +125,7 @@ class ConnectedContentTest {
                 source("recs", here + "/recs/{{ profile.id }}?email={{ profile.email }}"), source("weather", here + "/weather"));
         List<UUID> people = List.of(UUID.randomUUID(), UUID.randomUUID());
         people.forEach(person -> trigger(id, person));
-        deliverUntil(() -> people.stream().allMatch(p -> !mailbox.getMailsSentTo(emailOf(p.toString())).isEmpty()));
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> people.stream().allMatch(p -> !mailbox.getMailsSentTo(emailOf(p.toString())).isEmpty()));
 
         for (UUID person : people) {
             assertEquals(List.of("Today: japchae (sunny)"), mailbox.getMailsSentTo(emailOf(person.toString())).stream().map(m -> m.getSubject()).toList());
@@ -154,7 +152,7 @@ class ConnectedContentTest {
         trigger(skipping, first);
         trigger(defaulting, second);
         trigger(tooLarge, third);
-        deliverUntil(() -> summary(skipping).getSkipped() == 1 && !mailbox.getMailsSentTo(emailOf(second.toString())).isEmpty()
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> summary(skipping).getSkipped() == 1 && !mailbox.getMailsSentTo(emailOf(second.toString())).isEmpty()
                 && summary(tooLarge).getSkipped() == 1);
 
         assertEquals(Map.of("connected content stock unavailable (it answered 503)", 1L), summary(skipping).getReasonsMap());
@@ -210,13 +208,5 @@ class ConnectedContentTest {
 
     private dev.rapport.proto.campaign.v1.DeliverySummary summary(String campaign) {
         return campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(campaign).build());
-    }
-
-    private void deliverUntil(java.util.concurrent.Callable<Boolean> done) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
-            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
-            return done.call();
-        });
     }
 }

@@ -111,11 +111,7 @@ class ClicksTest {
         campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(id).setStatus(Campaign.Status.ACTIVE).build());
         UUID person = UUID.randomUUID();
         campaigns.triggerCampaign(TriggerCampaignRequest.newBuilder().setCampaignId(id).setProfileId(person.toString()).setTriggerId("t-" + person).build());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
-            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
-            return !mailbox.getMailsSentTo(emailOf(person.toString())).isEmpty();
-        });
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> !mailbox.getMailsSentTo(emailOf(person.toString())).isEmpty());
         String body = mailbox.getMailsSentTo(emailOf(person.toString())).get(0).getText();
         Matcher link = TRACKED.matcher(body);
         assertTrue(link.find(), body);

@@ -1,13 +1,11 @@
 package dev.rapport.campaign.delivery;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,9 +27,12 @@ import dev.rapport.proto.campaign.v1.CampaignServiceGrpc;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
 import dev.rapport.proto.campaign.v1.DeliverySummary;
+import dev.rapport.proto.campaign.v1.ExportRecipientRequest;
 import dev.rapport.proto.campaign.v1.GetDeliverySummaryRequest;
 import dev.rapport.proto.campaign.v1.Journey;
 import dev.rapport.proto.campaign.v1.JourneyStep;
+import dev.rapport.proto.campaign.v1.ListInboxRequest;
+import dev.rapport.proto.campaign.v1.MarkInboxReadRequest;
 import dev.rapport.proto.campaign.v1.MessageVariant;
 import dev.rapport.proto.campaign.v1.SendMessage;
 import dev.rapport.proto.campaign.v1.TriggerCampaignRequest;
@@ -45,7 +46,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Push and SMS through HTTP providers (a local server stands in for both, on the port the test configuration names):
  * one JSON POST per message with the bearer token and the message's id as Idempotency-Key; a provider's 503 is retried
- * (the same message, the same key), its 400 fails the message at once; a channel without a provider sends nothing.
+ * (the same message, the same key), its 400 fails the message at once; a channel without a provider sends nothing. An in-app
+ * message lands in the person's inbox, which the app lists and marks read; the export shows it, the erasure removes it.
  */
 @QuarkusTest
 @WithTestResource(PostgresAndKafka.class)
@@ -58,6 +60,8 @@ class HttpChannelsTest {
     Journeys journeys;
     @Inject
     Broadcasts broadcasts;
+    @Inject
+    dev.rapport.campaign.privacy.Recipients recipients;
 
     /** Opened when profile-service may answer (ProfileStandIn). */
     ProfileStandIn.Gate profileServiceAnswers;
@@ -97,7 +101,7 @@ class HttpChannelsTest {
         String push = activated("push", "Your rider is near, {{ event.name }}");
         UUID person = UUID.randomUUID();
         trigger(push, person, "Ana");
-        deliverUntil(() -> summary(push).getSent() == 1);
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> summary(push).getSent() == 1);
 
         assertEquals(1, received.size(), received.toString());
         Received call = received.get(0);
@@ -115,7 +119,7 @@ class HttpChannelsTest {
         UUID retried = UUID.randomUUID();
         answers.add(503);
         trigger(sms, retried, "Bo");
-        deliverUntil(() -> summary(sms).getSent() == 1);
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> summary(sms).getSent() == 1);
         assertEquals(2, received.size(), "tried, then retried: " + received);
         assertEquals(received.get(0).idempotencyKey(), received.get(1).idempotencyKey(), "the same message both times");
         assertEquals("+447700900123", received.get(1).body().getString("to"));
@@ -123,7 +127,7 @@ class HttpChannelsTest {
 
         answers.add(400);
         trigger(sms, UUID.randomUUID(), "Cy");
-        deliverUntil(() -> summary(sms).getFailed() == 1);
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> summary(sms).getFailed() == 1);
         assertEquals(3, received.size(), "not retried: " + received);
         assertEquals(Map.of("the sms provider refused it (400)", 1L), summary(sms).getReasonsMap());
     }
@@ -131,13 +135,35 @@ class HttpChannelsTest {
     @Test
     void aChannelWithoutAProviderSendsNothingAndSaysWhy() {
         String webhook = activated("webhook", "Hello");
-        String inApp = activated("in_app", "Hello");
         trigger(webhook, UUID.randomUUID(), "Di");
-        trigger(inApp, UUID.randomUUID(), "Ed");
-        deliverUntil(() -> summary(webhook).getSkipped() == 1 && summary(inApp).getSkipped() == 1);
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> summary(webhook).getSkipped() == 1);
         assertEquals(Map.of("the webhook channel has no provider (rapport.campaign.providers.webhook.url)", 1L), summary(webhook).getReasonsMap());
-        assertEquals(Map.of("the in_app channel is not connected yet", 1L), summary(inApp).getReasonsMap());
         assertEquals(0, received.size());
+    }
+
+    @Test
+    void anInAppMessageLandsInTheInboxOnceAndIsReadThere() {
+        String inApp = activated("in_app", "Your voucher, {{ event.name }}");
+        UUID person = UUID.randomUUID();
+        trigger(inApp, person, "Fi");
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> summary(inApp).getSent() == 1);
+
+        var inbox = campaigns.listInbox(ListInboxRequest.newBuilder().setProfileId(person.toString()).build());
+        assertEquals(1, inbox.getUnread());
+        assertEquals(List.of("Your voucher, Fi"), inbox.getMessagesList().stream().map(m -> m.getTitle()).toList());
+        String message = inbox.getMessages(0).getMessageId();
+        assertTrue(campaigns.markInboxRead(MarkInboxReadRequest.newBuilder().setProfileId(person.toString()).setMessageId(message).build()).hasReadTime());
+        assertTrue(campaigns.markInboxRead(MarkInboxReadRequest.newBuilder().setProfileId(person.toString()).setMessageId(message).build()).hasReadTime(),
+                "read twice: still read");
+        assertEquals(0, campaigns.listInbox(ListInboxRequest.newBuilder().setProfileId(person.toString()).setUnreadOnly(true).build()).getMessagesCount());
+        assertEquals(io.grpc.Status.Code.NOT_FOUND, org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> campaigns.markInboxRead(MarkInboxReadRequest.newBuilder().setProfileId(UUID.randomUUID().toString()).setMessageId(message).build()))
+                .getStatus().getCode(), "someone else's message is not found");
+        assertEquals(1, campaigns.exportRecipient(ExportRecipientRequest.newBuilder().setProfileId(person.toString()).build()).getInboxCount());
+
+        recipients.erase(person).await().atMost(java.time.Duration.ofSeconds(10));
+        assertEquals(Map.of(), recipients.held(person).await().atMost(java.time.Duration.ofSeconds(10)));
+        assertEquals(0, campaigns.listInbox(ListInboxRequest.newBuilder().setProfileId(person.toString()).build()).getMessagesCount());
     }
 
     private String activated(String channel, String subject) {
@@ -158,13 +184,5 @@ class HttpChannelsTest {
 
     private DeliverySummary summary(String campaign) {
         return campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(campaign).build());
-    }
-
-    private void deliverUntil(java.util.concurrent.Callable<Boolean> done) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
-            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
-            return done.call();
-        });
     }
 }

@@ -116,11 +116,7 @@ class JourneysTest {
                 ProfileEvents.recorded(stale, "pf-" + stale, "payment_failed", now.minus(Duration.ofDays(2)), Map.of("amount", 5)));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> runs(id) == 2 && status(paid).equals("exited"));
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
-            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
-            return !mailbox.getMailsSentTo(emailOf(late.toString())).isEmpty();
-        });
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> !mailbox.getMailsSentTo(emailOf(late.toString())).isEmpty());
         // Nothing more is due: more rounds send nothing again.
         journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
         broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
@@ -178,11 +174,8 @@ class JourneysTest {
         publish(entered, entered, membership(segment, leaver, SegmentMembershipChanged.Transition.EXITED));
         await().atMost(Duration.ofSeconds(30)).until(() -> runs(welcome) == 1);
 
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            journeys.takeDueSteps().await().atMost(Duration.ofSeconds(10));
-            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
-            return !mailbox.getMailsSentTo(emailOf(rider.toString())).isEmpty() && !mailbox.getMailsSentTo(emailOf(member.toString())).isEmpty();
-        });
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> !mailbox.getMailsSentTo(emailOf(rider.toString())).isEmpty()
+                && !mailbox.getMailsSentTo(emailOf(member.toString())).isEmpty());
         assertEquals(List.of("Your order A-9 is on its way"), mailbox.getMailsSentTo(emailOf(rider.toString())).stream().map(m -> m.getSubject()).toList());
         assertEquals(List.of("Welcome to the club (3)"), mailbox.getMailsSentTo(emailOf(member.toString())).stream().map(m -> m.getSubject()).toList());
         assertEquals(0, mailbox.getMailsSentTo(emailOf(leaver.toString())).size());

@@ -3,6 +3,7 @@ package dev.rapport.gateway.campaigns;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.gateway.audit.Audited;
+import dev.rapport.gateway.audit.Purposes;
 import dev.rapport.proto.campaign.v1.Campaign;
 import dev.rapport.proto.campaign.v1.CampaignService;
 import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
@@ -44,6 +45,15 @@ public class CampaignOperations {
         return campaigns.getCampaign(GetCampaignRequest.newBuilder().setCampaignId(request.getCampaignId()).build())
                 .flatMap(campaign -> audited.run("campaigns.trigger", campaign.getPurpose(), request.getProfileId(),
                         caller -> campaigns.triggerCampaign(request)));
+    }
+
+    /** A person's in-app inbox, as their app shows it to them (a customer reaches their own only). */
+    public Uni<dev.rapport.proto.campaign.v1.ListInboxResponse> inbox(dev.rapport.proto.campaign.v1.ListInboxRequest request) {
+        return audited.run("campaigns.inbox.list", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> campaigns.listInbox(request));
+    }
+
+    public Uni<dev.rapport.proto.campaign.v1.InboxMessage> markRead(dev.rapport.proto.campaign.v1.MarkInboxReadRequest request) {
+        return audited.run("campaigns.inbox.read", Purposes.ESSENTIAL_SERVICE, request.getProfileId(), caller -> campaigns.markInboxRead(request));
     }
 
     public Uni<Campaign> create(CreateCampaignRequest request) {

@@ -1,13 +1,6 @@
 package dev.rapport.privacy;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Optional;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The token of a tracked link in a message: which message (its id names the campaign, the person and the occasion) and
@@ -20,46 +13,18 @@ public final class ClickTokens {
     }
 
     private static final String KIND = "click";
-    private final SecretKeySpec key;
+    private final SignedTokens tokens;
 
     public ClickTokens(String key) {
-        this.key = new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.tokens = new SignedTokens(key);
     }
 
     public String token(String messageId, String url) {
-        String payload = KIND + "|" + messageId + "|" + url;
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + sign(payload);
+        return tokens.token(KIND, messageId, url);
     }
 
     /** The token's content if its signature holds; empty for anything else. */
     public Optional<Click> read(String token) {
-        if (token == null || token.length() > 4000) {
-            return Optional.empty();
-        }
-        int dot = token.indexOf('.');
-        if (dot <= 0) {
-            return Optional.empty();
-        }
-        try {
-            String payload = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
-            byte[] expected = sign(payload).getBytes(StandardCharsets.US_ASCII);
-            if (!MessageDigest.isEqual(expected, token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII))) {
-                return Optional.empty();
-            }
-            String[] parts = payload.split("\\|", 3);
-            return parts.length == 3 && parts[0].equals(KIND) ? Optional.of(new Click(parts[1], parts[2])) : Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private String sign(String payload) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return tokens.read(token, 3, 4000).filter(parts -> parts[0].equals(KIND)).map(parts -> new Click(parts[1], parts[2]));
     }
 }

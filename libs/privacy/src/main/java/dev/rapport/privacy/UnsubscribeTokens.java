@@ -1,13 +1,6 @@
 package dev.rapport.privacy;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Optional;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The token of a one-click unsubscribe link (RFC 8058): who, for which purpose, on which channel, signed with a key
@@ -19,46 +12,20 @@ public final class UnsubscribeTokens {
     public record Unsubscribe(String subject, String purpose, String channel) {
     }
 
-    private final SecretKeySpec key;
+    private final SignedTokens tokens;
 
     public UnsubscribeTokens(String key) {
-        this.key = new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.tokens = new SignedTokens(key);
     }
 
     public String token(String subject, String purpose, String channel) {
-        String payload = subject + "|" + purpose + "|" + channel;
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + sign(payload);
+        return tokens.token(subject, purpose, channel);
     }
 
     /** The token's content if its signature holds; empty for anything else (tampered, truncated, not a token). */
     public Optional<Unsubscribe> read(String token) {
-        if (token == null || token.length() > 1000) {
-            return Optional.empty();
-        }
-        int dot = token.indexOf('.');
-        if (dot <= 0) {
-            return Optional.empty();
-        }
-        try {
-            String payload = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
-            byte[] expected = sign(payload).getBytes(StandardCharsets.US_ASCII);
-            if (!MessageDigest.isEqual(expected, token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII))) {
-                return Optional.empty();
-            }
-            String[] parts = payload.split("\\|", -1);
-            return parts.length == 3 ? Optional.of(new Unsubscribe(parts[0], parts[1], parts[2])) : Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private String sign(String payload) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        // a click token has three fields too, the first "click": never a profile id, so never an unsubscribe
+        return tokens.read(token, 3, 1000).filter(parts -> !parts[0].equals("click") && !parts[2].contains("|"))
+                .map(parts -> new Unsubscribe(parts[0], parts[1], parts[2]));
     }
 }

@@ -78,6 +78,18 @@ public class CampaignsGrpc implements Campaigns {
     }
 
     @Override
+    @RolesAllowed({ "partner", "admin", "customer" })
+    public Uni<dev.rapport.proto.campaign.v1.ListInboxResponse> listInbox(dev.rapport.proto.campaign.v1.ListInboxRequest request) {
+        return campaigns.inbox(request);
+    }
+
+    @Override
+    @RolesAllowed({ "partner", "admin", "customer" })
+    public Uni<dev.rapport.proto.campaign.v1.InboxMessage> markInboxRead(dev.rapport.proto.campaign.v1.MarkInboxReadRequest request) {
+        return campaigns.markRead(request);
+    }
+
+    @Override
     @RolesAllowed({ "partner", "marketer", "admin" })
     public Uni<ExperimentResults> getExperimentResults(GetExperimentResultsRequest request) {
         return campaigns.experiment(request);
