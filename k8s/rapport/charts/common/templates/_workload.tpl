@@ -113,6 +113,9 @@ spec:
                 secretKeyRef:
                   name: {{ include "rapport.keysSecret" $ }}
                   key: {{ .key }}
+                  {{- if .optional }}
+                  optional: true
+                  {{- end }}
             {{- end }}
             {{- range .Values.env }}
             - name: {{ .name }}
