@@ -274,18 +274,14 @@ public class Campaigns {
     }
 
     /** The parts of a campaign kept as JSON: its messages, how they are chosen, when they go and its experiment. */
+    /**
+     * The definition's fields that have no column of their own (variants, fallbacks, timing, experiment, connected
+     * content, …) as JSON: everything but the columns, so that a field added to Campaign is kept without a change here.
+     */
     private static String messages(Campaign campaign) {
         try {
-            Campaign.Builder kept = Campaign.newBuilder().addAllVariants(campaign.getVariantsList())
-                    .putAllLanguageFallbacks(campaign.getLanguageFallbacksMap()).setDefaultLocale(campaign.getDefaultLocale())
-                    .addAllConnectedContent(campaign.getConnectedContentList()).setTrackClicks(campaign.getTrackClicks());
-            if (campaign.hasSendTime()) {
-                kept.setSendTime(campaign.getSendTime());
-            }
-            if (campaign.hasExperiment()) {
-                kept.setExperiment(campaign.getExperiment());
-            }
-            return JsonFormat.printer().print(kept);
+            return JsonFormat.printer().print(campaign.toBuilder().clearId().clearName().clearPurpose().clearChannel().clearSegmentId()
+                    .clearPriority().clearStatus().clearVersion().clearCreateTime().clearUpdateTime().clearJourney().clearStartTime());
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }

@@ -449,7 +449,8 @@ public class Broadcasts {
                             }
                             return summary;
                         }))
-                .flatMap(summary -> !campaign.hasJourney() ? Uni.createFrom().item(summary.setProgress(asProto(progress(summary))).build())
+                .flatMap(summary -> !campaign.hasJourney() ? Uni.createFrom().item(summary.setProgress(progress(summary).<dev.rapport.proto.common.v1.Progress>toMessage(
+                                dev.rapport.proto.common.v1.Progress.newBuilder())).build())
                         : journeys.runs(id, campaign.getJourney()).map(runs -> summary.putAllJourneyRuns(runs).build())));
     }
 
@@ -463,11 +464,6 @@ public class Broadcasts {
                 summary.getAudienceDrawn() && summary.getPlanned() == 0);
     }
 
-    private static dev.rapport.proto.common.v1.Progress asProto(Progress progress) {
-        return dev.rapport.proto.common.v1.Progress.newBuilder().setDone(progress.done()).setTotal(progress.total())
-                .setPercent(progress.percent()).setStage(progress.stage()).setFinished(progress.finished()).build();
-    }
-
     /**
      * The console's progress line of each broadcast this tick sent for: every PROGRESS_EVERY at most, and when it
      * finishes. What a marketer sees in the API (the delivery summary), said in the log.
@@ -479,10 +475,10 @@ public class Broadcasts {
         return Multi.createFrom().iterable(sentFor)
                 .onItem().transformToUniAndConcatenate(id -> summary(id.toString()).invoke(summary -> {
                     Long last = reportedAt.get(id);
-                    if (summary.getProgress().getFinished() || last == null || now - last >= PROGRESS_EVERY.toNanos()) {
-                        var p = summary.getProgress();
-                        LOG.infof("broadcast %s: %s", id, new Progress(p.getDone(), p.getTotal(), p.getStage(), p.getFinished()).line("people"));
-                        if (p.getFinished()) {
+                    Progress p = progress(summary.toBuilder());
+                    if (p.finished() || last == null || now - last >= PROGRESS_EVERY.toNanos()) {
+                        LOG.infof("broadcast %s: %s", id, p.line("people"));
+                        if (p.finished()) {
                             reportedAt.remove(id);
                         } else {
                             reportedAt.put(id, now);

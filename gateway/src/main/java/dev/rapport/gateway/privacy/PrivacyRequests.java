@@ -389,8 +389,7 @@ public class PrivacyRequests {
         Progress progress = progress(request.getKind(), status, request.getPartsList().stream()
                 .map(p -> new Part(p.getService(), p.getStep() == PrivacyRequestPart.Step.VERIFY, p.getState() == PrivacyRequestPart.State.COMPLETED))
                 .toList());
-        request.setProgress(dev.rapport.proto.common.v1.Progress.newBuilder().setDone(progress.done()).setTotal(progress.total())
-                .setPercent(progress.percent()).setStage(progress.stage()).setFinished(progress.finished()));
+        request.setProgress(progress.<dev.rapport.proto.common.v1.Progress>toMessage(dev.rapport.proto.common.v1.Progress.newBuilder()));
         return request.build();
     }
 

@@ -235,9 +235,7 @@ public class SegmentGrpcService implements SegmentService {
             result.setLatestRun(toRun(model.latest()));
         }
         if (model.progress() != null) {
-            result.setProgress(dev.rapport.proto.common.v1.Progress.newBuilder().setDone(model.progress().done())
-                    .setTotal(model.progress().total()).setPercent(model.progress().percent()).setStage(model.progress().stage())
-                    .setFinished(model.progress().finished()).setFailed(model.progress().failed()));
+            result.setProgress(model.progress().<dev.rapport.proto.common.v1.Progress>toMessage(dev.rapport.proto.common.v1.Progress.newBuilder()));
         }
         return result.build();
     }
