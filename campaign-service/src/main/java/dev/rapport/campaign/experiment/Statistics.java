@@ -17,7 +17,8 @@ final class Statistics {
         double z2 = Z95 * Z95;
         double centre = (p + z2 / (2.0 * trials)) / (1 + z2 / trials);
         double half = Z95 * Math.sqrt(p * (1 - p) / trials + z2 / (4.0 * trials * trials)) / (1 + z2 / trials);
-        return new double[] { Math.max(0, centre - half), Math.min(1, centre + half) };
+        // at the extremes the bound is exactly 0 or 1 (computed, it can land a rounding error short of it)
+        return new double[] { successes == 0 ? 0 : Math.max(0, centre - half), successes == trials ? 1 : Math.min(1, centre + half) };
     }
 
     /** The two-sided p-value of the pooled two-proportion z-test of a/n against b/m; 1 when nothing can differ. */
