@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
@@ -33,6 +34,9 @@ import dev.rapport.proto.campaign.v1.ChangeCampaignStatusRequest;
 import dev.rapport.proto.campaign.v1.CreateCampaignRequest;
 import dev.rapport.proto.api.v1.ConsentsGrpc;
 import dev.rapport.proto.api.v1.EventsGrpc;
+import dev.rapport.proto.api.v1.OperationsGrpc;
+import dev.rapport.proto.api.v1.ReportProgressRequest;
+import dev.rapport.proto.common.v1.Progress;
 import dev.rapport.proto.api.v1.ProfilesGrpc;
 import dev.rapport.proto.api.v1.SegmentsGrpc;
 import dev.rapport.proto.privacy.v1.RecordConsentRequest;
@@ -60,7 +64,8 @@ import io.grpc.StatusRuntimeException;
  * brand's staff would: the attribute schema, the help centre (English and Korean), the customers with their
  * attributes, consents and history, the segments of every family and the RFM scores. Idempotent: events, consents
  * and articles carry their own keys, segments are created once by name, and a suite that has the last customer
- * already is left as it is. Prints a progress line per step.
+ * already is left as it is. Prints a progress line per step, and reports its progress as the operation "demo-load"
+ * ({@code GET /api/v1/operations/demo-load}): one unit per customer and per other step.
  *
  * <pre>java -cp "demo/target/rapport-demo.jar:demo/target/lib/*" dev.rapport.demo.LoadDemo [customers] [seed]</pre>
  */
@@ -71,6 +76,8 @@ public final class LoadDemo {
     private static final String NOTICE = "mealtide-privacy-2026-06";
     /** Customers loaded at once: each is a few calls that mostly wait (a commit, a Kafka acknowledgement). */
     private static final int WORKERS = 32;
+    /** The operation whose progress anyone can read through the API while the demo loads. */
+    public static final String OPERATION = "demo-load";
 
     private final String gateway;
     private final DemoBrand brand;
@@ -78,6 +85,9 @@ public final class LoadDemo {
     private final ManagedChannel channel;
     private final Token partner = new Token("client_credentials", Map.of("client_id", "demo-partner", "client_secret", "demo-partner-secret"));
     private final Token admin = new Token("password", Map.of("client_id", "rapport-web", "username", "demo-admin", "password", "demo"));
+    private final AtomicLong done = new AtomicLong();
+    private volatile boolean reporting = true;
+    private volatile boolean ended;
 
     /** @param gateway the gateway's address, e.g. http://127.0.0.1:8080 */
     public LoadDemo(String gateway, int customers, long seed) {
@@ -94,6 +104,12 @@ public final class LoadDemo {
         int customers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 42;
         LoadDemo demo = new LoadDemo(System.getenv().getOrDefault("RAPPORT_GATEWAY", "http://127.0.0.1:8080"), customers, seed);
+        // stopped with Ctrl-C, the operation says so rather than staying "under way"
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!demo.ended) {
+                demo.report("interrupted", Run.FAILED);
+            }
+        }));
         demo.load();
     }
 
@@ -108,13 +124,56 @@ public final class LoadDemo {
 
     private void loadAll() throws Exception {
         long started = System.nanoTime();
-        say("loading the demo brand Mealtide (" + customers + " customers) into " + gateway);
-        attributeSchema();
-        helpCentre();
-        customers();
-        segments();
-        campaigns();
+        say("loading the demo brand Mealtide (" + customers + " customers) into " + gateway + "; progress: GET " + gateway
+                + "/api/v1/operations/" + OPERATION);
+        report("attribute schema", Run.START);
+        try {
+            attributeSchema();
+            helpCentre();
+            customers();
+            segments();
+            campaigns();
+        } catch (Exception | Error e) {
+            ended = true;
+            report("failed: " + e.getMessage(), Run.FAILED);
+            throw e;
+        }
+        ended = true;
+        report("loaded", Run.FINISHED);
         say(String.format("done in %.0f s", (System.nanoTime() - started) / 1e9));
+    }
+
+    /** Units in all: each customer, and each other step (the schema, two help centres, RFM, each segment and campaign). */
+    private long total() {
+        return 1 + 2 + customers + 1 + DemoSegments.ALL.size() + DemoCampaigns.ALL.size();
+    }
+
+    /** A step other than a customer is done; the next one is stage. */
+    private void stepDone(String stage) {
+        done.incrementAndGet();
+        report(stage, Run.GOING);
+    }
+
+    private enum Run { START, GOING, FINISHED, FAILED }
+
+    /**
+     * Tells the gateway how far the load has come. The load goes on if it cannot (an older gateway, or someone else's
+     * load of the same name under way): the console lines remain.
+     */
+    private void report(String stage, Run run) {
+        if (!reporting) {
+            return;
+        }
+        boolean failed = run == Run.FAILED;
+        try {
+            OperationsGrpc.newBlockingStub(channel).withCallCredentials(partner).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .reportProgress(ReportProgressRequest.newBuilder().setName(OPERATION).setProgress(Progress.newBuilder()
+                            .setDone(done.get()).setTotal(total()).setStage(stage.length() > 200 ? stage.substring(0, 200) : stage)
+                            .setFinished(failed || run == Run.FINISHED).setFailed(failed)).setStart(run == Run.START).build());
+        } catch (StatusRuntimeException e) {
+            reporting = false;
+            say("progress is not reported through the API (" + e.getStatus().getCode() + ": " + e.getStatus().getDescription() + ")");
+        }
     }
 
     private void attributeSchema() {
@@ -126,6 +185,7 @@ public final class LoadDemo {
                     .build());
         }
         say("attribute schema: " + DemoBrand.CUSTOM_ATTRIBUTES.size() + " custom attributes declared");
+        stepDone("help centre");
     }
 
     /** The help centre, imported per language (articles matched by key: importing again replaces them). */
@@ -143,12 +203,15 @@ public final class LoadDemo {
                 throw new IllegalStateException("importing the " + language + " help centre: " + response.statusCode() + " " + response.body());
             }
             say("help centre (" + language + "): " + response.body());
+            stepDone(language.equals("en") ? "help centre" : "customers");
         }
     }
 
     private void customers() throws Exception {
         if (loaded(customers)) {
             say("customers: all " + customers + " already loaded");
+            done.addAndGet(customers);
+            report("RFM scores", Run.GOING);
             return;
         }
         // an interrupted load goes on where it stopped: customers go in in order, a worker's width at a time
@@ -165,9 +228,10 @@ public final class LoadDemo {
         int first = Math.max(1, low - WORKERS);
         if (first > 1) {
             say("customers: resuming at " + first);
+            done.addAndGet(first - 1);
         }
         long started = System.nanoTime();
-        AtomicInteger done = new AtomicInteger();
+        AtomicInteger loadedNow = new AtomicInteger();
         AtomicInteger events = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
         try {
@@ -177,12 +241,14 @@ public final class LoadDemo {
                 loading.add(workers.submit(() -> {
                     for (int i = first + worker; i <= customers; i += WORKERS) {
                         events.addAndGet(customer(brand.customer(i)));
-                        int now = done.incrementAndGet();
+                        int now = loadedNow.incrementAndGet();
+                        done.incrementAndGet();
                         int n = now + first - 1;
                         if (n % 500 == 0 || n == customers) {
                             double seconds = (System.nanoTime() - started) / 1e9;
                             say(String.format("customers: %d/%d (%d%%), %d events, %.0f customers/s", n, customers, 100L * n / customers,
                                     events.get(), now / seconds));
+                            report(n == customers ? "RFM scores" : "customers", Run.GOING);
                         }
                     }
                     return null;
@@ -252,6 +318,7 @@ public final class LoadDemo {
                 .map(s -> s.getName()).toList();
         segments.withDeadlineAfter(10, TimeUnit.MINUTES).computeRfm(ComputeRfmRequest.getDefaultInstance());
         say("RFM scores computed");
+        stepDone("segments");
         int created = 0;
         for (DemoSegments.Definition d : DemoSegments.ALL) {
             if (existing.contains(d.name())) {
@@ -263,7 +330,9 @@ public final class LoadDemo {
                     .setName(d.name()).setDescription(d.description()).setPurpose(d.purpose()).setDefinition(definition).build());
             say("segment " + d.name() + ": " + segment.getSize().getMembers() + " members");
             created++;
+            stepDone("segments");
         }
+        done.addAndGet(DemoSegments.ALL.size() - created);
         say("segments: " + created + " created, " + (DemoSegments.ALL.size() - created) + " already there");
     }
 
@@ -290,6 +359,7 @@ public final class LoadDemo {
             }
             say("campaign " + campaign.getName() + ": " + campaign.getStatus().name().toLowerCase() + (campaign.hasJourney()
                     ? ", triggered by " + campaign.getJourney().getTriggerEvent() : ", to the segment " + d.segment()));
+            stepDone("campaigns");
         }
     }
 

@@ -44,11 +44,44 @@ import io.grpc.stub.MetadataUtils;
 class DemoBrandTest {
     private static final int CUSTOMERS = 40;
     private static ManagedChannel gateway;
+    /** The percentages GET /api/v1/operations/demo-load answered while the demo loaded. */
+    private static final java.util.Set<Integer> PERCENTAGES_SEEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     static void load() throws Exception {
-        new LoadDemo("http://127.0.0.1:" + Suite.GATEWAY, CUSTOMERS, 42).load();
+        String marketer = Tokens.person("demo-marketer");
+        Thread watching = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                var answer = io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(marketer)
+                        .get("/api/v1/operations/" + LoadDemo.OPERATION);
+                if (answer.statusCode() == 200) {
+                    PERCENTAGES_SEEN.add(answer.path("progress.percent"));
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            new LoadDemo("http://127.0.0.1:" + Suite.GATEWAY, CUSTOMERS, 42).load();
+        } finally {
+            watching.interrupt();
+            watching.join();
+        }
         gateway = TestChannels.to(Suite.GATEWAY);
+    }
+
+    @Test
+    void loadingTheDemoShowsItsProgressThroughTheApi() {
+        assertTrue(PERCENTAGES_SEEN.stream().anyMatch(p -> p > 0 && p < 100), "seen under way: " + PERCENTAGES_SEEN);
+        // the last report: every step done (another test's second load may have run since, and ended the same way)
+        var operation = rest(Tokens.person("demo-marketer")).get("/api/v1/operations/" + LoadDemo.OPERATION).then().statusCode(200)
+                .body("progress.percent", org.hamcrest.Matchers.equalTo(100)).body("progress.finished", org.hamcrest.Matchers.equalTo(true))
+                .body("progress.failed", org.hamcrest.Matchers.equalTo(false)).body("progress.stage", org.hamcrest.Matchers.equalTo("loaded"))
+                .body("reportedBy", org.hamcrest.Matchers.equalTo("client:demo-partner")).extract();
+        assertEquals((Object) operation.path("progress.total"), operation.path("progress.done"), "every unit done");
     }
 
     @AfterAll

@@ -13,7 +13,7 @@ class GatewayContractTest extends ServiceContractTest {
     @Override
     protected List<String> grpcServices() {
         return List.of("rapport.api.v1.Events", "rapport.api.v1.Profiles", "rapport.api.v1.AttributeSchema", "rapport.api.v1.Segments",
-                "rapport.api.v1.Consents", "rapport.api.v1.Campaigns", "rapport.api.v1.KnowledgeBase");
+                "rapport.api.v1.Consents", "rapport.api.v1.Campaigns", "rapport.api.v1.KnowledgeBase", "rapport.api.v1.Operations");
     }
 
     @Override
