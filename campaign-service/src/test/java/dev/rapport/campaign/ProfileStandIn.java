@@ -51,6 +51,11 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** The segments segment-service's stand-in says a person is in (ListMemberships), by profile id. */
+    public static final Map<String, java.util.Set<String>> SEGMENTS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What UpdateAttributes was asked, in order; an attribute named unknown_attribute is refused as profile-service would. */
+    public static final BlockingQueue<dev.rapport.proto.profile.v1.UpdateAttributesRequest> UPDATES = new LinkedBlockingQueue<>();
+
     public static String emailOf(String profileId) {
         return profileId + "@example.com";
     }
@@ -80,6 +85,18 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
                 }
 
                 @Override
+                public void updateAttributes(dev.rapport.proto.profile.v1.UpdateAttributesRequest request, StreamObserver<Profile> answer) {
+                    if (request.containsAttributes("unknown_attribute")) {
+                        answer.onError(Status.INVALID_ARGUMENT.withDescription("attributes.unknown_attribute: no such attribute in the schema")
+                                .asRuntimeException());
+                        return;
+                    }
+                    UPDATES.add(request);
+                    answer.onNext(Profile.newBuilder().setId(request.getProfileId()).putAllAttributes(request.getAttributesMap()).build());
+                    answer.onCompleted();
+                }
+
+                @Override
                 public void listAttributeDefinitions(dev.rapport.proto.profile.v1.ListAttributeDefinitionsRequest request,
                         StreamObserver<dev.rapport.proto.profile.v1.ListAttributeDefinitionsResponse> answer) {
                     answer.onNext(dev.rapport.proto.profile.v1.ListAttributeDefinitionsResponse.newBuilder()
@@ -89,12 +106,24 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
                                     .setDataCategory("user.demographic.language")).build());
                     answer.onCompleted();
                 }
+            }).addService(new dev.rapport.proto.segment.v1.SegmentServiceGrpc.SegmentServiceImplBase() {
+                // only what journeys ask; drawing an audience (StreamMembers) stays unimplemented, as if segment-service were away
+                @Override
+                public void listMemberships(dev.rapport.proto.segment.v1.ListMembershipsRequest request,
+                        StreamObserver<dev.rapport.proto.segment.v1.ListMembershipsResponse> answer) {
+                    var memberships = dev.rapport.proto.segment.v1.ListMembershipsResponse.newBuilder();
+                    SEGMENTS.getOrDefault(request.getProfileId(), java.util.Set.of()).forEach(segment -> memberships.addMemberships(
+                            dev.rapport.proto.segment.v1.Membership.newBuilder().setSegmentId(segment)));
+                    answer.onNext(memberships.build());
+                    answer.onCompleted();
+                }
             }).build().start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         String port = String.valueOf(server.getPort());
-        return Map.of("quarkus.grpc.clients.profile.port", port, "quarkus.grpc.clients.profile.test-port", port);
+        return Map.of("quarkus.grpc.clients.profile.port", port, "quarkus.grpc.clients.profile.test-port", port,
+                "quarkus.grpc.clients.segment.port", port, "quarkus.grpc.clients.segment.test-port", port);
     }
 
     @Override

@@ -1095,6 +1095,58 @@ class WalkingSkeletonTest {
         rest(Tokens.person("demo-customer")).get("/api/v1/profiles/" + fay + "/inbox").then().statusCode(404);
     }
 
+    @Test
+    @Order(24)
+    void aJourneyBranchesOnARealSegmentAndSetsAnAttributeOnTheRealProfile() throws Exception {
+        String partner = Tokens.partner();
+        String marketer = Tokens.person("demo-marketer");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String tier = "welcome_tier_" + run;
+        rest(partner).body("{\"name\": \"plan\", \"type\": \"STRING\", \"dataCategory\": \"user.account\"}")
+                .post("/api/v1/attribute-definitions").then().statusCode(200);
+        rest(partner).body("{\"name\": \"" + tier + "\", \"type\": \"STRING\", \"dataCategory\": \"user.account\"}")
+                .post("/api/v1/attribute-definitions").then().statusCode(200);
+        String gus = person(partner, "branch-Gus-" + run, "{\"first_name\": \"Gus\", \"plan\": \"gold-" + run + "\", \"email\": \"gus-" + run + "@example.com\"}");
+        String hal = person(partner, "branch-Hal-" + run, "{\"first_name\": \"Hal\", \"plan\": \"basic\", \"email\": \"hal-" + run + "@example.com\"}");
+        String gold = rest(marketer).body("{\"name\": \"gold " + run + "\", \"purpose\": \"essential.service\", \"definition\": {\"kind\": "
+                + "\"attribute\", \"attribute\": \"plan\", \"operator\": \"eq\", \"value\": \"gold-" + run + "\"}}")
+                .post("/api/v1/segments").then().statusCode(200).extract().path("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> rest(partner).get("/api/v1/segments/" + gold + "/members").then().statusCode(200)
+                .extract().jsonPath().getList("members.profileId").contains(gus));
+
+        // 1: in the gold segment (segment-service, asked when the run gets there)? else to 3; 2: set the tier on the
+        // profile (profile-service); 3: the welcome
+        String journey = rest(marketer).body("{\"name\": \"welcome by plan " + run + "\", \"purpose\": \"essential.service.notifications\", "
+                + "\"channel\": \"email\", \"defaultLocale\": \"en\", \"variants\": [{\"locale\": \"en\", \"subjectLine\": \"Welcome, "
+                + "{{ profile.first_name }}\", \"body\": \"Glad you are here.\"}], \"journey\": {\"apiTrigger\": true, \"steps\": ["
+                + "{\"branch\": {\"inSegment\": \"" + gold + "\", \"elseGoToStep\": 3}}, "
+                + "{\"updateAttribute\": {\"attribute\": \"" + tier + "\", \"value\": \"gold\"}}, {\"sendMessage\": {}}]}}")
+                .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + journey + "/status").then().statusCode(200);
+        for (String person : List.of(gus, hal)) {
+            rest(partner).body("{\"profileId\": \"" + person + "\", \"triggerId\": \"welcome-" + person + "\"}")
+                    .post("/api/v1/campaigns/" + journey + "/triggers").then().statusCode(200).body("entered", org.hamcrest.Matchers.equalTo(true));
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> received(run).size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "gold".equals(rest(partner).get("/api/v1/profiles/" + gus).then().statusCode(200)
+                .extract().jsonPath().getString("attributes." + tier)));
+        assertEquals(null, rest(partner).get("/api/v1/profiles/" + hal).then().statusCode(200).extract().jsonPath().getString("attributes." + tier));
+        // the change is versioned with where it came from: this campaign
+        assertTrue(rest(partner).get("/api/v1/profiles/" + gus + "/versions").then().statusCode(200).extract().asString()
+                .contains("campaign:" + journey));
+        rest(marketer).get("/api/v1/campaigns/" + journey + "/deliveries").then().statusCode(200)
+                .body("journeyRuns.completed", org.hamcrest.Matchers.equalTo("2"))
+                .body("journeyRuns.'update " + tier + ": applied'", org.hamcrest.Matchers.equalTo("1"));
+    }
+
+    /** A profile made by a first event under this external id, with these attributes. */
+    private static String person(String partner, String externalId, String attributes) {
+        String id = rest(partner).body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"" + externalId + "\"}, "
+                + "\"event\": {\"name\": \"app_opened\"}}").post("/api/v1/events").then().statusCode(201).extract().path("profileId");
+        rest(partner).body(attributes).patch("/api/v1/profiles/" + id + "/attributes").then().statusCode(200);
+        return id;
+    }
+
     /** An active journey triggered by the API that sends its message at once. */
     private static String triggeredByApi(String marketer, String name, String purpose, String subject) {
         String id = rest(marketer).body("{\"name\": \"" + name + "\", \"purpose\": \"" + purpose + "\", \"channel\": \"email\", "

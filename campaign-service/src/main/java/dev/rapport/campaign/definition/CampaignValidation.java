@@ -22,6 +22,10 @@ import dev.rapport.proto.campaign.v1.ExperimentArm;
 import dev.rapport.proto.campaign.v1.Journey;
 import dev.rapport.proto.campaign.v1.JourneyStep;
 import dev.rapport.proto.campaign.v1.WaitForEvent;
+import dev.rapport.proto.campaign.v1.WaitUntil;
+import dev.rapport.proto.campaign.v1.Branch;
+import dev.rapport.proto.campaign.v1.PropertyTest;
+import dev.rapport.proto.campaign.v1.SplitPath;
 import dev.rapport.proto.campaign.v1.MessageVariant;
 import dev.rapport.proto.campaign.v1.QuietHours;
 import dev.rapport.proto.campaign.v1.SendTime;
@@ -35,6 +39,9 @@ public final class CampaignValidation {
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
     // As profile-service names events.
     private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,63}");
+    /** profile-service's attribute names. */
+    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    private static final Pattern PROPERTY_PATH = Pattern.compile("[A-Za-z0-9_$-]{1,64}(\\.[A-Za-z0-9_$-]{1,64}){0,5}");
     private static final Duration LONGEST_WAIT = Duration.ofDays(90);
 
     private CampaignValidation() {
@@ -186,8 +193,68 @@ public final class CampaignValidation {
                         problems.add(new Violation(at + ".wait_for_event", "on_event and on_timeout are CONTINUE or EXIT"));
                     }
                 }
+                case WAIT_UNTIL -> {
+                    WaitUntil wait = step.getWaitUntil();
+                    if (!wait.hasHour() && !wait.getBestHour()) {
+                        problems.add(new Violation(at + ".wait_until", "an hour, best_hour, or both (the hour for someone with too little history)"));
+                    }
+                    if (wait.hasHour() && (wait.getHour() < 0 || wait.getHour() > 23)) {
+                        problems.add(new Violation(at + ".wait_until.hour", "from 0 to 23"));
+                    }
+                    if (wait.getMinute() < 0 || wait.getMinute() > 59) {
+                        problems.add(new Violation(at + ".wait_until.minute", "from 0 to 59"));
+                    }
+                }
+                case BRANCH -> {
+                    Branch branch = step.getBranch();
+                    switch (branch.getConditionCase()) {
+                        case IN_SEGMENT -> {
+                            try {
+                                UUID.fromString(branch.getInSegment());
+                            } catch (IllegalArgumentException e) {
+                                problems.add(new Violation(at + ".branch.in_segment", "a segment id"));
+                            }
+                        }
+                        case TRIGGER_PROPERTY -> checkPropertyTest(branch.getTriggerProperty(), at + ".branch.trigger_property", problems);
+                        case CONDITION_NOT_SET -> problems.add(new Violation(at + ".branch", "a condition: in_segment or trigger_property"));
+                    }
+                    checkGoTo(branch.getThenGoToStep(), i, journey.getStepsCount(), at + ".branch.then_go_to_step", problems);
+                    checkGoTo(branch.getElseGoToStep(), i, journey.getStepsCount(), at + ".branch.else_go_to_step", problems);
+                }
+                case SPLIT -> {
+                    List<SplitPath> paths = step.getSplit().getPathsList();
+                    if (paths.size() < 2 || paths.size() > 5) {
+                        problems.add(new Violation(at + ".split.paths", "from 2 to 5 paths"));
+                    }
+                    int total = 0;
+                    java.util.Set<String> names = new java.util.HashSet<>();
+                    for (int p = 0; p < paths.size(); p++) {
+                        SplitPath path = paths.get(p);
+                        String field = at + ".split.paths[" + p + "]";
+                        if (path.getName().isBlank() || path.getName().length() > 40 || !names.add(path.getName())) {
+                            problems.add(new Violation(field + ".name", "a name of its own, 1 to 40 characters"));
+                        }
+                        if (path.getPercent() < 1 || path.getPercent() > 99) {
+                            problems.add(new Violation(field + ".percent", "from 1 to 99"));
+                        }
+                        total += path.getPercent();
+                        checkGoTo(path.getGoToStep(), i, journey.getStepsCount(), field + ".go_to_step", problems);
+                    }
+                    if (paths.size() >= 2 && total != 100) {
+                        problems.add(new Violation(at + ".split.paths", "percentages that add up to 100 (these make " + total + ")"));
+                    }
+                }
+                case UPDATE_ATTRIBUTE -> {
+                    if (!ATTRIBUTE_NAME.matcher(step.getUpdateAttribute().getAttribute()).matches()) {
+                        problems.add(new Violation(at + ".update_attribute.attribute", "an attribute name such as last_cart_reminder"));
+                    }
+                    if (!step.getUpdateAttribute().hasValue() || step.getUpdateAttribute().getValue().getSerializedSize() > 4096) {
+                        problems.add(new Violation(at + ".update_attribute.value", "a value (null removes the attribute), at most 4 KiB"));
+                    }
+                }
                 case SEND_MESSAGE, EXIT -> { }
-                case STEP_NOT_SET -> problems.add(new Violation(at, "one of wait, wait_for_event, send_message, exit"));
+                case STEP_NOT_SET -> problems.add(new Violation(at,
+                        "one of wait, wait_for_event, wait_until, send_message, branch, split, update_attribute, exit"));
             }
         }
         if (journey.getExitEventsCount() > 10) {
@@ -205,6 +272,35 @@ public final class CampaignValidation {
             if (reentry.isNegative() || reentry.compareTo(Duration.ofDays(365)) > 0) {
                 problems.add(new Violation("campaign.journey.reentry_after", "from 0 to 365 days"));
             }
+        }
+    }
+
+    /** A go-to of step {@code step} (0-based) in a journey of {@code steps}: 0 (the next), or a later step number, or the end. */
+    private static void checkGoTo(int goTo, int step, int steps, String field, List<Violation> problems) {
+        if (goTo != 0 && (goTo <= step + 1 || goTo > steps + 1)) {
+            problems.add(new Violation(field, "0 (the next step) or a later step number, from " + (step + 2) + " to " + (steps + 1)
+                    + " (" + (steps + 1) + ": the end); a journey never goes back"));
+        }
+    }
+
+    private static void checkPropertyTest(PropertyTest test, String field, List<Violation> problems) {
+        if (!PROPERTY_PATH.matcher(test.getProperty()).matches()) {
+            problems.add(new Violation(field + ".property", "a property name or dot path, e.g. total or cart.items"));
+        }
+        switch (test.getOperator()) {
+            case OPERATOR_UNSPECIFIED, UNRECOGNIZED -> problems.add(new Violation(field + ".operator",
+                    "EQUALS, NOT_EQUALS, GREATER_THAN, LESS_THAN or EXISTS"));
+            case GREATER_THAN, LESS_THAN -> {
+                if (!test.getValue().hasNumberValue()) {
+                    problems.add(new Violation(field + ".value", "a number to compare with"));
+                }
+            }
+            case EQUALS, NOT_EQUALS -> {
+                if (!test.hasValue() || test.getValue().hasStructValue() || test.getValue().hasListValue() || test.getValue().hasNullValue()) {
+                    problems.add(new Violation(field + ".value", "a string, number or boolean to compare with"));
+                }
+            }
+            case EXISTS -> { }
         }
     }
 

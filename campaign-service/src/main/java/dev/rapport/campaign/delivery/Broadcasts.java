@@ -3,7 +3,6 @@ package dev.rapport.campaign.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
@@ -77,7 +76,6 @@ public class Broadcasts {
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final Duration TICK_BUDGET = Duration.ofSeconds(30);
     private static final int MAX_ATTEMPTS = 5;
-    private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration DRAW_RETRY = Duration.ofSeconds(30);
 
@@ -302,7 +300,7 @@ public class Broadcasts {
 
     private Uni<Outcome> decide(Campaign campaign, Claim claim, Profile profile) {
         boolean promotional = CampaignValidation.isPromotional(campaign.getPurpose());
-        SendTimes.Decision when = SendTimes.decide(clock.instant(), zone(profile),
+        SendTimes.Decision when = SendTimes.decide(clock.instant(), SendTimes.zoneOf(profile),
                 // moved once already: only quiet hours may move it again
                 claim.deferred() ? campaign.getSendTime().toBuilder().setBestHour(false).build() : campaign.getSendTime(),
                 promotional ? serviceQuietHours : Optional.empty(),
@@ -500,16 +498,6 @@ public class Broadcasts {
         }
         Value value = profile.getAttributesMap().get(ADDRESSES.get(channel));
         return value == null || !value.hasStringValue() || value.getStringValue().isBlank() ? null : value.getStringValue();
-    }
-
-    /** The person's time zone (attribute time_zone, IANA), UTC without a valid one. */
-    private static ZoneId zone(Profile profile) {
-        Value zone = profile.getAttributesMap().get("time_zone");
-        try {
-            return zone != null && zone.hasStringValue() ? ZoneId.of(zone.getStringValue()) : UTC;
-        } catch (java.time.DateTimeException e) {
-            return UTC;
-        }
     }
 
     private static Struct attributes(Profile profile) {

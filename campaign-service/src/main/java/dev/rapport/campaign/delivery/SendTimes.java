@@ -34,6 +34,16 @@ public final class SendTimes {
         }
     }
 
+    /** The person's own time zone (their time_zone attribute), UTC for someone without a valid one. */
+    public static ZoneId zoneOf(dev.rapport.proto.profile.v1.Profile profile) {
+        com.google.protobuf.Value zone = profile.getAttributesMap().get("time_zone");
+        try {
+            return zone != null && zone.hasStringValue() ? ZoneId.of(zone.getStringValue()) : java.time.ZoneOffset.UTC;
+        } catch (java.time.DateTimeException e) {
+            return java.time.ZoneOffset.UTC;
+        }
+    }
+
     /** The hour of the day (0–23) a person engages most, from the 168 hours of the week; empty with too little history. */
     public static OptionalInt bestHourOfDay(List<Long> engagementByHourOfWeek) {
         if (engagementByHourOfWeek.size() != 168) {

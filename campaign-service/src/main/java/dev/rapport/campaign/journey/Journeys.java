@@ -23,13 +23,22 @@ import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.campaign.config.CampaignConfig;
 import dev.rapport.campaign.definition.CampaignValidation;
+import dev.rapport.campaign.delivery.SendTimes;
 import dev.rapport.campaign.journey.JourneySteps.Outcome;
+import dev.rapport.campaign.journey.JourneySteps.Person;
 import dev.rapport.campaign.journey.JourneySteps.Position;
 import dev.rapport.campaign.journey.JourneySteps.Status;
 import dev.rapport.proto.campaign.v1.Journey;
 import dev.rapport.proto.campaign.v1.TriggerCampaignRequest;
 import dev.rapport.proto.campaign.v1.TriggerCampaignResponse;
 import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.proto.profile.v1.GetProfileRequest;
+import dev.rapport.proto.profile.v1.Profile;
+import dev.rapport.proto.profile.v1.ProfileService;
+import dev.rapport.proto.segment.v1.ListMembershipsRequest;
+import dev.rapport.proto.segment.v1.Membership;
+import dev.rapport.proto.segment.v1.SegmentService;
+import io.quarkus.grpc.GrpcClient;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.event.Envelopes;
 import io.quarkus.scheduler.Scheduled;
@@ -56,10 +65,18 @@ public class Journeys {
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration ACTIVE_FOR = Duration.ofSeconds(1);
     private static final Duration SEGMENT_ECHO = Duration.ofMinutes(1);
+    private static final int LOOK_UPS_AT_ONCE = 16;
+    private static final Duration LOOK_UP_TIMEOUT = Duration.ofSeconds(5);
+
+    /** How long a run whose person could not be looked up waits before it is tried again. */
+    private static final Duration LOOK_UP_AGAIN = Duration.ofSeconds(30);
 
     private final Pool pool;
     private final Clock clock;
     private final Duration freshness;
+    private final ProfileService profiles;
+    private final SegmentService segments;
+    private final AttributeUpdates updates;
     private volatile Uni<Map<UUID, Active>> active;
 
     /** An active triggered campaign, since when it is active, and the events it waits for or leaves on (read once). */
@@ -74,10 +91,14 @@ public class Journeys {
         }
     }
 
-    Journeys(Pool pool, Clock clock, CampaignConfig config) {
+    Journeys(Pool pool, Clock clock, CampaignConfig config, @GrpcClient("profile") ProfileService profiles,
+            @GrpcClient("segment") SegmentService segments, AttributeUpdates updates) {
         this.pool = pool;
         this.clock = clock;
         this.freshness = config.triggerFreshness();
+        this.profiles = profiles;
+        this.segments = segments;
+        this.updates = updates;
         forget();
     }
 
@@ -203,7 +224,8 @@ public class Journeys {
                                 utc(occurred.isAfter(now) ? now : occurred), utc(now)))
                         .addValue((double) reentry).addValue(traceparent))
                 .flatMap(entered -> entered.rowCount() == 0 ? whyNot(tx, journey.campaign(), profile, triggerId)
-                        : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now), profile, journey.campaign(), properties)
+                        : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now, Person.unknown(run, triggerProperties)),
+                                profile, journey.campaign(), properties)
                                 .replaceWith((String) null)));
     }
 
@@ -263,9 +285,15 @@ public class Journeys {
                     return pool.withTransaction(tx -> tx.preparedQuery(
                                     "SELECT trigger_properties::text AS properties FROM journey_run WHERE id = $1 AND status = 'waiting' AND step = $2 FOR UPDATE")
                             .execute(Tuple.of(run.getUUID("id"), at.step()))
-                            .flatMap(locked -> locked.size() == 0 ? Uni.createFrom().voidItem()
-                                    : write(tx, run.getUUID("id"), at, JourneySteps.eventArrived(journey.journey(), at, event, clock.instant()),
-                                            profile, journey.campaign(), locked.iterator().next().getString("properties"))));
+                            .flatMap(locked -> {
+                                if (locked.size() == 0) {
+                                    return Uni.createFrom().voidItem();
+                                }
+                                String properties = locked.iterator().next().getString("properties");
+                                Person person = Person.unknown(run.getUUID("id"), struct(properties));
+                                return write(tx, run.getUUID("id"), at, JourneySteps.eventArrived(journey.journey(), at, event, clock.instant(), person),
+                                        profile, journey.campaign(), properties);
+                            }));
                 })
                 .collect().last().replaceWithVoid();
     }
@@ -298,15 +326,64 @@ public class Journeys {
                     Map<UUID, Journey> journeys = new HashMap<>();
                     List<Row> due = new ArrayList<>();
                     rows.forEach(due::add);
+                    due.forEach(run -> journeys.computeIfAbsent(run.getUUID("campaign_id"), id -> journey(run.getString("journey"))));
+                    // the people steps need to know about (time zone, segments), looked up together before anything moves
                     return Multi.createFrom().iterable(due)
-                            .onItem().transformToUniAndConcatenate(run -> {
-                                Journey journey = journeys.computeIfAbsent(run.getUUID("campaign_id"), id -> journey(run.getString("journey")));
-                                Position at = position(run);
-                                return write(tx, run.getUUID("id"), at, JourneySteps.advance(journey, at, now), run.getUUID("profile_id"),
-                                        run.getUUID("campaign_id"), run.getString("properties"));
-                            })
-                            .collect().last().replaceWith(due.size());
+                            .onItem().transformToUni(run -> lookUp(journeys.get(run.getUUID("campaign_id")), run))
+                            .merge(LOOK_UPS_AT_ONCE).collect().asMap(Looked::run, looked -> looked)
+                            .flatMap(looked -> Multi.createFrom().iterable(due)
+                                    .onItem().transformToUniAndConcatenate(run -> {
+                                        Journey journey = journeys.get(run.getUUID("campaign_id"));
+                                        Position at = position(run);
+                                        UUID id = run.getUUID("id");
+                                        Looked person = looked.get(id);
+                                        if (person.failure() != null) {
+                                            return notLookedUp(tx, run, at, person.failure());
+                                        }
+                                        return write(tx, id, at, JourneySteps.advance(journey, at, now, person.person()), run.getUUID("profile_id"),
+                                                run.getUUID("campaign_id"), run.getString("properties"));
+                                    })
+                                    .collect().last())
+                            .replaceWith(due.size());
                 }));
+    }
+
+    /** A person as the run's next step needs them: looked up only when it does; a failure to look them up says why. */
+    private record Looked(UUID run, Person person, Throwable failure) {
+    }
+
+    private Uni<Looked> lookUp(Journey journey, Row run) {
+        UUID id = run.getUUID("id");
+        Person unknown = Person.unknown(id, struct(run.getString("properties")));
+        if (!JourneySteps.needsLookUp(journey, run.getInteger("step"))) {
+            return Uni.createFrom().item(new Looked(id, unknown, null));
+        }
+        String profile = run.getUUID("profile_id").toString();
+        Uni<Profile> found = JourneySteps.needsProfile(journey)
+                ? profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profile).build()) : Uni.createFrom().item(Profile.getDefaultInstance());
+        Uni<java.util.Set<String>> in = JourneySteps.needsSegments(journey)
+                ? segments.listMemberships(ListMembershipsRequest.newBuilder().setProfileId(profile).build())
+                        .map(m -> m.getMembershipsList().stream().map(Membership::getSegmentId).collect(java.util.stream.Collectors.toSet()))
+                : Uni.createFrom().item(java.util.Set.of());
+        return Uni.combine().all().unis(found, in).asTuple()
+                .ifNoItem().after(LOOK_UP_TIMEOUT).fail()
+                .map(t -> new Looked(id, new Person(id, unknown.trigger(), t.getItem2(), SendTimes.zoneOf(t.getItem1()),
+                        SendTimes.bestHourOfDay(t.getItem1().getTraits().getEngagementByHourOfWeekList())), null))
+                .onFailure().recoverWithItem(f -> new Looked(id, null, f));
+    }
+
+    /**
+     * A run whose person could not be looked up: one no longer known (erased, merged away) leaves; otherwise it tries
+     * again a little later (profile-service or segment-service away), where it is.
+     */
+    private Uni<Void> notLookedUp(SqlClient sql, Row run, Position at, Throwable failure) {
+        if (failure instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+            return write(sql, run.getUUID("id"), at, new Outcome(new Position(at.step(), at.stepTime(), Status.EXITED), null,
+                    "the person is no longer known", List.of()), run.getUUID("profile_id"), run.getUUID("campaign_id"), null);
+        }
+        LOG.warnf("a journey step waits to look its person up (tried again in %d s): %s", LOOK_UP_AGAIN.toSeconds(), failure.toString());
+        return sql.preparedQuery("UPDATE journey_run SET due_time = $2 WHERE id = $1")
+                .execute(Tuple.of(run.getUUID("id"), utc(clock.instant().plus(LOOK_UP_AGAIN)))).replaceWithVoid();
     }
 
     /** Writes where a run is now and plans the deliveries of the send steps it passed (each occasion once). */
@@ -315,12 +392,16 @@ public class Journeys {
         boolean ended = to.status() == Status.COMPLETED || to.status() == Status.EXITED;
         Uni<Void> moved = sql.preparedQuery("""
                 UPDATE journey_run SET status = $3, step = $4, step_time = $5, due_time = $6, exit_reason = $7,
-                       end_time = CASE WHEN $8 THEN $9::timestamptz END
+                       end_time = CASE WHEN $8 THEN $9::timestamptz END,
+                       path = CASE WHEN cardinality($10::text[]) = 0 THEN path ELSE concat_ws(' › ', path, array_to_string($10::text[], ' › ')) END
                 WHERE id = $1 AND status IN ('running', 'waiting') AND step = $2""")
                 .execute(Tuple.from(List.of(run, from.step(), to.status().column(), to.step(), utc(to.stepTime())))
                         .addValue(outcome.due() == null ? null : utc(outcome.due())).addValue(outcome.exitReason()).addValue(ended)
-                        .addValue(utc(clock.instant())))
+                        .addValue(utc(clock.instant())).addValue(outcome.paths().toArray(String[]::new)))
                 .replaceWithVoid();
+        if (!outcome.updates().isEmpty()) {
+            moved = moved.flatMap(x -> AttributeUpdates.plan(sql, run, campaign, profile, outcome.updates(), clock.instant()));
+        }
         if (outcome.sends().isEmpty()) {
             return moved;
         }
@@ -333,11 +414,18 @@ public class Journeys {
                 .replaceWithVoid());
     }
 
-    /** A triggered campaign's runs by where they are, for its delivery summary. */
+    /** A triggered campaign's runs by where they are (and the paths they took), with its attribute updates, for its delivery summary. */
     public Uni<Map<String, Long>> runs(UUID campaign, Journey journey) {
+        return whereRunsAre(campaign, journey).flatMap(runs -> updates.summary(campaign).map(updated -> {
+            runs.putAll(updated);
+            return runs;
+        }));
+    }
+
+    private Uni<Map<String, Long>> whereRunsAre(UUID campaign, Journey journey) {
         return pool.preparedQuery("""
-                        SELECT status, step, exit_reason, count(*) AS n FROM journey_run WHERE campaign_id = $1
-                        GROUP BY status, step, exit_reason ORDER BY status, step""")
+                        SELECT status, step, exit_reason, path, count(*) AS n FROM journey_run WHERE campaign_id = $1
+                        GROUP BY status, step, exit_reason, path ORDER BY status, step""")
                 .execute(Tuple.of(campaign))
                 .map(rows -> {
                     Map<String, Long> runs = new LinkedHashMap<>();
@@ -347,7 +435,7 @@ public class Journeys {
                                     + JourneySteps.kind(journey, row.getInteger("step")) + ")";
                             case "exited" -> "exited (" + row.getString("exit_reason") + ")";
                             default -> row.getString("status");
-                        };
+                        } + (row.getString("path") == null ? "" : " via " + row.getString("path"));
                         runs.merge(where, row.getLong("n"), Long::sum);
                     });
                     return runs;
@@ -365,6 +453,16 @@ public class Journeys {
     private static Position position(Row run) {
         return new Position(run.getInteger("step"), run.getOffsetDateTime("step_time").toInstant(),
                 Status.valueOf(run.getString("status").toUpperCase()));
+    }
+
+    private static Struct struct(String json) {
+        try {
+            Struct.Builder struct = Struct.newBuilder();
+            JsonFormat.parser().merge(json, struct);
+            return struct.build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored trigger properties cannot be read", e);
+        }
     }
 
     private static Journey journey(String json) {

@@ -43,6 +43,7 @@ public class Recipients {
         Tuple ids = Tuple.of((Object) profiles);
         // Runs first, in the order the journeys lock (run, then its deliveries): no deadlock with a journey step, and
         // no delivery a step plans meanwhile is left behind.
+        // A run's planned attribute updates go with it (ON DELETE CASCADE).
         return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM journey_run WHERE profile_id = ANY($1)").execute(ids)
                 .flatMap(runs -> tx.preparedQuery("DELETE FROM delivery WHERE profile_id = ANY($1)").execute(ids)
                         .flatMap(deliveries -> tx.preparedQuery("DELETE FROM support_experience WHERE profile_id = ANY($1)").execute(ids)
@@ -56,7 +57,8 @@ public class Recipients {
                         SELECT 'delivery' AS held, count(*) AS n FROM delivery WHERE profile_id = ANY($1)
                         UNION ALL SELECT 'support_experience', count(*) FROM support_experience WHERE profile_id = ANY($1)
                         UNION ALL SELECT 'journey_run', count(*) FROM journey_run WHERE profile_id = ANY($1)
-                        UNION ALL SELECT 'inbox_message', count(*) FROM inbox_message WHERE profile_id = ANY($1)""")
+                        UNION ALL SELECT 'inbox_message', count(*) FROM inbox_message WHERE profile_id = ANY($1)
+                        UNION ALL SELECT 'attribute_update', count(*) FROM attribute_update WHERE profile_id = ANY($1)""")
                 .execute(Tuple.of((Object) profiles))
                 .map(rows -> {
                     Map<String, Long> held = new LinkedHashMap<>();

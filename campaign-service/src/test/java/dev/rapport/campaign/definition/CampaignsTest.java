@@ -196,6 +196,40 @@ class CampaignsTest {
         assertTrue(notReady.getStatus().getDescription().contains("a send_message step in its journey"), notReady.getStatus().getDescription());
     }
 
+    @Test
+    void branchesSplitsTimesOfDayAndAttributeUpdatesAreCheckedOnSaveAndNeverGoBack() {
+        Campaign broken = promotion().clearSegmentId().setJourney(Journey.newBuilder().setTriggerEvent("cart_abandoned")
+                .addSteps(JourneyStep.newBuilder().setWaitUntil(dev.rapport.proto.campaign.v1.WaitUntil.newBuilder().setMinute(75)))
+                .addSteps(JourneyStep.newBuilder().setBranch(dev.rapport.proto.campaign.v1.Branch.newBuilder()
+                        .setTriggerProperty(dev.rapport.proto.campaign.v1.PropertyTest.newBuilder().setProperty("cart total")
+                                .setOperator(dev.rapport.proto.campaign.v1.PropertyTest.Operator.GREATER_THAN)
+                                .setValue(Value.newBuilder().setStringValue("fifty")))
+                        .setThenGoToStep(1).setElseGoToStep(9)))
+                .addSteps(JourneyStep.newBuilder().setSplit(dev.rapport.proto.campaign.v1.Split.newBuilder()
+                        .addPaths(dev.rapport.proto.campaign.v1.SplitPath.newBuilder().setName("a").setPercent(60))
+                        .addPaths(dev.rapport.proto.campaign.v1.SplitPath.newBuilder().setName("a").setPercent(30).setGoToStep(5))))
+                .addSteps(JourneyStep.newBuilder().setUpdateAttribute(dev.rapport.proto.campaign.v1.UpdateAttribute.newBuilder()
+                        .setAttribute("Last-Reminder")))
+                .addSteps(JourneyStep.newBuilder().setSendMessage(dev.rapport.proto.campaign.v1.SendMessage.getDefaultInstance()))).build();
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(broken).build()));
+        assertEquals(List.of("campaign.journey.steps[0].wait_until", "campaign.journey.steps[0].wait_until.minute",
+                "campaign.journey.steps[1].branch.trigger_property.property", "campaign.journey.steps[1].branch.trigger_property.value",
+                "campaign.journey.steps[1].branch.then_go_to_step", "campaign.journey.steps[1].branch.else_go_to_step",
+                "campaign.journey.steps[2].split.paths[1].name", "campaign.journey.steps[2].split.paths",
+                "campaign.journey.steps[3].update_attribute.attribute", "campaign.journey.steps[3].update_attribute.value"),
+                violations(refused).stream().map(BadRequest.FieldViolation::getField).toList());
+        assertTrue(violations(refused).get(4).getDescription().contains("never goes back"), violations(refused).get(4).getDescription());
+
+        Campaign fine = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(promotion().clearSegmentId()
+                .setJourney(Journey.newBuilder().setTriggerEvent("cart_abandoned")
+                        .addSteps(JourneyStep.newBuilder().setWaitUntil(dev.rapport.proto.campaign.v1.WaitUntil.newBuilder().setBestHour(true).setHour(18)))
+                        .addSteps(JourneyStep.newBuilder().setBranch(dev.rapport.proto.campaign.v1.Branch.newBuilder()
+                                .setInSegment(UUID.randomUUID().toString()).setElseGoToStep(4)))
+                        .addSteps(JourneyStep.newBuilder().setSendMessage(dev.rapport.proto.campaign.v1.SendMessage.getDefaultInstance())))).build());
+        assertEquals(4, fine.getJourney().getSteps(1).getBranch().getElseGoToStep(), "4 of 3 steps: the end");
+    }
+
     private static Campaign.Builder promotion() {
         return Campaign.newBuilder().setName("winter promotion " + UUID.randomUUID()).setPurpose("marketing.communications").setChannel("email")
                 .setSegmentId(UUID.randomUUID().toString()).setPriority(50)

@@ -65,6 +65,8 @@ class JourneysTest {
     @Inject
     Broadcasts broadcasts;
     @Inject
+    AttributeUpdates attributeUpdates;
+    @Inject
     MockMailbox mailbox;
     @Inject
     Pool pool;
@@ -179,6 +181,65 @@ class JourneysTest {
         assertEquals(List.of("Your order A-9 is on its way"), mailbox.getMailsSentTo(emailOf(rider.toString())).stream().map(m -> m.getSubject()).toList());
         assertEquals(List.of("Welcome to the club (3)"), mailbox.getMailsSentTo(emailOf(member.toString())).stream().map(m -> m.getSubject()).toList());
         assertEquals(0, mailbox.getMailsSentTo(emailOf(leaver.toString())).size());
+    }
+
+    @Test
+    void aSplitABranchOnASegmentAndAttributeUpdatesTakeEachPersonTheirWay() throws Exception {
+        UUID vip = UUID.randomUUID();
+        // 1 split (paths a and b, both on), 2 branch: in the VIP segment, else to 4; 3 set welcome_tier; 4 send;
+        // 5 set an attribute the schema lacks (refused, and the run goes on)
+        Campaign created = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(Campaign.newBuilder()
+                .setName("welcome " + UUID.randomUUID()).setPurpose("essential.service.notifications").setChannel("email")
+                .setDefaultLocale("en").addVariants(MessageVariant.newBuilder().setLocale("en").setSubjectLine("Welcome").setBody("Hello."))
+                .setJourney(Journey.newBuilder().setApiTrigger(true)
+                        .addSteps(JourneyStep.newBuilder().setSplit(dev.rapport.proto.campaign.v1.Split.newBuilder()
+                                .addPaths(dev.rapport.proto.campaign.v1.SplitPath.newBuilder().setName("a").setPercent(50))
+                                .addPaths(dev.rapport.proto.campaign.v1.SplitPath.newBuilder().setName("b").setPercent(50))))
+                        .addSteps(JourneyStep.newBuilder().setBranch(dev.rapport.proto.campaign.v1.Branch.newBuilder()
+                                .setInSegment(vip.toString()).setElseGoToStep(4)))
+                        .addSteps(JourneyStep.newBuilder().setUpdateAttribute(dev.rapport.proto.campaign.v1.UpdateAttribute.newBuilder()
+                                .setAttribute("welcome_tier").setValue(com.google.protobuf.Value.newBuilder().setStringValue("vip"))))
+                        .addSteps(JourneyStep.newBuilder().setSendMessage(SendMessage.getDefaultInstance()))
+                        .addSteps(JourneyStep.newBuilder().setUpdateAttribute(dev.rapport.proto.campaign.v1.UpdateAttribute.newBuilder()
+                                .setAttribute("unknown_attribute").setValue(com.google.protobuf.Value.newBuilder().setBoolValue(true)))))).build());
+        campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(created.getId()).setStatus(Campaign.Status.ACTIVE).build());
+        String id = created.getId();
+        UUID member = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        ProfileStandIn.SEGMENTS.put(member.toString(), java.util.Set.of(vip.toString()));
+        for (UUID person : List.of(member, other)) {
+            assertTrue(campaigns.triggerCampaign(TriggerCampaignRequest.newBuilder().setCampaignId(id).setProfileId(person.toString())
+                    .setTriggerId("signup-" + person).build()).getEntered());
+        }
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> !mailbox.getMailsSentTo(emailOf(member.toString())).isEmpty()
+                && !mailbox.getMailsSentTo(emailOf(other.toString())).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            attributeUpdates.applyDue().await().atMost(Duration.ofSeconds(10));
+            return updates(id).equals(Map.of("welcome_tier/applied", 1L, "unknown_attribute/refused", 2L));
+        });
+        var asked = ProfileStandIn.UPDATES.stream().filter(u -> u.getSource().equals("campaign:" + id)).toList();
+        assertEquals(List.of(member.toString()), asked.stream().map(u -> u.getProfileId()).toList(), "only the VIP got the tier");
+        assertEquals("vip", asked.get(0).getAttributesOrThrow("welcome_tier").getStringValue());
+        // more rounds apply nothing again
+        attributeUpdates.applyDue().await().atMost(Duration.ofSeconds(10));
+        assertEquals(1, ProfileStandIn.UPDATES.stream().filter(u -> u.getSource().equals("campaign:" + id)).count());
+
+        Map<String, Long> summary = campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(id).build()).getJourneyRunsMap();
+        assertEquals(1L, summary.get("update welcome_tier: applied"), summary.toString());
+        assertEquals(2L, summary.get("update unknown_attribute: refused"), summary.toString());
+        assertEquals(2L, summary.entrySet().stream().filter(e -> e.getKey().matches("completed via [ab]")).mapToLong(Map.Entry::getValue).sum(),
+                summary.toString());
+        var refused = pool.preparedQuery("SELECT detail FROM attribute_update WHERE campaign_id = $1 AND state = 'refused'")
+                .execute(Tuple.of(UUID.fromString(id))).await().atMost(Duration.ofSeconds(5));
+        assertEquals("attributes.unknown_attribute: no such attribute in the schema", refused.iterator().next().getString("detail"));
+    }
+
+    private Map<String, Long> updates(String campaign) {
+        Map<String, Long> updates = new java.util.HashMap<>();
+        pool.preparedQuery("SELECT attribute, state, count(*) AS n FROM attribute_update WHERE campaign_id = $1 GROUP BY attribute, state")
+                .execute(Tuple.of(UUID.fromString(campaign))).await().atMost(Duration.ofSeconds(5))
+                .forEach(row -> updates.put(row.getString("attribute") + "/" + row.getString("state"), row.getLong("n")));
+        return updates;
     }
 
     /** An active transactional journey with this trigger, sending one message at once. */
