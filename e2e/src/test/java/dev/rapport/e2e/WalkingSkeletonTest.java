@@ -1052,6 +1052,10 @@ class WalkingSkeletonTest {
                 + "\"event\": {\"name\": \"app_opened\"}}").post("/api/v1/events").then().statusCode(201).extract().path("profileId");
         rest(partner).body("{\"first_name\": \"Fay\", \"language\": \"en-GB\", \"email\": \"fay-" + run + "@example.com\"}")
                 .patch("/api/v1/profiles/" + fay + "/attributes").then().statusCode(200);
+        // she lets the brand measure its campaigns (analytics, opt-in in the UK): her mail may carry an open image
+        rest(partner).body("{\"subject\": \"" + fay + "\", \"purpose\": \"analytics.reporting.campaign_insights\", \"granted\": true, "
+                + "\"method\": \"form\", \"noticeVersion\": \"privacy-2026-11\", \"jurisdiction\": \"GB\"}")
+                .post("/api/v1/consents").then().statusCode(201);
 
         String trigger = "{\"profileId\": \"" + fay + "\", \"triggerId\": \"dispatch-A-9-" + run + "\", \"properties\": {\"order_id\": \"A-9\"}}";
         rest(partner).body(trigger).post("/api/v1/campaigns/" + dispatched + "/triggers").then().statusCode(200)
@@ -1078,6 +1082,31 @@ class WalkingSkeletonTest {
                 .queryParam("t", tracked.group(1).substring(0, tracked.group(1).indexOf('.')) + ".forged").get("/r").then().statusCode(400);
         await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(rest(marketer).get("/api/v1/campaigns/" + dispatched + "/deliveries")
                 .then().statusCode(200).extract().jsonPath().getString("clicked")));
+
+        // Fay let the brand measure its campaigns (above): this mail carries the open image, which the gateway serves and counts
+        String rated = rest(marketer).body("{\"name\": \"rate your dish " + run + "\", \"purpose\": \"essential.service.notifications\", "
+                + "\"channel\": \"email\", \"defaultLocale\": \"en\", \"trackOpens\": true, \"variants\": [{\"locale\": \"en\", "
+                + "\"subjectLine\": \"How was it?\", \"body\": \"Rate order {{ event.order_id }}.\"}], "
+                + "\"journey\": {\"apiTrigger\": true, \"steps\": [{\"sendMessage\": {}}]}}")
+                .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + rated + "/status").then().statusCode(200);
+        rest(partner).body(trigger).post("/api/v1/campaigns/" + rated + "/triggers").then().statusCode(200)
+                .body("entered", org.hamcrest.Matchers.equalTo(true));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> received(run).size() == 2);
+        var ratedMail = received(run).stream().filter(m -> {
+            try {
+                return m.getSubject().equals("How was it?");
+            } catch (jakarta.mail.MessagingException e) {
+                return false;
+            }
+        }).findFirst().orElseThrow();
+        String mime = com.icegreen.greenmail.util.GreenMailUtil.getWholeMessage(ratedMail).replace("=\r\n", "").replace("=3D", "=");
+        java.util.regex.Matcher openImage = java.util.regex.Pattern.compile("/o\\?t=([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)").matcher(mime);
+        assertTrue(openImage.find(), mime);
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).queryParam("t", openImage.group(1)).get("/o")
+                .then().statusCode(200).contentType("image/gif").header("Cache-Control", org.hamcrest.Matchers.containsString("no-store"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(rest(marketer).get("/api/v1/campaigns/" + rated + "/deliveries")
+                .then().statusCode(200).extract().jsonPath().getString("opened")));
 
         // an in-app message: in Fay's inbox, which her app reads through the gateway (and no other customer can)
         String inApp = rest(marketer).body("{\"name\": \"rider nearby " + run + "\", \"purpose\": \"essential.service.notifications\", "

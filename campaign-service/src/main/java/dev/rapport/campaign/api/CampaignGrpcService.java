@@ -105,6 +105,12 @@ public class CampaignGrpcService implements CampaignService {
     }
 
     @Override
+    public Uni<dev.rapport.proto.campaign.v1.RecordOpenResponse> recordOpen(dev.rapport.proto.campaign.v1.RecordOpenRequest request) {
+        return Uni.createFrom().deferred(() -> clicks.recordOpen(request.getToken()))
+                .replaceWith(dev.rapport.proto.campaign.v1.RecordOpenResponse.getDefaultInstance());
+    }
+
+    @Override
     public Uni<dev.rapport.proto.campaign.v1.ListInboxResponse> listInbox(dev.rapport.proto.campaign.v1.ListInboxRequest request) {
         return Uni.createFrom().deferred(() -> inbox.list(request));
     }

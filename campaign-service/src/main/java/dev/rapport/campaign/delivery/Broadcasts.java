@@ -368,6 +368,9 @@ public class Broadcasts {
                 }));
     }
 
+    /** The use an open image serves: counting who was reached, for the campaign's results. */
+    static final String OPEN_TRACKING = "analytics.reporting.campaign_insights";
+
     private Uni<Outcome> send(SqlClient tx, Campaign campaign, Profile profile, Claim claim, String to, MessagePreview message,
             boolean promotional) {
         // A header is one line: whatever a profile's data brings into the subject stays inside it.
@@ -385,8 +388,11 @@ public class Broadcasts {
         }
         // Unsubscribing withdraws marketing messages on this channel, not only this campaign's narrower use.
         String messageId = DeliveryOutcomes.messageId(campaign.getId(), claim.person().toString(), claim.occasion());
+        // The open image only for someone with a basis for measuring the campaign's reach with it (opt-in under the GDPR).
+        String openImage = campaign.getTrackOpens() && policy.basis(consent.of(profile.getId()), OPEN_TRACKING, "email", false).allowed()
+                ? clicks.openImage(messageId) : null;
         return email.send(to, subject, campaign.getTrackClicks() ? clicks.track(message.getBody(), messageId) : message.getBody(), messageId,
-                        links.link(profile.getId(), "marketing.communications", "email"), promotional)
+                        links.link(profile.getId(), "marketing.communications", "email"), promotional, campaign.getTrackOpens(), openImage)
                 .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
     }
 
@@ -425,7 +431,7 @@ public class Broadcasts {
     public Uni<DeliverySummary> summary(String campaignId) {
         UUID id = Ids.uuid("campaign_id", campaignId, "a campaign id");
         return campaigns.get(campaignId).flatMap(campaign -> pool.preparedQuery("""
-                SELECT status, reason, count(*) AS n, count(clicked_time) AS clicked FROM delivery WHERE campaign_id = $1 GROUP BY status, reason""")
+                SELECT status, reason, count(*) AS n, count(clicked_time) AS clicked, count(opened_time) AS opened FROM delivery WHERE campaign_id = $1 GROUP BY status, reason""")
                 .execute(Tuple.of(id))
                 .flatMap(rows -> pool.preparedQuery("SELECT audience_drawn FROM campaign WHERE id = $1").execute(Tuple.of(id))
                         .map(drawn -> {
@@ -434,6 +440,7 @@ public class Broadcasts {
                             for (Row row : rows) {
                                 long n = row.getLong("n");
                                 summary.setClicked(summary.getClicked() + row.getLong("clicked"));
+                                summary.setOpened(summary.getOpened() + row.getLong("opened"));
                                 switch (row.getString("status")) {
                                     case "planned", "sending" -> summary.setPlanned(summary.getPlanned() + n);
                                     case "sent" -> summary.setSent(summary.getSent() + n);

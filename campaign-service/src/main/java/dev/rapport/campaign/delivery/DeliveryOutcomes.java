@@ -60,10 +60,11 @@ public class DeliveryOutcomes {
         }
         return batch("published", "d.status, d.send_time AS status_time")
                 .flatMap(outcomes -> batch("click_published", "'clicked' AS status, d.clicked_time AS status_time").map(clicks -> outcomes + clicks))
+                .flatMap(sent -> batch("open_published", "'opened' AS status, d.opened_time AS status_time").map(opens -> sent + opens))
                 .onTermination().invoke(() -> publishing.set(false));
     }
 
-    /** One batch of what waits under this flag (an outcome, or a first click), published, then marked so. */
+    /** One batch of what waits under this flag (an outcome, a first click or a first open), published, then marked so. */
     private Uni<Integer> batch(String flag, String status) {
         return pool.withTransaction(tx -> tx.preparedQuery("""
                         SELECT d.campaign_id, d.profile_id, d.occasion, %s, d.reason, c.channel, c.purpose
@@ -93,12 +94,26 @@ public class DeliveryOutcomes {
         return campaign + "." + profile + (occasion.isEmpty() ? "" : "." + occasion.replace('/', '.'));
     }
 
+    /** A message id read back: its delivery's key. */
+    record MessageKey(java.util.UUID campaign, java.util.UUID person, String occasion) {
+        static java.util.Optional<MessageKey> of(String messageId) {
+            String[] id = messageId.split("\\.", 3);
+            try {
+                return java.util.Optional.of(new MessageKey(java.util.UUID.fromString(id[0]), java.util.UUID.fromString(id[1]),
+                        id.length == 3 ? id[2].replace('.', '/') : ""));
+            } catch (RuntimeException e) {
+                return java.util.Optional.empty();
+            }
+        }
+    }
+
     private Uni<Void> send(Row row) {
         String profile = row.getUUID("profile_id").toString();
         String message = messageId(row.getUUID("campaign_id").toString(), profile, row.getString("occasion"));
         CampaignDelivery.Status status = switch (row.getString("status")) {
             case "sent" -> CampaignDelivery.Status.SENT;
             case "clicked" -> CampaignDelivery.Status.CLICKED;
+            case "opened" -> CampaignDelivery.Status.OPENED;
             case "skipped", "held_out" -> CampaignDelivery.Status.SUPPRESSED;
             default -> CampaignDelivery.Status.FAILED;
         };

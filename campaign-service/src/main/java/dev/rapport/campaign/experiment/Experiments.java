@@ -124,7 +124,7 @@ public class Experiments {
                             SELECT arm, count(*) FILTER (WHERE status IN ('sent', 'held_out')) AS reached,
                                    count(*) FILTER (WHERE status = 'sent') AS sent,
                                    count(*) FILTER (WHERE converted_time IS NOT NULL) AS converted,
-                                   count(clicked_time) AS clicked
+                                   count(clicked_time) AS clicked, count(opened_time) AS opened
                             FROM delivery WHERE campaign_id = $1 AND arm IS NOT NULL GROUP BY arm""")
                 .execute(Tuple.of(id))
                 .map(rows -> {
@@ -136,12 +136,13 @@ public class Experiments {
 
     private static ExperimentResults results(Campaign campaign, Map<Integer, Row> byArm) {
         Experiment experiment = campaign.getExperiment();
-        long[][] figures = new long[experiment.getArmsCount()][4];
+        long[][] figures = new long[experiment.getArmsCount()][5];
         int control = -1;
         for (int i = 0; i < experiment.getArmsCount(); i++) {
             Row row = byArm.get(i);
             if (row != null) {
-                figures[i] = new long[] { row.getLong("reached"), row.getLong("sent"), row.getLong("converted"), row.getLong("clicked") };
+                figures[i] = new long[] { row.getLong("reached"), row.getLong("sent"), row.getLong("converted"), row.getLong("clicked"),
+                        row.getLong("opened") };
             }
             if (experiment.getArms(i).getControl()) {
                 control = i;
@@ -157,7 +158,8 @@ public class Experiments {
                     .setReached(reached).setSent(figures[i][1]).setConverted(converted)
                     .setConversionRate(reached == 0 ? 0 : (double) converted / reached)
                     .setConversionRateLow(interval[0]).setConversionRateHigh(interval[1])
-                    .setClicked(figures[i][3]).setClickRate(figures[i][1] == 0 ? 0 : (double) figures[i][3] / figures[i][1]);
+                    .setClicked(figures[i][3]).setClickRate(figures[i][1] == 0 ? 0 : (double) figures[i][3] / figures[i][1])
+                    .setOpened(figures[i][4]).setOpenRate(figures[i][1] == 0 ? 0 : (double) figures[i][4] / figures[i][1]);
             if (control >= 0 && i != control && reached > 0 && figures[control][0] > 0) {
                 arm.setUplift((double) converted / reached - (double) figures[control][2] / figures[control][0])
                         .setPValue(Statistics.twoProportionPValue(converted, reached, figures[control][2], figures[control][0]));

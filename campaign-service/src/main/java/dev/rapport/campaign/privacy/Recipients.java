@@ -74,7 +74,7 @@ public class Recipients {
     /** Everything held about the person, oldest delivery first. */
     public Uni<RecipientExport> export(UUID profile) {
         return pool.preparedQuery("""
-                        SELECT d.campaign_id, c.name, d.status, d.reason, d.plan_time, d.send_time, d.clicked_time, d.clicks
+                        SELECT d.campaign_id, c.name, d.status, d.reason, d.plan_time, d.send_time, d.clicked_time, d.clicks, d.opened_time, d.opens
                         FROM delivery d JOIN campaign c ON c.id = d.campaign_id WHERE d.profile_id = $1 ORDER BY d.plan_time, d.campaign_id""")
                 .execute(Tuple.of(profile))
                 .flatMap(rows -> holds.lastBadExperience(profile).flatMap(last -> pool.preparedQuery("""
@@ -115,6 +115,9 @@ public class Recipients {
         }
         if (row.getOffsetDateTime("clicked_time") != null) {
             delivery.setFirstClickTime(Envelopes.timestamp(row.getOffsetDateTime("clicked_time").toInstant())).setClicks(row.getInteger("clicks"));
+        }
+        if (row.getOffsetDateTime("opened_time") != null) {
+            delivery.setFirstOpenTime(Envelopes.timestamp(row.getOffsetDateTime("opened_time").toInstant())).setOpens(row.getInteger("opens"));
         }
         if (row.getOffsetDateTime("send_time") != null) {
             delivery.setSendTime(Envelopes.timestamp(row.getOffsetDateTime("send_time").toInstant()));

@@ -65,6 +65,8 @@ class ClicksTest {
     Clicks clicks;
     @Inject
     MockMailbox mailbox;
+    @Inject
+    dev.rapport.privacy.ConsentView consent;
 
     /** Opened when profile-service may answer (ProfileStandIn). */
     ProfileStandIn.Gate profileServiceAnswers;
@@ -137,5 +139,72 @@ class ClicksTest {
                 () -> campaigns.recordClick(RecordClickRequest.newBuilder().setToken(forged).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
         assertEquals(List.of("token"), dev.rapport.testing.GrpcFailures.badRequestFields(refused));
+    }
+
+    @Test
+    void theOpenImageGoesOnlyToSomeoneWhoAllowsMeasuringCountsOnceAndTheHtmlKeepsTheirDataText() throws Exception {
+        UUID allows = UUID.randomUUID();
+        UUID declines = UUID.randomUUID();
+        consentState(allows, true);
+        consentState(declines, false);
+        Campaign created = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(Campaign.newBuilder()
+                .setName("rated " + UUID.randomUUID()).setPurpose("essential.service.notifications").setChannel("email").setDefaultLocale("en")
+                .setTrackOpens(true)
+                .addVariants(MessageVariant.newBuilder().setLocale("en").setSubjectLine("Your order")
+                        .setBody("Your dish {{ event.dish }} is ready.\nRate it at https://mealtide.example/rate?o=A-9&x=1"))
+                .setJourney(Journey.newBuilder().setApiTrigger(true).addSteps(JourneyStep.newBuilder().setSendMessage(SendMessage.getDefaultInstance()))))
+                .build());
+        String id = created.getId();
+        campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(id).setStatus(Campaign.Status.ACTIVE).build());
+        for (UUID person : List.of(allows, declines)) {
+            campaigns.triggerCampaign(TriggerCampaignRequest.newBuilder().setCampaignId(id).setProfileId(person.toString()).setTriggerId("t-" + person)
+                    .setProperties(com.google.protobuf.Struct.newBuilder().putFields("dish", com.google.protobuf.Value.newBuilder()
+                            .setStringValue("<img src=x onerror=alert(1)>").build())).build());
+        }
+        dev.rapport.campaign.Sending.until(journeys, broadcasts, () -> !mailbox.getMailsSentTo(emailOf(allows.toString())).isEmpty()
+                && !mailbox.getMailsSentTo(emailOf(declines.toString())).isEmpty());
+        String html = mailbox.getMailsSentTo(emailOf(allows.toString())).get(0).getHtml();
+        assertTrue(html.contains("Your dish &lt;img src=x onerror=alert(1)&gt; is ready."), html);
+        assertTrue(html.contains("<a href=\"https://mealtide.example/rate?o=A-9&amp;x=1\">"), html);
+        Matcher image = Pattern.compile("http://localhost:8080/o\\?t=([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)").matcher(html);
+        assertTrue(image.find(), html);
+        String other = mailbox.getMailsSentTo(emailOf(declines.toString())).get(0).getHtml();
+        assertTrue(other.contains("Rate it at") && !other.contains("/o?t="), "no basis for measuring: no open image: " + other);
+        assertTrue(mailbox.getMailsSentTo(emailOf(allows.toString())).get(0).getText().startsWith("Your dish <img"), "the text part is the text");
+
+        var announced = kafka.consumeStrings().fromTopics(TestTopics.of(Topics.CAMPAIGN_DELIVERIES));
+        for (int i = 0; i < 2; i++) {
+            campaigns.recordOpen(dev.rapport.proto.campaign.v1.RecordOpenRequest.newBuilder().setToken(image.group(1)).build());
+        }
+        assertEquals(1, campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(id).build()).getOpened());
+        var export = campaigns.exportRecipient(ExportRecipientRequest.newBuilder().setProfileId(allows.toString()).build());
+        assertEquals(2, export.getDeliveries(0).getOpens());
+        assertTrue(export.getDeliveries(0).hasFirstOpenTime());
+        await().atMost(Duration.ofSeconds(30)).until(() -> announced.getRecords().stream()
+                .anyMatch(r -> r.key().equals(allows.toString()) && r.value().contains("\"OPENED\"")));
+        Thread.sleep(1500);
+        assertEquals(1, announced.getRecords().stream().filter(r -> r.key().equals(allows.toString()) && r.value().contains("\"OPENED\"")).count());
+        announced.stop();
+
+        // a link's token is no open, and a forged one counts nothing
+        String linkToken = new dev.rapport.privacy.TrackingTokens("local-development-unsubscribe-key").token(
+                id + "." + allows, "https://mealtide.example/");
+        for (String bad : List.of(linkToken, image.group(1).substring(0, image.group(1).indexOf('.')) + ".AAAA")) {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                    () -> campaigns.recordOpen(dev.rapport.proto.campaign.v1.RecordOpenRequest.newBuilder().setToken(bad).build()));
+            assertEquals(List.of("token"), dev.rapport.testing.GrpcFailures.badRequestFields(refused));
+        }
+    }
+
+    /** The person's consent state under the GDPR (Spain): measuring campaigns (analytics) granted or not. */
+    private void consentState(UUID person, boolean measuring) throws Exception {
+        var state = dev.rapport.proto.privacy.v1.ConsentState.newBuilder().setSubject(person.toString()).setVersion(1).setJurisdiction("ES");
+        if (measuring) {
+            state.addPurposes(dev.rapport.proto.privacy.v1.PurposeConsent.newBuilder().setPurpose("analytics.reporting.campaign_insights")
+                    .setGranted(true).setMethod("form").setDecisionTime(dev.rapport.runtime.event.Envelopes.timestamp(java.time.Instant.now())));
+        }
+        kafka.produceStrings().fromRecords(KafkaCompanion.record(TestTopics.of(Topics.PRIVACY_CONSENT), person.toString(),
+                com.google.protobuf.util.JsonFormat.printer().print(state))).awaitCompletion(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).until(() -> consent.of(person.toString()) != null);
     }
 }

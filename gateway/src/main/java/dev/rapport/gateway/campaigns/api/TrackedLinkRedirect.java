@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import dev.rapport.gateway.config.PrivacyConfig;
-import dev.rapport.privacy.ClickTokens;
+import dev.rapport.privacy.TrackingTokens;
 import dev.rapport.proto.campaign.v1.CampaignService;
 import dev.rapport.proto.campaign.v1.RecordClickRequest;
 import io.quarkus.grpc.GrpcClient;
@@ -30,11 +30,11 @@ import io.smallrye.mutiny.Uni;
 public class TrackedLinkRedirect {
     private static final Logger LOG = Logger.getLogger(TrackedLinkRedirect.class);
     private static final Duration COUNT_WITHIN = Duration.ofMillis(800);
-    private final ClickTokens tokens;
+    private final TrackingTokens tokens;
     private final CampaignService campaigns;
 
     TrackedLinkRedirect(PrivacyConfig config, @GrpcClient("campaign") CampaignService campaigns) {
-        this.tokens = new ClickTokens(config.unsubscribeKey());
+        this.tokens = new TrackingTokens(config.unsubscribeKey());
         this.campaigns = campaigns;
     }
 
