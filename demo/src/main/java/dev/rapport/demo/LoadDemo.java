@@ -87,6 +87,8 @@ public final class LoadDemo {
     private final Token admin = new Token("password", Map.of("client_id", "rapport-web", "username", "demo-admin", "password", "demo"));
     private final AtomicLong done = new AtomicLong();
     private volatile boolean reporting = true;
+    /** The final report is made (or being made): nothing after it. Guarded by this. */
+    private boolean closed;
     private volatile boolean ended;
 
     /** @param gateway the gateway's address, e.g. http://127.0.0.1:8080 */
@@ -157,22 +159,38 @@ public final class LoadDemo {
     private enum Run { START, GOING, FINISHED, FAILED }
 
     /**
-     * Tells the gateway how far the load has come. The load goes on if it cannot (an older gateway, or someone else's
-     * load of the same name under way): the console lines remain.
+     * Tells the gateway how far the load has come. The load goes on if it cannot: the console lines remain. Once the
+     * final report is made, later progress (a worker still finishing a customer) is not sent: it would arrive after it.
      */
     private void report(String stage, Run run) {
-        if (!reporting) {
-            return;
+        boolean last = run == Run.FINISHED || run == Run.FAILED;
+        synchronized (this) {
+            if (!reporting || closed) {
+                return;
+            }
+            closed = last;
         }
         boolean failed = run == Run.FAILED;
-        try {
-            OperationsGrpc.newBlockingStub(channel).withCallCredentials(partner).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .reportProgress(ReportProgressRequest.newBuilder().setName(OPERATION).setProgress(Progress.newBuilder()
-                            .setDone(done.get()).setTotal(total()).setStage(stage.length() > 200 ? stage.substring(0, 200) : stage)
-                            .setFinished(failed || run == Run.FINISHED).setFailed(failed)).setStart(run == Run.START).build());
-        } catch (StatusRuntimeException e) {
-            reporting = false;
-            say("progress is not reported through the API (" + e.getStatus().getCode() + ": " + e.getStatus().getDescription() + ")");
+        String line = stage.replaceAll("\\p{Cntrl}", " "); // one line (a failure's message may have several)
+        var report = ReportProgressRequest.newBuilder().setName(OPERATION).setProgress(Progress.newBuilder()
+                .setDone(done.get()).setTotal(total()).setStage(line.length() > 200 ? line.substring(0, 200) : line)
+                .setFinished(last).setFailed(failed)).setStart(run == Run.START).build();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                OperationsGrpc.newBlockingStub(channel).withCallCredentials(partner).withDeadlineAfter(10, TimeUnit.SECONDS).reportProgress(report);
+                return;
+            } catch (StatusRuntimeException e) {
+                Status.Code code = e.getStatus().getCode();
+                if (code == Status.Code.ALREADY_EXISTS || code == Status.Code.UNIMPLEMENTED || code == Status.Code.PERMISSION_DENIED) {
+                    reporting = false; // someone else's load of that name, or a gateway without operations: the console only
+                    say("progress is not reported through the API (" + code + ": " + e.getStatus().getDescription() + ")");
+                    return;
+                }
+                if (!last || attempt == 3) {
+                    say("a progress report did not reach the gateway (" + code + "); the next one may");
+                    return;
+                }
+            }
         }
     }
 

@@ -75,12 +75,16 @@ class OperationsTest {
         given().auth().oauth2(partner).get("/api/v1/operations/" + name).then().body("progress.done", equalTo("1"));
         String finishedTime = given().auth().oauth2(partner).contentType(ContentType.JSON).body(progress(3, 3, "done", true, false))
                 .put("/api/v1/operations/" + name).then().statusCode(200).extract().path("finishedTime");
-        // a retried final report keeps the first finish time
+        // a retried final report keeps the first finish time; a late progress report does not reopen the run
         given().auth().oauth2(partner).contentType(ContentType.JSON).body(progress(3, 3, "done", true, false))
                 .put("/api/v1/operations/" + name).then().statusCode(200).body("finishedTime", equalTo(finishedTime));
+        given().auth().oauth2(partner).contentType(ContentType.JSON).body(progress(2, 3, "two", false, false))
+                .put("/api/v1/operations/" + name).then().statusCode(200)
+                .body("progress.finished", equalTo(true)).body("progress.stage", equalTo("done")).body("finishedTime", equalTo(finishedTime));
         String second = given().auth().oauth2(admin).contentType(ContentType.JSON).body(progress(0, 5, "again", false, false))
                 .put("/api/v1/operations/" + name).then().statusCode(200)
-                .body("progress.percent", equalTo(0)).body("finishedTime", nullValue()).extract().path("startedTime");
+                .body("progress.percent", equalTo(0)).body("finishedTime", nullValue())
+                .body("reportedBy", org.hamcrest.Matchers.matchesPattern("person:[0-9a-f]{64}")).extract().path("startedTime");
         assertNotEquals(first, second, "a new run has its own start");
         // a run of the admin's own cut short (never finished) is started over by its next first report
         String third = given().auth().oauth2(admin).contentType(ContentType.JSON).body(progress(0, 5, "once more", false, false))
@@ -98,6 +102,8 @@ class OperationsTest {
         given().auth().oauth2(partner).contentType(ContentType.JSON).body(progress(11, 10, "x", false, false))
                 .put("/api/v1/operations/" + name).then().statusCode(400).contentType("application/problem+json")
                 .body("violations.field", hasItem("progress.done"));
+        given().auth().oauth2(partner).contentType(ContentType.JSON).body(progress(1, 2, "forged\\n[INFO] line", false, false))
+                .put("/api/v1/operations/" + name).then().statusCode(400).body("violations.field", hasItem("progress.stage"));
         given().auth().oauth2(partner).contentType(ContentType.JSON).body(progress(-1, -2, "x".repeat(201), false, false))
                 .put("/api/v1/operations/" + name).then().statusCode(400)
                 .body("violations.field", hasItem("progress.total")).body("violations.field", hasItem("progress.stage"));

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.rapport.gateway.audit.AuditTrail;
 import dev.rapport.gateway.caller.Caller;
 import dev.rapport.proto.api.v1.ListOperationsResponse;
 import dev.rapport.proto.api.v1.Operation;
@@ -37,16 +38,19 @@ public class Operations {
     private static final Logger LOG = Logger.getLogger(Operations.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
     private static final int MAX_STAGE = 200;
+    private static final long MAX_UNITS = 1_000_000_000_000_000L;
     private static final String COLUMNS = "name, done, total, stage, finished, failed, started_time, updated_time, finished_time, reported_by";
 
     private final Pool pool;
     private final Clock clock;
     private final CurrentIdentityAssociation identity;
+    private final AuditTrail trail;
 
-    Operations(Pool pool, Clock clock, CurrentIdentityAssociation identity) {
+    Operations(Pool pool, Clock clock, CurrentIdentityAssociation identity, AuditTrail trail) {
         this.pool = pool;
         this.clock = clock;
         this.identity = identity;
+        this.trail = trail;
     }
 
     /** Records the calling client's latest report on its operation. Not audited: an operation holds no one's personal data. */
@@ -59,24 +63,35 @@ public class Operations {
         Progress p = request.getProgress();
         boolean finished = p.getFinished() || p.getFailed();
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-        // A report that starts a run, or comes after a finished one, starts over (its own start time); a retried final
-        // report keeps the first finish time. Someone else's unfinished run is left alone: no row comes back.
+        // A partner app by its client; a person by the keyed hash the audit trail knows them by, not their account id.
+        String reporter = caller.id().startsWith("client:") ? caller.id() : "person:" + trail.pseudonym(caller.id());
+        // A new run: one that says it starts, or anyone's report after someone else's finished run. The caller's own
+        // unfinished run goes on; its finished run takes only a retried final report (nothing changes) — a late
+        // progress report does not reopen it. Someone else's unfinished run is left alone. No row back: not taken.
         return pool.preparedQuery("""
                         INSERT INTO operation AS o (name, reported_by, done, total, stage, finished, failed, started_time, updated_time, finished_time)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, CASE WHEN $6 THEN $8 END)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $8::timestamptz, CASE WHEN $6 THEN $8::timestamptz END)
                         ON CONFLICT (name) DO UPDATE SET reported_by = EXCLUDED.reported_by, done = EXCLUDED.done, total = EXCLUDED.total,
                             stage = EXCLUDED.stage, finished = EXCLUDED.finished, failed = EXCLUDED.failed,
-                            started_time = CASE WHEN $9 OR (o.finished AND NOT EXCLUDED.finished) THEN EXCLUDED.started_time ELSE o.started_time END,
+                            started_time = CASE WHEN $9 OR o.reported_by <> EXCLUDED.reported_by THEN EXCLUDED.started_time ELSE o.started_time END,
                             updated_time = EXCLUDED.updated_time,
-                            finished_time = CASE WHEN NOT EXCLUDED.finished THEN NULL WHEN o.finished AND NOT $9 THEN o.finished_time
+                            finished_time = CASE WHEN NOT EXCLUDED.finished THEN NULL
+                                WHEN o.finished AND NOT $9 AND o.reported_by = EXCLUDED.reported_by THEN o.finished_time
                                 ELSE EXCLUDED.updated_time END
-                        WHERE o.reported_by = EXCLUDED.reported_by OR o.finished
+                        WHERE (NOT o.finished AND o.reported_by = EXCLUDED.reported_by)
+                           OR (o.finished AND ($9 OR o.reported_by <> EXCLUDED.reported_by OR EXCLUDED.finished))
                         RETURNING\s""" + COLUMNS + ", (xmax = 0) AS created")
-                .execute(Tuple.from(List.of(request.getName(), caller.id(), p.getDone(), p.getTotal(), p.getStage(), finished, p.getFailed(), now, request.getStart())))
-                .map(rows -> {
+                .execute(Tuple.from(List.of(request.getName(), reporter, p.getDone(), p.getTotal(), p.getStage(), finished, p.getFailed(), now,
+                        request.getStart())))
+                .flatMap(rows -> {
                     if (rows.rowCount() == 0) {
-                        throw Status.ALREADY_EXISTS.withDescription("the operation " + request.getName()
-                                + " is being run and reported by another caller; choose another name").asRuntimeException();
+                        return get(request.getName()).map(stored -> {
+                            if (stored.getProgress().getFinished() && stored.getReportedBy().equals(reporter)) {
+                                return stored; // a late report of the caller's own finished run: it stays finished
+                            }
+                            throw Status.ALREADY_EXISTS.withDescription("the operation " + request.getName()
+                                    + " is being run and reported by another caller; choose another name").asRuntimeException();
+                        });
                     }
                     Row row = rows.iterator().next();
                     Operation operation = toOperation(row);
@@ -84,7 +99,7 @@ public class Operations {
                         // the console line of a run's start and end; the client prints its own steps
                         LOG.infof("operation %s: %s", operation.getName(), line(operation.getProgress()));
                     }
-                    return operation;
+                    return Uni.createFrom().item(operation);
                 });
     }
 
@@ -122,16 +137,16 @@ public class Operations {
             problems.add(new Violation("progress", "required: done, total, stage, finished, failed"));
         } else {
             Progress p = request.getProgress();
-            if (p.getDone() < 0) {
-                problems.add(new Violation("progress.done", "0 or more"));
+            if (p.getDone() < 0 || p.getDone() > MAX_UNITS) {
+                problems.add(new Violation("progress.done", "from 0 to " + MAX_UNITS));
             }
-            if (p.getTotal() < 0) {
-                problems.add(new Violation("progress.total", "0 (not known yet) or more"));
+            if (p.getTotal() < 0 || p.getTotal() > MAX_UNITS) {
+                problems.add(new Violation("progress.total", "0 (not known yet) to " + MAX_UNITS));
             } else if (p.getTotal() > 0 && p.getDone() > p.getTotal()) {
                 problems.add(new Violation("progress.done", "at most progress.total (" + p.getTotal() + ")"));
             }
-            if (p.getStage().length() > MAX_STAGE || InvalidInput.hasNul(p.getStage())) {
-                problems.add(new Violation("progress.stage", "at most " + MAX_STAGE + " characters of text"));
+            if (p.getStage().length() > MAX_STAGE || p.getStage().chars().anyMatch(Character::isISOControl)) {
+                problems.add(new Violation("progress.stage", "at most " + MAX_STAGE + " characters of text on one line"));
             }
         }
         if (!problems.isEmpty()) {
