@@ -6,6 +6,8 @@ ALTER TABLE journey_run ADD COLUMN path text;
 -- for it, and a restart loses none. value is the attribute's new value (its data category is the attribute's own).
 CREATE TABLE attribute_update (
     run_id            uuid        NOT NULL REFERENCES journey_run (id) ON DELETE CASCADE,
+    -- The order they were planned in: one person's updates of one attribute are applied in that order, one at a time.
+    seq               bigserial   NOT NULL,
     step              int         NOT NULL,
     campaign_id       uuid        NOT NULL,
     profile_id        uuid        NOT NULL,
@@ -19,4 +21,4 @@ CREATE TABLE attribute_update (
     PRIMARY KEY (run_id, step)
 );
 CREATE INDEX attribute_update_due ON attribute_update (next_attempt_time) WHERE state = 'pending';
-CREATE INDEX attribute_update_by_profile ON attribute_update (profile_id);
+CREATE INDEX attribute_update_by_profile ON attribute_update (profile_id, attribute, seq);

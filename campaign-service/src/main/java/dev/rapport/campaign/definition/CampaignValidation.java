@@ -296,7 +296,8 @@ public final class CampaignValidation {
                 }
             }
             case EQUALS, NOT_EQUALS -> {
-                if (!test.hasValue() || test.getValue().hasStructValue() || test.getValue().hasListValue() || test.getValue().hasNullValue()) {
+                if (!test.hasValue() || test.getValue().getKindCase() == com.google.protobuf.Value.KindCase.KIND_NOT_SET
+                        || test.getValue().hasStructValue() || test.getValue().hasListValue() || test.getValue().hasNullValue()) {
                     problems.add(new Violation(field + ".value", "a string, number or boolean to compare with"));
                 }
             }

@@ -75,6 +75,7 @@ public class AttributeUpdates {
                         INSERT INTO attribute_update (run_id, step, campaign_id, profile_id, attribute, value, next_attempt_time)
                         SELECT $1, u.step, $2, $3, u.attribute, (u.value)::jsonb, $7
                         FROM unnest($4::int[], $5::text[], $6::text[]) AS u(step, attribute, value)
+                        ORDER BY u.step
                         ON CONFLICT DO NOTHING""")
                 .execute(Tuple.of(run, campaign, profile, steps.toArray(Integer[]::new), attributes.toArray(String[]::new),
                         values.toArray(String[]::new)).addValue(now.atOffset(ZoneOffset.UTC)))
@@ -93,9 +94,13 @@ public class AttributeUpdates {
     public Uni<Integer> applyDue() {
         Instant now = clock.instant();
         return pool.withTransaction(tx -> tx.preparedQuery("""
-                        SELECT run_id, step, campaign_id, profile_id, attribute, value::text AS value, attempts FROM attribute_update
-                        WHERE state = 'pending' AND next_attempt_time <= $1
-                        ORDER BY next_attempt_time LIMIT $2 FOR UPDATE SKIP LOCKED""")
+                        SELECT a.run_id, a.step, a.campaign_id, a.profile_id, a.attribute, a.value::text AS value, a.attempts
+                        FROM attribute_update a
+                        WHERE a.state = 'pending' AND a.next_attempt_time <= $1
+                          -- a person's attribute set in the order its updates were planned: the newest value is the last
+                          AND NOT EXISTS (SELECT 1 FROM attribute_update o WHERE o.profile_id = a.profile_id AND o.attribute = a.attribute
+                                          AND o.state = 'pending' AND o.seq < a.seq)
+                        ORDER BY a.next_attempt_time LIMIT $2 FOR UPDATE OF a SKIP LOCKED""")
                 .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), BATCH))
                 .flatMap(rows -> {
                     List<Row> due = new ArrayList<>();

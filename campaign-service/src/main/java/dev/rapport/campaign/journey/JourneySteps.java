@@ -29,6 +29,9 @@ import dev.rapport.proto.campaign.v1.WaitUntil;
  * again. Journeys writes the outcome in one transaction, so a step is taken once.
  */
 public final class JourneySteps {
+    /** How late a wait_until may still fire: later than this after its time, it waits for the next day's. */
+    static final java.time.Duration LATE = java.time.Duration.ofHours(1);
+
     private JourneySteps() {
     }
 
@@ -111,13 +114,17 @@ public final class JourneySteps {
                 }
                 case WAIT_UNTIL -> {
                     Instant due = until(current.getWaitUntil(), since, person);
+                    if (due.isBefore(now.minus(LATE))) {
+                        // its time passed long ago (a paused journey, people not looked up for hours): the next one, not now
+                        due = until(current.getWaitUntil(), now, person);
+                    }
                     if (due.isAfter(now)) {
                         return new Outcome(new Position(step, since, Status.RUNNING), due, null, sends, updates, paths);
                     }
                 }
                 case BRANCH -> {
                     Branch branch = current.getBranch();
-                    boolean holds = branch.hasInSegment() ? person.segments().contains(branch.getInSegment())
+                    boolean holds = branch.hasInSegment() ? person.segments().contains(segmentId(branch.getInSegment()))
                             : holds(branch.getTriggerProperty(), person.trigger());
                     next = target(step, holds ? branch.getThenGoToStep() : branch.getElseGoToStep());
                 }
@@ -178,6 +185,15 @@ public final class JourneySteps {
         return step < journey.getStepsCount() ? journey.getSteps(step).getStepCase().name().toLowerCase() : "end";
     }
 
+    /** A segment id as segment-service writes it (lower-case, canonical), however a definition spelled it. */
+    public static String segmentId(String id) {
+        try {
+            return UUID.fromString(id).toString();
+        } catch (IllegalArgumentException e) {
+            return id.toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private static boolean knows(Person person, JourneyStep step) {
         return step.hasWaitUntil() ? person.zone() != null : person.segments() != null;
     }
@@ -228,7 +244,7 @@ public final class JourneySteps {
                     && value.getNumberValue() > test.getValue().getNumberValue();
             case LESS_THAN -> present && value.hasNumberValue() && test.getValue().hasNumberValue()
                     && value.getNumberValue() < test.getValue().getNumberValue();
-            case OPERATOR_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalStateException("a stored branch has no operator");
+            case OPERATOR_UNSPECIFIED, UNRECOGNIZED -> false; // refused on save; a journey stored otherwise goes the else way
         };
     }
 

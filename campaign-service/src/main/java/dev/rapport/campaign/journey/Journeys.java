@@ -139,7 +139,7 @@ public class Journeys {
      */
     public Uni<Void> onSegmentEntered(UUID profile, String segment, long version, String announcement, Instant entered, String traceparent) {
         return active.flatMap(journeys -> Multi.createFrom().iterable(journeys.values().stream()
-                        .filter(j -> j.journey().getTriggerSegmentId().equals(segment)).toList())
+                        .filter(j -> JourneySteps.segmentId(j.journey().getTriggerSegmentId()).equals(JourneySteps.segmentId(segment))).toList())
                 .onItem().transformToUniAndConcatenate(j -> enter(j, profile, "segment:" + announcement, Struct.newBuilder()
                         .putFields("segment_id", Value.newBuilder().setStringValue(segment).build())
                         .putFields("segment_version", Value.newBuilder().setNumberValue(version).build()).build(), entered, traceparent,
@@ -224,7 +224,7 @@ public class Journeys {
                                 utc(occurred.isAfter(now) ? now : occurred), utc(now)))
                         .addValue((double) reentry).addValue(traceparent))
                 .flatMap(entered -> entered.rowCount() == 0 ? whyNot(tx, journey.campaign(), profile, triggerId)
-                        : write(tx, run, start, JourneySteps.advance(journey.journey(), start, now, Person.unknown(run, triggerProperties)),
+                        : write(tx, run, start, advance(journey.journey(), start, now, Person.unknown(run, triggerProperties)),
                                 profile, journey.campaign(), properties)
                                 .replaceWith((String) null)));
     }
@@ -315,61 +315,90 @@ public class Journeys {
 
     private Uni<Integer> takeBatch() {
         Instant now = clock.instant();
-        return pool.withTransaction(tx -> tx.preparedQuery("""
+        // Whom the due steps need to know about (time zone, segments) is looked up first, outside the transaction: no
+        // run's row stays locked while other services answer.
+        return dueRuns(pool, now, false)
+                .flatMap(unlocked -> Multi.createFrom().iterable(unlocked)
+                        .filter(run -> JourneySteps.needsLookUp(journey(run.getString("journey")), run.getInteger("step")))
+                        .onItem().transformToUni(this::lookUp).merge(LOOK_UPS_AT_ONCE)
+                        .collect().asMap(Looked::run, looked -> looked))
+                .flatMap(looked -> pool.withTransaction(tx -> dueRuns(tx, now, true).flatMap(due -> {
+                    Map<UUID, Journey> journeys = new HashMap<>();
+                    return Multi.createFrom().iterable(due)
+                            .onItem().transformToUniAndConcatenate(run -> {
+                                Journey journey = journeys.computeIfAbsent(run.getUUID("campaign_id"), id -> journey(run.getString("journey")));
+                                Position at = position(run);
+                                UUID id = run.getUUID("id");
+                                Person person = Person.unknown(id, struct(run.getString("properties")));
+                                if (JourneySteps.needsLookUp(journey, at.step())) {
+                                    Looked found = looked.get(id);
+                                    if (found == null || found.step() != at.step()) {
+                                        return Uni.createFrom().voidItem(); // due since the look-ups: the next round looks
+                                    }
+                                    if (found.failure() != null) {
+                                        return notLookedUp(tx, run, at, found.failure());
+                                    }
+                                    person = found.person();
+                                }
+                                return write(tx, id, at, advance(journey, at, now, person), run.getUUID("profile_id"), run.getUUID("campaign_id"),
+                                        run.getString("properties"));
+                            })
+                            .collect().last().replaceWith(due.size());
+                })));
+    }
+
+    /** The runs whose time has come, oldest first; locked (others skipped) when {@code lock}. */
+    private static Uni<List<Row>> dueRuns(SqlClient sql, Instant now, boolean lock) {
+        return sql.preparedQuery("""
                         SELECT r.id, r.campaign_id, r.profile_id, r.status, r.step, r.step_time, r.entry_time,
                                r.trigger_properties::text AS properties, c.journey::text AS journey
                         FROM journey_run r JOIN campaign c ON c.id = r.campaign_id
                         WHERE c.status = 'ACTIVE' AND r.status IN ('running', 'waiting') AND r.due_time <= $1
-                        ORDER BY r.due_time LIMIT $2 FOR UPDATE OF r SKIP LOCKED""")
+                        ORDER BY r.due_time LIMIT $2""" + (lock ? " FOR UPDATE OF r SKIP LOCKED" : ""))
                 .execute(Tuple.of(utc(now), BATCH))
-                .flatMap(rows -> {
-                    Map<UUID, Journey> journeys = new HashMap<>();
+                .map(rows -> {
                     List<Row> due = new ArrayList<>();
                     rows.forEach(due::add);
-                    due.forEach(run -> journeys.computeIfAbsent(run.getUUID("campaign_id"), id -> journey(run.getString("journey"))));
-                    // the people steps need to know about (time zone, segments), looked up together before anything moves
-                    return Multi.createFrom().iterable(due)
-                            .onItem().transformToUni(run -> lookUp(journeys.get(run.getUUID("campaign_id")), run))
-                            .merge(LOOK_UPS_AT_ONCE).collect().asMap(Looked::run, looked -> looked)
-                            .flatMap(looked -> Multi.createFrom().iterable(due)
-                                    .onItem().transformToUniAndConcatenate(run -> {
-                                        Journey journey = journeys.get(run.getUUID("campaign_id"));
-                                        Position at = position(run);
-                                        UUID id = run.getUUID("id");
-                                        Looked person = looked.get(id);
-                                        if (person.failure() != null) {
-                                            return notLookedUp(tx, run, at, person.failure());
-                                        }
-                                        return write(tx, id, at, JourneySteps.advance(journey, at, now, person.person()), run.getUUID("profile_id"),
-                                                run.getUUID("campaign_id"), run.getString("properties"));
-                                    })
-                                    .collect().last())
-                            .replaceWith(due.size());
-                }));
+                    return due;
+                });
     }
 
-    /** A person as the run's next step needs them: looked up only when it does; a failure to look them up says why. */
-    private record Looked(UUID run, Person person, Throwable failure) {
-    }
-
-    private Uni<Looked> lookUp(Journey journey, Row run) {
-        UUID id = run.getUUID("id");
-        Person unknown = Person.unknown(id, struct(run.getString("properties")));
-        if (!JourneySteps.needsLookUp(journey, run.getInteger("step"))) {
-            return Uni.createFrom().item(new Looked(id, unknown, null));
+    /**
+     * Where a run goes from here. A step that cannot be taken (a stored journey this version cannot follow) ends that
+     * run, said why, instead of failing the batch and holding every other run back behind it.
+     */
+    private static Outcome advance(Journey journey, Position at, Instant now, Person person) {
+        try {
+            return JourneySteps.advance(journey, at, now, person);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "a journey run could not take step %d; it leaves the journey", at.step() + 1);
+            return new Outcome(new Position(at.step(), at.stepTime(), Status.EXITED), null,
+                    "step " + (at.step() + 1) + " could not be taken", List.of());
         }
+    }
+
+    /** A person as a run's step needs them, looked up for that step; a failure to look them up says why. */
+    private record Looked(UUID run, int step, Person person, Throwable failure) {
+    }
+
+    private Uni<Looked> lookUp(Row run) {
+        UUID id = run.getUUID("id");
+        int step = run.getInteger("step");
+        Journey journey = journey(run.getString("journey"));
+        Person unknown = Person.unknown(id, struct(run.getString("properties")));
         String profile = run.getUUID("profile_id").toString();
         Uni<Profile> found = JourneySteps.needsProfile(journey)
                 ? profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(profile).build()) : Uni.createFrom().item(Profile.getDefaultInstance());
         Uni<java.util.Set<String>> in = JourneySteps.needsSegments(journey)
                 ? segments.listMemberships(ListMembershipsRequest.newBuilder().setProfileId(profile).build())
-                        .map(m -> m.getMembershipsList().stream().map(Membership::getSegmentId).collect(java.util.stream.Collectors.toSet()))
+                        .map(m -> m.getMembershipsList().stream().map(Membership::getSegmentId).map(JourneySteps::segmentId)
+                                .collect(java.util.stream.Collectors.toSet()))
                 : Uni.createFrom().item(java.util.Set.of());
         return Uni.combine().all().unis(found, in).asTuple()
                 .ifNoItem().after(LOOK_UP_TIMEOUT).fail()
-                .map(t -> new Looked(id, new Person(id, unknown.trigger(), t.getItem2(), SendTimes.zoneOf(t.getItem1()),
+                .map(t -> new Looked(id, step, new Person(id, unknown.trigger(), t.getItem2(), SendTimes.zoneOf(t.getItem1()),
                         SendTimes.bestHourOfDay(t.getItem1().getTraits().getEngagementByHourOfWeekList())), null))
-                .onFailure().recoverWithItem(f -> new Looked(id, null, f));
+                .onFailure().recoverWithItem(f -> new Looked(id, step, null, f));
     }
 
     /**

@@ -78,7 +78,9 @@ public class Recipients {
                         FROM delivery d JOIN campaign c ON c.id = d.campaign_id WHERE d.profile_id = $1 ORDER BY d.plan_time, d.campaign_id""")
                 .execute(Tuple.of(profile))
                 .flatMap(rows -> holds.lastBadExperience(profile).flatMap(last -> pool.preparedQuery("""
-                                SELECT r.campaign_id, c.name, r.entry_time, r.status, r.step, r.exit_reason, r.trigger_properties::text AS properties
+                                SELECT r.campaign_id, c.name, r.entry_time, r.status, r.step, r.exit_reason, r.trigger_properties::text AS properties,
+                                       r.path, (SELECT coalesce(json_agg(json_build_object('attribute', a.attribute, 'value', a.value, 'state', a.state,
+                                                'detail', a.detail) ORDER BY a.seq), '[]') FROM attribute_update a WHERE a.run_id = r.id)::text AS updates
                                 FROM journey_run r JOIN campaign c ON c.id = r.campaign_id WHERE r.profile_id = $1 ORDER BY r.entry_time, r.id""")
                         .execute(Tuple.of(profile))
                         .flatMap(runs -> pool.preparedQuery("""
@@ -100,10 +102,23 @@ public class Recipients {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored trigger properties cannot be read", e);
         }
-        return RecipientJourneyRun.newBuilder().setCampaignId(row.getUUID("campaign_id").toString()).setCampaignName(row.getString("name"))
+        RecipientJourneyRun.Builder run = RecipientJourneyRun.newBuilder().setCampaignId(row.getUUID("campaign_id").toString())
+                .setCampaignName(row.getString("name"))
                 .setEntryTime(Envelopes.timestamp(row.getOffsetDateTime("entry_time").toInstant())).setStatus(row.getString("status"))
                 .setStep(row.getInteger("step")).setExitReason(row.getString("exit_reason") == null ? "" : row.getString("exit_reason"))
-                .setTriggerProperties(properties).build();
+                .setTriggerProperties(properties).setPath(row.getString("path") == null ? "" : row.getString("path"));
+        for (Object o : new io.vertx.core.json.JsonArray(row.getString("updates"))) {
+            io.vertx.core.json.JsonObject update = (io.vertx.core.json.JsonObject) o;
+            com.google.protobuf.Value.Builder value = com.google.protobuf.Value.newBuilder();
+            try {
+                JsonFormat.parser().merge(io.vertx.core.json.Json.encode(update.getValue("value")), value);
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("a stored attribute value cannot be read", e);
+            }
+            run.addAttributeUpdates(dev.rapport.proto.campaign.v1.RecipientAttributeUpdate.newBuilder().setAttribute(update.getString("attribute"))
+                    .setValue(value).setState(update.getString("state")).setDetail(java.util.Objects.requireNonNullElse(update.getString("detail"), "")));
+        }
+        return run.build();
     }
 
     private static RecipientDelivery delivery(Row row) {

@@ -169,6 +169,10 @@ class JourneyStepsTest {
 
         Instant later = ENTRY.plusSeconds(1);
         assertEquals(List.of(1), JourneySteps.advance(journey, entered.position(), later, lookedUp(Set.of(vip), ZoneId.of("UTC"), OptionalInt.empty())).sends());
+        Journey upperCase = journey.toBuilder().setSteps(0, JourneyStep.newBuilder().setBranch(Branch.newBuilder()
+                .setInSegment(vip.toUpperCase()).setElseGoToStep(3))).build();
+        assertEquals(List.of(1), JourneySteps.advance(upperCase, entered.position(), later, lookedUp(Set.of(vip), ZoneId.of("UTC"), OptionalInt.empty())).sends(),
+                "a segment id is an id however it is spelled");
         Outcome other = JourneySteps.advance(journey, entered.position(), later, lookedUp(Set.of(), ZoneId.of("UTC"), OptionalInt.empty()));
         assertEquals(List.of(), other.sends());
         assertEquals(Status.COMPLETED, other.position().status(), "else goes to the end");
@@ -196,6 +200,10 @@ class JourneyStepsTest {
         assertEquals(Instant.parse("2026-11-25T00:00:00Z"), waiting.due());
         assertEquals(List.of(), waiting.sends());
         assertEquals(List.of(1), JourneySteps.advance(journey, waiting.position(), waiting.due(), seoul).sends());
+        // a timer that comes hours late (the journey was paused) waits for the next 09:00 instead of firing at night
+        Outcome late = JourneySteps.advance(journey, waiting.position(), waiting.due().plusSeconds(5 * 3600), seoul);
+        assertEquals(List.of(), late.sends());
+        assertEquals(Instant.parse("2026-11-26T00:00:00Z"), late.due());
     }
 
     @Test

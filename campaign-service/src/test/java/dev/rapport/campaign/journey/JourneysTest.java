@@ -229,6 +229,12 @@ class JourneysTest {
         assertEquals(2L, summary.get("update unknown_attribute: refused"), summary.toString());
         assertEquals(2L, summary.entrySet().stream().filter(e -> e.getKey().matches("completed via [ab]")).mapToLong(Map.Entry::getValue).sum(),
                 summary.toString());
+        // the access export shows the path and what was set
+        var run = campaigns.exportRecipient(ExportRecipientRequest.newBuilder().setProfileId(member.toString()).build()).getJourneyRunsList()
+                .stream().filter(r -> r.getCampaignId().equals(id)).findFirst().orElseThrow();
+        assertTrue(run.getPath().equals("a") || run.getPath().equals("b"), run.getPath());
+        assertEquals(List.of("welcome_tier/applied/vip", "unknown_attribute/refused/"), run.getAttributeUpdatesList().stream()
+                .map(u -> u.getAttribute() + "/" + u.getState() + "/" + u.getValue().getStringValue()).toList());
         var refused = pool.preparedQuery("SELECT detail FROM attribute_update WHERE campaign_id = $1 AND state = 'refused'")
                 .execute(Tuple.of(UUID.fromString(id))).await().atMost(Duration.ofSeconds(5));
         assertEquals("attributes.unknown_attribute: no such attribute in the schema", refused.iterator().next().getString("detail"));
