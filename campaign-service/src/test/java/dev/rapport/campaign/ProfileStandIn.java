@@ -1,6 +1,7 @@
 package dev.rapport.campaign;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -53,6 +54,8 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
 
     /** The segments segment-service's stand-in says a person is in (ListMemberships), by profile id. */
     public static final Map<String, java.util.Set<String>> SEGMENTS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The members segment-service's stand-in streams (StreamMembers), by segment id; any other segment is NOT_FOUND. */
+    public static final Map<String, List<String>> MEMBERS = new java.util.concurrent.ConcurrentHashMap<>();
     /** What UpdateAttributes was asked, in order; an attribute named unknown_attribute is refused as profile-service would. */
     public static final BlockingQueue<dev.rapport.proto.profile.v1.UpdateAttributesRequest> UPDATES = new LinkedBlockingQueue<>();
 
@@ -107,7 +110,19 @@ public class ProfileStandIn implements QuarkusTestResourceLifecycleManager {
                     answer.onCompleted();
                 }
             }).addService(new dev.rapport.proto.segment.v1.SegmentServiceGrpc.SegmentServiceImplBase() {
-                // only what journeys ask; drawing an audience (StreamMembers) stays unimplemented, as if segment-service were away
+                // what journeys and audiences ask; a segment not registered in MEMBERS is gone, as for a deleted one
+                @Override
+                public void streamMembers(dev.rapport.proto.segment.v1.StreamMembersRequest request,
+                        StreamObserver<dev.rapport.proto.segment.v1.Member> answer) {
+                    List<String> members = MEMBERS.get(request.getSegmentId());
+                    if (members == null) {
+                        answer.onError(Status.NOT_FOUND.withDescription("no such segment").asRuntimeException());
+                        return;
+                    }
+                    members.forEach(member -> answer.onNext(dev.rapport.proto.segment.v1.Member.newBuilder().setProfileId(member).build()));
+                    answer.onCompleted();
+                }
+
                 @Override
                 public void listMemberships(dev.rapport.proto.segment.v1.ListMembershipsRequest request,
                         StreamObserver<dev.rapport.proto.segment.v1.ListMembershipsResponse> answer) {

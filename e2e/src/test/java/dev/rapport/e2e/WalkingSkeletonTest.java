@@ -601,6 +601,24 @@ class WalkingSkeletonTest {
                 .post(unsubscribe.substring(1, unsubscribe.length() - 1)).then().statusCode(200);
         rest(partner).get("/api/v1/profiles/" + people[0] + "/consent").then().statusCode(200)
                 .body("bases.find { it.purpose == 'marketing.communications' && it.channel == 'email' }.allowed", org.hamcrest.Matchers.equalTo(false));
+
+        // Her mail also shows both ways in its text, in Spanish; she changes her mind in the preference centre, in a browser
+        String body = com.icegreen.greenmail.util.GreenMailUtil.getBody(received[0]).replace("=\r\n", "").replace("=3D", "=");
+        java.util.regex.Matcher choices = java.util.regex.Pattern.compile("Tus preferencias: (http\\S+/preferences\\?t=\\S+)").matcher(body);
+        assertTrue(body.contains("Darse de baja: http") && choices.find(), body);
+        try (Browsers browsers = Browsers.launch()) {
+            com.microsoft.playwright.Page page = browsers.person().newPage();
+            page.navigate(choices.group(1));
+            com.microsoft.playwright.Locator email = page.getByLabel("by email");
+            com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(email).not().isChecked();
+            email.check();
+            page.getByText("Save my choices").click();
+            com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.STATUS))
+                    .hasText("Saved: 1 change.");
+            com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page.getByLabel("by email")).isChecked();
+        }
+        rest(partner).get("/api/v1/profiles/" + people[0] + "/consent").then().statusCode(200)
+                .body("bases.find { it.purpose == 'marketing.communications' && it.channel == 'email' }.allowed", org.hamcrest.Matchers.equalTo(true));
     }
 
     @Test

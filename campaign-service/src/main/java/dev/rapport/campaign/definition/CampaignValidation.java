@@ -386,6 +386,24 @@ public final class CampaignValidation {
         if (!Durations.isValid(window) || java(window).compareTo(Duration.ofMinutes(1)) < 0 || java(window).compareTo(LONGEST_WAIT) > 0) {
             problems.add(new Violation("campaign.experiment.conversion_window", "from 1 minute to 90 days, e.g. \"86400s\""));
         }
+        if (experiment.hasAutoWinner()) {
+            var winner = experiment.getAutoWinner();
+            if (c.hasJourney()) {
+                problems.add(new Violation("campaign.experiment.auto_winner", "broadcasts only: a journey's people come one by one"));
+            }
+            if (winner.getTestPercent() < 5 || winner.getTestPercent() > 50) {
+                problems.add(new Violation("campaign.experiment.auto_winner.test_percent", "from 5 to 50"));
+            }
+            com.google.protobuf.Duration decide = winner.getDecideAfter();
+            if (!Durations.isValid(decide) || java(decide).compareTo(Duration.ofDays(30)) > 0
+                    || Durations.isValid(window) && java(decide).compareTo(java(window)) < 0) {
+                problems.add(new Violation("campaign.experiment.auto_winner.decide_after",
+                        "from the conversion window to 30 days (the test's conversions must be in first)"));
+            }
+            if (experiment.getArmsList().stream().filter(arm -> !arm.getControl()).count() < 2) {
+                problems.add(new Violation("campaign.experiment.arms", "two or more arms with a message to choose a winner from"));
+            }
+        }
     }
 
     private static void checkDuration(com.google.protobuf.Duration duration, String field, List<Violation> problems) {

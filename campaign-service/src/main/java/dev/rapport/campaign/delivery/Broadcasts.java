@@ -97,13 +97,16 @@ public class Broadcasts {
     private final HttpChannels channels;
     private final Clicks clicks;
     private final Inbox inbox;
+    private final Experiments experiments;
     private final java.util.Set<UUID> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<UUID, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     Broadcasts(Tracer tracer, ConnectedContents contents, HttpChannels channels, Clicks clicks, Inbox inbox, Pool pool, Campaigns campaigns, @GrpcClient("segment") MutinySegmentServiceGrpc.MutinySegmentServiceStub segments,
             @GrpcClient("profile") ProfileService profiles, ConsentView consent, ConsentPolicy policy, MarketingHolds holds,
-            EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config) {
+            EmailChannel email, UnsubscribeLinks links, FrequencyCaps caps, Journeys journeys, Clock clock, CampaignConfig config,
+            Experiments experiments) {
         this.tracer = tracer;
+        this.experiments = experiments;
         this.contents = contents;
         this.channels = channels;
         this.clicks = clicks;
@@ -141,7 +144,7 @@ public class Broadcasts {
     }
 
     /** Active broadcasts whose audience is not drawn yet: the segment's members become planned deliveries, once. */
-    Uni<Void> drawAudiences() {
+    public Uni<Void> drawAudiences() {
         return pool.query("""
                 SELECT id, segment_id FROM campaign WHERE status = 'ACTIVE' AND NOT audience_drawn AND segment_id IS NOT NULL
                   AND (audience_retry_time IS NULL OR audience_retry_time <= now())
@@ -153,13 +156,21 @@ public class Broadcasts {
     }
 
     private Uni<Void> draw(UUID campaign, UUID segment) {
-        return segments.withDeadlineAfter(10, java.util.concurrent.TimeUnit.MINUTES)
+        return campaigns.get(campaign.toString()).onItem().transformToMulti(definition -> segments.withDeadlineAfter(10, java.util.concurrent.TimeUnit.MINUTES)
                 .streamMembers(StreamMembersRequest.newBuilder().setSegmentId(segment.toString()).build())
                 .map(member -> UUID.fromString(member.getProfileId()))
                 .group().intoLists().of(1000)
-                .onItem().transformToUniAndConcatenate(batch -> pool.preparedQuery("""
-                        INSERT INTO delivery (campaign_id, profile_id, status) SELECT $1, p, 'planned' FROM unnest($2::uuid[]) AS p
-                        ON CONFLICT DO NOTHING""").execute(Tuple.of(campaign, batch.toArray(UUID[]::new))))
+                .onItem().transformToUniAndConcatenate(batch -> {
+                    // With an automatic winner, those outside the test wait for it: due decide_after from now.
+                    boolean choosing = definition.hasExperiment() && definition.getExperiment().hasAutoWinner();
+                    Boolean[] rollout = batch.stream().map(p -> choosing && !Experiments.inTest(definition, p)).toArray(Boolean[]::new);
+                    double wait = choosing ? CampaignValidation.java(definition.getExperiment().getAutoWinner().getDecideAfter()).toSeconds() : 0;
+                    return pool.preparedQuery("""
+                            INSERT INTO delivery (campaign_id, profile_id, status, rollout, due_time)
+                            SELECT $1, u.p, 'planned', u.r, CASE WHEN u.r THEN now() + make_interval(secs => $4) ELSE now() END
+                            FROM unnest($2::uuid[], $3::bool[]) AS u(p, r)
+                            ON CONFLICT DO NOTHING""").execute(Tuple.of(campaign, batch.toArray(UUID[]::new), rollout, wait));
+                }))
                 .collect().last()
                 .flatMap(x -> pool.preparedQuery("UPDATE campaign SET audience_drawn = true WHERE id = $1").execute(Tuple.of(campaign)))
                 .replaceWithVoid()
@@ -181,7 +192,7 @@ public class Broadcasts {
                       ORDER BY d2.due_time LIMIT $1 FOR UPDATE OF d2 SKIP LOCKED) due
                 WHERE d.campaign_id = due.campaign_id AND d.profile_id = due.profile_id AND d.occasion = due.occasion
                 RETURNING d.campaign_id, d.profile_id, d.occasion, d.attempts, d.deferred, d.trigger_properties::text AS trigger_properties,
-                          d.traceparent""")
+                          d.traceparent, d.rollout""")
                 .execute(Tuple.of(CLAIM, (double) LEASE.toSeconds()))
                 .onItem().transformToMulti(rows -> {
                     // Each claimed campaign read once per round, not once per person.
@@ -233,7 +244,8 @@ public class Broadcasts {
      * {@code arm}: the person's arm of the campaign's experiment, hashed once (null without an experiment);
      * {@code traceparent}: the trace of the request that caused it (a journey's trigger), or null.
      */
-    private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred, Integer arm, String traceparent) {
+    private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred, Integer arm, String traceparent,
+            boolean rollout) {
         static Claim of(Row row) {
             Struct.Builder event = Struct.newBuilder();
             if (row.getString("trigger_properties") != null) {
@@ -244,12 +256,17 @@ public class Broadcasts {
                 }
             }
             return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event.build(),
-                    row.getBoolean("deferred"), null, row.getString("traceparent"));
+                    row.getBoolean("deferred"), null, row.getString("traceparent"), row.getBoolean("rollout"));
         }
 
         Claim of(Campaign campaign) {
             return new Claim(person, occasion, attempts, event, deferred, campaign.hasExperiment() ? Experiments.arm(campaign, person) : null,
-                    traceparent);
+                    traceparent, rollout);
+        }
+
+        /** The rest of an experiment's audience gets the winner's arm. */
+        Claim withArm(int winner) {
+            return new Claim(person, occasion, attempts, event, deferred, winner, traceparent, rollout);
         }
 
         Tuple key(Campaign campaign) {
@@ -274,6 +291,20 @@ public class Broadcasts {
     }
 
     private Uni<Outcome> attempt(Campaign campaign, Claim claim) {
+        if (!claim.rollout()) {
+            return attemptAs(campaign, claim);
+        }
+        // The rest of an experiment's audience, due once the test has had its time: the winner's message, or nothing.
+        return experiments.winner(campaign).flatMap(winner -> {
+            if (winner.arm() != null) {
+                return attemptAs(campaign, claim.withArm(winner.arm()));
+            }
+            Outcome none = Outcome.skipped("the experiment's control group did better: no message");
+            return record(pool, campaign, claim, none).replaceWith(none);
+        });
+    }
+
+    private Uni<Outcome> attemptAs(Campaign campaign, Claim claim) {
         int attempts = claim.attempts();
         return profiles.getProfile(GetProfileRequest.newBuilder().setProfileId(claim.person().toString()).build())
                 .flatMap(profile -> decide(campaign, claim, profile))
@@ -391,8 +422,14 @@ public class Broadcasts {
         // The open image only for someone with a basis for measuring the campaign's reach with it (opt-in under the GDPR).
         String openImage = campaign.getTrackOpens() && policy.basis(consent.of(profile.getId()), OPEN_TRACKING, "email", false).allowed()
                 ? clicks.openImage(messageId) : null;
-        return email.send(to, subject, campaign.getTrackClicks() ? clicks.track(message.getBody(), messageId) : message.getBody(), messageId,
-                        links.link(profile.getId(), "marketing.communications", "email"), promotional, campaign.getTrackOpens(), openImage)
+        String text = campaign.getTrackClicks() ? clicks.track(message.getBody(), messageId) : message.getBody();
+        if (promotional) {
+            // after the tracking: the way out is never a tracked link
+            Value language = profile.getAttributesMap().get("language");
+            text += links.footer(profile.getId(), language != null && language.hasStringValue() ? language.getStringValue() : "en");
+        }
+        return email.send(to, subject, text, messageId, links.link(profile.getId(), "marketing.communications", "email"), promotional,
+                        campaign.getTrackOpens(), openImage)
                 .replaceWith(new Outcome("sent", null, message.getVariantIndex(), false));
     }
 

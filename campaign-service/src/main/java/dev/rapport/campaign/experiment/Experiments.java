@@ -64,6 +64,94 @@ public class Experiments {
         throw new IllegalStateException("an experiment without weight");
     }
 
+    /** With an automatic winner: whether the person is in the test (the others wait for the winner). Fixed per person. */
+    public static boolean inTest(Campaign campaign, UUID person) {
+        return Math.floorMod(hash(campaign.getId() + ":test:" + person), 100L) < campaign.getExperiment().getAutoWinner().getTestPercent();
+    }
+
+    /** The arm the rest of the audience gets ({@code arm} null: nothing, the control group won), and why. */
+    public record Winner(Integer arm, String reason) {
+    }
+
+    /**
+     * The experiment's winner, decided once — by the first sender that needs it, when the rest's deliveries come due
+     * (decide_after after the draw) — and stored with the campaign; every later caller reads that decision.
+     */
+    public Uni<Winner> winner(Campaign campaign) {
+        UUID id = UUID.fromString(campaign.getId());
+        return decided(id).flatMap(known -> known != null ? Uni.createFrom().item(known)
+                : testFigures(id).map(byArm -> choose(campaign, byArm))
+                        .flatMap(chosen -> pool.preparedQuery("""
+                                        UPDATE campaign SET winner_arm = $2, winner_decided_time = now(), winner_reason = $3
+                                        WHERE id = $1 AND winner_decided_time IS NULL""")
+                                .execute(Tuple.of(id, chosen.arm(), chosen.reason())))
+                        // another sender may have decided meanwhile: its decision stands
+                        .flatMap(x -> decided(id)));
+    }
+
+    private Uni<Winner> decided(UUID campaign) {
+        return pool.preparedQuery("SELECT winner_arm, winner_reason, winner_decided_time FROM campaign WHERE id = $1").execute(Tuple.of(campaign))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return row.getOffsetDateTime("winner_decided_time") == null ? null
+                            : new Winner(row.getInteger("winner_arm"), row.getString("winner_reason"));
+                });
+    }
+
+    /**
+     * The message arm that converted best wins (the first of equals); it goes to the rest unless the control group
+     * converted significantly better (p < 0.05) — then messaging did harm, and the rest get nothing.
+     */
+    static Winner choose(Campaign campaign, Map<Integer, long[]> byArm) {
+        Experiment experiment = campaign.getExperiment();
+        int best = -1;
+        int control = -1;
+        for (int i = 0; i < experiment.getArmsCount(); i++) {
+            if (experiment.getArms(i).getControl()) {
+                control = i;
+            } else if (best < 0 || rate(byArm.get(i)) > rate(byArm.get(best))) {
+                best = i;
+            }
+        }
+        String name = experiment.getArms(best).getName();
+        long[] b = byArm.getOrDefault(best, new long[2]);
+        if (b[0] == 0) {
+            return new Winner(best, "no one in the test was reached: " + name + ", the first arm");
+        }
+        String figure = String.format(java.util.Locale.ROOT, "%s converted %.1f %% (%d of %d)", name, 100 * rate(b), b[1], b[0]);
+        if (control < 0) {
+            return new Winner(best, figure + ", the best of the arms");
+        }
+        long[] c = byArm.getOrDefault(control, new long[2]);
+        if (c[0] == 0) {
+            return new Winner(best, figure + "; the control group had no one to compare with");
+        }
+        double p = Statistics.twoProportionPValue(b[1], b[0], c[1], c[0]);
+        String against = String.format(java.util.Locale.ROOT, "the control group %.1f %% (%d of %d), p = %.3f", 100 * rate(c), c[1], c[0], p);
+        if (rate(c) > rate(b) && p < 0.05) {
+            return new Winner(null, "the control group converted better than every arm: " + figure + ", " + against + "; the rest get nothing");
+        }
+        return new Winner(best, figure + " against " + against + (p < 0.05 && rate(b) > rate(c) ? "" : " (not significant)"));
+    }
+
+    private static double rate(long[] reachedConverted) {
+        return reachedConverted == null || reachedConverted[0] == 0 ? 0 : (double) reachedConverted[1] / reachedConverted[0];
+    }
+
+    /** Per arm of the test group: reached and converted. */
+    private Uni<Map<Integer, long[]>> testFigures(UUID campaign) {
+        return pool.preparedQuery("""
+                        SELECT arm, count(*) FILTER (WHERE status IN ('sent', 'held_out')) AS reached,
+                               count(*) FILTER (WHERE converted_time IS NOT NULL) AS converted
+                        FROM delivery WHERE campaign_id = $1 AND arm IS NOT NULL AND NOT rollout GROUP BY arm""")
+                .execute(Tuple.of(campaign))
+                .map(rows -> {
+                    Map<Integer, long[]> byArm = new HashMap<>();
+                    rows.forEach(row -> byArm.put(row.getInteger("arm"), new long[] { row.getLong("reached"), row.getLong("converted") }));
+                    return byArm;
+                });
+    }
+
     /** The campaign as one arm sends it: the arm's own variants when it has any. */
     public static Campaign forArm(Campaign campaign, int arm) {
         ExperimentArm chosen = campaign.getExperiment().getArms(arm);
@@ -125,13 +213,30 @@ public class Experiments {
                                    count(*) FILTER (WHERE status = 'sent') AS sent,
                                    count(*) FILTER (WHERE converted_time IS NOT NULL) AS converted,
                                    count(clicked_time) AS clicked, count(opened_time) AS opened
-                            FROM delivery WHERE campaign_id = $1 AND arm IS NOT NULL GROUP BY arm""")
+                            FROM delivery WHERE campaign_id = $1 AND arm IS NOT NULL AND NOT rollout GROUP BY arm""")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     Map<Integer, Row> byArm = new HashMap<>();
                     rows.forEach(row -> byArm.put(row.getInteger("arm"), row));
                     return results(campaign, byArm);
-                });
+                })
+                .flatMap(results -> !campaign.getExperiment().hasAutoWinner() ? Uni.createFrom().item(results) : pool.preparedQuery("""
+                                SELECT c.winner_arm, c.winner_reason, c.winner_decided_time,
+                                       (SELECT count(*) FROM delivery d WHERE d.campaign_id = c.id AND d.rollout AND d.status IN ('planned', 'sending')) AS waiting,
+                                       (SELECT count(*) FROM delivery d WHERE d.campaign_id = c.id AND d.rollout AND d.status = 'sent') AS sent
+                                FROM campaign c WHERE c.id = $1""")
+                        .execute(Tuple.of(id))
+                        .map(rows -> {
+                            Row row = rows.iterator().next();
+                            ExperimentResults.Builder with = results.toBuilder().setRolloutWaiting(row.getLong("waiting")).setRolloutSent(row.getLong("sent"));
+                            if (row.getOffsetDateTime("winner_decided_time") != null) {
+                                Integer arm = row.getInteger("winner_arm");
+                                with.setWinner(arm == null ? "none" : campaign.getExperiment().getArms(arm).getName())
+                                        .setWinnerReason(row.getString("winner_reason"))
+                                        .setDecidedTime(Envelopes.timestamp(row.getOffsetDateTime("winner_decided_time").toInstant()));
+                            }
+                            return with.build();
+                        }));
     }
 
     private static ExperimentResults results(Campaign campaign, Map<Integer, Row> byArm) {

@@ -230,6 +230,20 @@ class CampaignsTest {
         assertEquals(4, fine.getJourney().getSteps(1).getBranch().getElseGoToStep(), "4 of 3 steps: the end");
     }
 
+    @Test
+    void anAutomaticWinnerIsForBroadcastsWithArmsToChooseFromAndTimeForConversions() {
+        Campaign broken = promotion().setExperiment(dev.rapport.proto.campaign.v1.Experiment.newBuilder().setConversionEvent("order_placed")
+                .setConversionWindow(com.google.protobuf.Duration.newBuilder().setSeconds(86_400))
+                .addArms(dev.rapport.proto.campaign.v1.ExperimentArm.newBuilder().setName("A").setWeight(1))
+                .addArms(dev.rapport.proto.campaign.v1.ExperimentArm.newBuilder().setName("control").setWeight(1).setControl(true))
+                .setAutoWinner(dev.rapport.proto.campaign.v1.AutoWinner.newBuilder().setTestPercent(80)
+                        .setDecideAfter(com.google.protobuf.Duration.newBuilder().setSeconds(3600)))).build();
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(broken).build()));
+        assertEquals(List.of("campaign.experiment.auto_winner.test_percent", "campaign.experiment.auto_winner.decide_after",
+                "campaign.experiment.arms"), violations(refused).stream().map(BadRequest.FieldViolation::getField).toList());
+    }
+
     private static Campaign.Builder promotion() {
         return Campaign.newBuilder().setName("winter promotion " + UUID.randomUUID()).setPurpose("marketing.communications").setChannel("email")
                 .setSegmentId(UUID.randomUUID().toString()).setPriority(50)

@@ -160,6 +160,79 @@ class ExperimentsTest {
         assertTrue(!control.hasUplift() && !control.hasPValue(), "the control group is the baseline");
     }
 
+    @Test
+    void theTestGoesToAFifthAndTheRestGetTheArmThatConvertedBestOnceItIsDecided() throws Exception {
+        UUID segment = UUID.randomUUID();
+        List<UUID> people = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            people.add(UUID.nameUUIDFromBytes((segment + "/" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        ProfileStandIn.MEMBERS.put(segment.toString(), people.stream().map(UUID::toString).toList());
+        Campaign campaign = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(Campaign.newBuilder()
+                .setName("winner takes the rest " + UUID.randomUUID()).setPurpose("essential.service.notifications").setChannel("email")
+                .setSegmentId(segment.toString()).setPriority(10).setDefaultLocale("en")
+                .setExperiment(Experiment.newBuilder().setConversionEvent("order_placed")
+                        .setConversionWindow(com.google.protobuf.Duration.newBuilder().setSeconds(600))
+                        .addArms(arm("A", "Your order, faster"))
+                        .addArms(arm("B", "Dinner in 20 minutes"))
+                        .setAutoWinner(dev.rapport.proto.campaign.v1.AutoWinner.newBuilder().setTestPercent(20)
+                                .setDecideAfter(com.google.protobuf.Duration.newBuilder().setSeconds(3600))))).build());
+        campaigns.changeCampaignStatus(ChangeCampaignStatusRequest.newBuilder().setCampaignId(campaign.getId()).setStatus(Campaign.Status.ACTIVE).build());
+        UUID id = UUID.fromString(campaign.getId());
+        List<UUID> test = people.stream().filter(p -> Experiments.inTest(campaign, p)).toList();
+        List<UUID> rest = people.stream().filter(p -> !Experiments.inTest(campaign, p)).toList();
+        assertTrue(test.size() > 20 && test.size() < 65, "about a fifth: " + test.size());
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            // as the sender's tick does: other tests' broadcasts (segments long gone) take their turns at being drawn too
+            broadcasts.drawAudiences().await().atMost(Duration.ofSeconds(30));
+            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
+            return campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(campaign.getId()).build()).getSent() == test.size();
+        });
+        assertTrue(rest.stream().allMatch(p -> mailbox.getMailsSentTo(emailOf(p.toString())).isEmpty()), "the rest wait for the winner");
+        var waiting = campaigns.getExperimentResults(GetExperimentResultsRequest.newBuilder().setCampaignId(campaign.getId()).build());
+        assertEquals(rest.size(), waiting.getRolloutWaiting());
+        assertEquals("", waiting.getWinner(), "not decided before its time");
+
+        // Everyone in B's test group orders; nobody in A's.
+        List<UUID> bought = test.stream().filter(p -> Experiments.arm(campaign, p) == 1).toList();
+        List<ProducerRecord<String, String>> orders = new ArrayList<>();
+        for (UUID person : bought) {
+            orders.add(ProfileEvents.recorded(person, "o-" + person, "order_placed", Instant.now(), Map.of("total", 20)));
+        }
+        kafka.produceStrings().fromRecords(orders).awaitCompletion(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).until(() -> converted(id) == bought.size());
+
+        // decide_after has passed (as the clock would have it): the rest come due, and get B
+        pool.preparedQuery("UPDATE delivery SET due_time = now() WHERE campaign_id = $1 AND rollout").execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
+            return campaigns.getDeliverySummary(GetDeliverySummaryRequest.newBuilder().setCampaignId(campaign.getId()).build()).getPlanned() == 0;
+        });
+        for (UUID person : rest) {
+            assertEquals(List.of("Dinner in 20 minutes"), mailbox.getMailsSentTo(emailOf(person.toString())).stream().map(m -> m.getSubject()).toList());
+        }
+        var decided = campaigns.getExperimentResults(GetExperimentResultsRequest.newBuilder().setCampaignId(campaign.getId()).build());
+        assertEquals("B", decided.getWinner());
+        assertTrue(decided.getWinnerReason().startsWith("B converted 100.0 % (" + bought.size() + " of " + bought.size() + ")"), decided.getWinnerReason());
+        assertTrue(decided.hasDecidedTime());
+        assertEquals(rest.size(), decided.getRolloutSent());
+        assertEquals(0, decided.getRolloutWaiting());
+        assertEquals(test.size(), decided.getArms(0).getReached() + decided.getArms(1).getReached(), "the arms' figures are the test's");
+    }
+
+    @Test
+    void aControlGroupThatConvertsSignificantlyBetterLeavesTheRestWithoutAMessage() {
+        Campaign campaign = Campaign.newBuilder().setId(UUID.randomUUID().toString()).setExperiment(Experiment.newBuilder()
+                .addArms(arm("A", "a")).addArms(arm("B", "b")).addArms(ExperimentArm.newBuilder().setName("control").setControl(true).setWeight(1))).build();
+        Experiments.Winner none = Experiments.choose(campaign, Map.of(0, new long[] { 100, 5 }, 1, new long[] { 100, 8 }, 2, new long[] { 100, 30 }));
+        assertEquals(null, none.arm());
+        assertTrue(none.reason().startsWith("the control group converted better than every arm"), none.reason());
+        Experiments.Winner close = Experiments.choose(campaign, Map.of(0, new long[] { 100, 12 }, 1, new long[] { 100, 9 }, 2, new long[] { 100, 10 }));
+        assertEquals(0, close.arm());
+        assertTrue(close.reason().endsWith("(not significant)"), close.reason());
+        assertEquals(0, Experiments.choose(campaign, Map.of()).arm(), "no one reached: the first arm");
+    }
+
     private long converted(UUID campaign) {
         return pool.preparedQuery("SELECT count(*) AS n FROM delivery WHERE campaign_id = $1 AND converted_time IS NOT NULL")
                 .execute(Tuple.of(campaign)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong("n");

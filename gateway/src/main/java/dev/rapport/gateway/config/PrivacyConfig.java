@@ -25,6 +25,10 @@ public interface PrivacyConfig {
     @WithDefault("https://rapport.local/privacy")
     String policyUrl();
 
+    /** The version of that notice the suite's own pages (the preference centre) show and record grants under. */
+    @WithDefault("2026-11-23")
+    String noticeVersion();
+
     /** The date gpc.json gives as its lastUpdate. */
     @WithDefault("2026-11-23")
     LocalDate gpcLastUpdate();

@@ -36,7 +36,7 @@ import io.vertx.pgclient.PgException;
  */
 @ApplicationScoped
 public class ConsentLedger {
-    public static final Set<String> METHODS = Set.of("form", "api", "chat", "gpc", "unsubscribe_link", "privacy_request");
+    public static final Set<String> METHODS = Set.of("form", "api", "chat", "gpc", "unsubscribe_link", "preference_centre", "privacy_request");
     public static final Set<String> CHANNELS = Set.of("email", "sms", "push", "in_app", "webhook");
     private static final int MAX_TEXT = 200;
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);

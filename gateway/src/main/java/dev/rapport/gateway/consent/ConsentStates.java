@@ -105,6 +105,21 @@ public class ConsentStates {
         });
     }
 
+    /**
+     * Whether the policy allows each of these uses ({purpose, channel}) of the person now, by their standing decisions
+     * (none recorded: the defaults of the policy's default jurisdiction). An erased person is not found.
+     */
+    public Uni<List<PurposeBasis>> bases(String subject, List<String[]> uses) {
+        return current(pool, subject).map(state -> {
+            if (state != null && isErased(state)) {
+                throw new NotFound("no such person");
+            }
+            ConsentView.SubjectConsent consent = ConsentStateConsumer.read(state != null ? state
+                    : ConsentState.newBuilder().setSubject(subject).build());
+            return uses.stream().map(use -> basis(consent, use[0], use[1])).toList();
+        });
+    }
+
     private PurposeBasis basis(ConsentView.SubjectConsent consent, String purpose, String channel) {
         ConsentPolicy.Basis basis = policy.basis(consent, purpose, channel, false);
         return PurposeBasis.newBuilder().setPurpose(purpose).setChannel(channel).setAllowed(basis.allowed())

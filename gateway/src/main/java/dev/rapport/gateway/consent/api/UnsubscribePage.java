@@ -47,7 +47,7 @@ public class UnsubscribePage {
     public Response ask(@QueryParam("t") @DefaultValue("") String token) {
         return tokens.read(token).filter(UnsubscribePage::sensible).map(u -> page(200, "Unsubscribe?",
                 "<p>Stop receiving " + what(u) + "?</p><form method=\"post\"><input type=\"hidden\" name=\"t\" value=\"" + token
-                        + "\"><button type=\"submit\">Unsubscribe</button></form>"))
+                        + "\"><button type=\"submit\">Unsubscribe</button></form>" + choices(token)))
                 .orElseGet(UnsubscribePage::invalid);
     }
 
@@ -63,7 +63,7 @@ public class UnsubscribePage {
         return ledger.record(LINK, RecordConsentRequest.newBuilder().setSubject(request.subject()).setPurpose(request.purpose())
                         .setChannel(request.channel()).setGranted(false).setMethod("unsubscribe_link").build())
                 .call(record -> audit.record(LINK, "consents.unsubscribe", Purposes.LEGAL_OBLIGATION, request.subject(), "ok"))
-                .map(record -> page(200, "Unsubscribed", "<p>You will not receive " + what(request) + " any more.</p>"));
+                .map(record -> page(200, "Unsubscribed", "<p>You will not receive " + what(request) + " any more.</p>" + choices(token)));
     }
 
     private static boolean sensible(UnsubscribeTokens.Unsubscribe u) {
@@ -73,6 +73,12 @@ public class UnsubscribePage {
     private static String what(UnsubscribeTokens.Unsubscribe u) {
         String kind = u.purpose().startsWith("marketing") ? "marketing" : "these";
         return kind + " messages by " + (u.channel().equals("sms") ? "SMS" : u.channel().replace('_', '-'));
+    }
+
+    /** The way to the preference centre, with the same token. */
+    private static String choices(String token) {
+        return "<p><a href=\"/preferences?t=" + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8)
+                + "\">Choose what you get from us, and how</a></p>";
     }
 
     private static Response invalid() {

@@ -1,0 +1,165 @@
+package dev.rapport.gateway.consent.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+
+import dev.rapport.gateway.audit.AuditTrail;
+import dev.rapport.gateway.audit.Purposes;
+import dev.rapport.gateway.caller.Caller;
+import dev.rapport.gateway.config.PrivacyConfig;
+import dev.rapport.gateway.consent.ConsentLedger;
+import dev.rapport.gateway.consent.ConsentStates;
+import dev.rapport.privacy.UnsubscribeTokens;
+import dev.rapport.proto.privacy.v1.PurposeBasis;
+import dev.rapport.proto.privacy.v1.RecordConsentRequest;
+import dev.rapport.runtime.error.NotFound;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The preference centre behind the link in every promotional message (the same signed token as its unsubscribe link,
+ * which names the person): which messages they get on which channel, and which optional uses of their data they allow.
+ * Each box shows what the policy allows now (their decisions, else their jurisdiction's default); saving records a
+ * grant or a withdrawal in the consent ledger for each box changed, and nothing for the others.
+ */
+@Path("/preferences")
+@PermitAll
+public class PreferenceCentre {
+    private static final Caller PAGE = new Caller("preference-centre", Set.of());
+
+    /** A choice on the page: a use of the person's data (a purpose, on a channel for messages), in their words. */
+    record Choice(String purpose, String channel, String label) {
+        String field() {
+            return channel.isEmpty() ? purpose : purpose + ":" + channel;
+        }
+    }
+
+    static final List<Choice> MESSAGES = List.of(
+            new Choice("marketing.communications", "email", "by email"),
+            new Choice("marketing.communications", "sms", "by SMS"),
+            new Choice("marketing.communications", "push", "as push notifications"),
+            new Choice("marketing.communications", "in_app", "in the app"));
+    static final List<Choice> USES = List.of(
+            new Choice("personalize", "", "Suggestions chosen from what you order and browse"),
+            new Choice("analytics.reporting.campaign_insights", "", "Letting us see when you open our emails"),
+            new Choice("third_party_sharing", "", "Sharing your details with our partners"));
+
+    private final UnsubscribeTokens tokens;
+    private final ConsentStates states;
+    private final ConsentLedger ledger;
+    private final AuditTrail audit;
+    private final String notice;
+    private final String noticeVersion;
+
+    PreferenceCentre(PrivacyConfig config, ConsentStates states, ConsentLedger ledger, AuditTrail audit) {
+        this.tokens = new UnsubscribeTokens(config.unsubscribeKey());
+        this.notice = config.policyUrl();
+        this.noticeVersion = config.noticeVersion();
+        this.states = states;
+        this.ledger = ledger;
+        this.audit = audit;
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> show(@QueryParam("t") @DefaultValue("") String token) {
+        String subject = subject(token);
+        if (subject == null) {
+            return Uni.createFrom().item(invalid());
+        }
+        return allowed(subject).map(now -> page("", token, now))
+                .onFailure(NotFound.class).recoverWithItem(PreferenceCentre::invalid);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> save(MultivaluedMap<String, String> form) {
+        String token = form.getFirst("t");
+        String subject = subject(token);
+        if (subject == null) {
+            return Uni.createFrom().item(invalid());
+        }
+        return allowed(subject).flatMap(now -> {
+            List<RecordConsentRequest> changes = new ArrayList<>();
+            for (int i = 0; i < choices().size(); i++) {
+                Choice choice = choices().get(i);
+                boolean wanted = "on".equals(form.getFirst(choice.field()));
+                if (wanted != now.get(i)) {
+                    changes.add(RecordConsentRequest.newBuilder().setSubject(subject).setPurpose(choice.purpose()).setChannel(choice.channel())
+                            .setGranted(wanted).setMethod("preference_centre").setNoticeVersion(noticeVersion).build());
+                }
+            }
+            // one decision after the other: each is a record of its own in the ledger
+            return Multi.createFrom().iterable(changes).onItem().transformToUniAndConcatenate(change -> ledger.record(PAGE, change))
+                    .collect().asList()
+                    .call(done -> done.isEmpty() ? Uni.createFrom().voidItem()
+                            : audit.record(PAGE, "consents.preferences", Purposes.LEGAL_OBLIGATION, subject, "ok"))
+                    .flatMap(done -> allowed(subject))
+                    .map(saved -> page("<p role=\"status\">Saved: " + (changes.isEmpty() ? "nothing changed"
+                            : changes.size() + (changes.size() == 1 ? " change" : " changes")) + ".</p>", token, saved));
+        }).onFailure(NotFound.class).recoverWithItem(PreferenceCentre::invalid);
+    }
+
+    private static List<Choice> choices() {
+        List<Choice> all = new ArrayList<>(MESSAGES);
+        all.addAll(USES);
+        return all;
+    }
+
+    /** Whether each choice is allowed now, in the order of choices(). */
+    private Uni<List<Boolean>> allowed(String subject) {
+        return states.bases(subject, choices().stream().map(c -> new String[] { c.purpose(), c.channel() }).toList())
+                .map(bases -> bases.stream().map(PurposeBasis::getAllowed).toList());
+    }
+
+    private String subject(String token) {
+        return tokens.read(token).filter(u -> ConsentLedger.CHANNELS.contains(u.channel())).map(UnsubscribeTokens.Unsubscribe::subject)
+                .orElse(null);
+    }
+
+    private Response page(String saved, String token, List<Boolean> allowed) {
+        StringBuilder form = new StringBuilder(saved).append("<form method=\"post\"><input type=\"hidden\" name=\"t\" value=\"")
+                .append(escape(token)).append("\"><fieldset><legend>Offers and news from us</legend>");
+        List<Choice> all = choices();
+        for (int i = 0; i < all.size(); i++) {
+            if (i == MESSAGES.size()) {
+                form.append("</fieldset><fieldset><legend>How we may use your data</legend>");
+            }
+            Choice choice = all.get(i);
+            form.append("<label><input type=\"checkbox\" name=\"").append(choice.field()).append("\"")
+                    .append(allowed.get(i) ? " checked" : "").append("> ").append(choice.label()).append("</label><br>");
+        }
+        form.append("</fieldset><button type=\"submit\">Save my choices</button></form>")
+                .append("<p>Messages about your orders and account still reach you: they are part of the service. How we use your data: ")
+                .append("<a href=\"").append(escape(notice)).append("\">our privacy notice</a> (version ").append(escape(noticeVersion)).append(").</p>");
+        String title = "Your choices";
+        return Response.status(200).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).header("Cache-Control", "no-store")
+                .header("Referrer-Policy", "no-referrer")
+                .entity("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+                        + "<title>" + title + "</title></head><body><h1>" + title + "</h1>" + form + "</body></html>").build();
+    }
+
+    private static Response invalid() {
+        return Response.status(400).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity("<!doctype html><html lang=\"en\"><head>"
+                + "<meta charset=\"utf-8\"><title>Link not valid</title></head><body><h1>Link not valid</h1><p>This link is not valid. Use the "
+                + "link from the message itself.</p></body></html>").build();
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
