@@ -296,6 +296,10 @@ public class Broadcasts {
         }
         // The rest of an experiment's audience, due once the test has had its time: the winner's message, or nothing.
         return experiments.winner(campaign).flatMap(winner -> {
+            if (!winner.decided()) {
+                Outcome later = new Outcome("waiting", "waiting for the experiment's winner: " + winner.reason(), null, false, false, winner.until());
+                return record(pool, campaign, claim, later).replaceWith(later);
+            }
             if (winner.arm() != null) {
                 return attemptAs(campaign, claim.withArm(winner.arm()));
             }
@@ -435,12 +439,13 @@ public class Broadcasts {
 
     private Uni<Void> record(SqlClient sql, Campaign campaign, Claim claim, Outcome outcome) {
         int attempts = claim.attempts();
-        if (outcome.status().equals("deferred")) {
-            // not an attempt: planned again for its time, once
+        if (outcome.status().equals("deferred") || outcome.status().equals("waiting")) {
+            // not an attempt: planned again for its time (deferred to the person's time once; waiting for a winner, until decided)
             return sql.preparedQuery("""
-                    UPDATE delivery SET status = 'planned', reason = $5, due_time = $6, deferred = true, attempts = attempts - 1
+                    UPDATE delivery SET status = 'planned', reason = $5, due_time = $6, deferred = deferred OR $7, attempts = attempts - 1
                     WHERE campaign_id = $1 AND profile_id = $2 AND occasion = $3 AND status = 'sending' AND attempts = $4""")
-                    .execute(claim.key(campaign).addValue(outcome.reason()).addValue(outcome.until().atOffset(ZoneOffset.UTC)))
+                    .execute(claim.key(campaign).addValue(outcome.reason()).addValue(outcome.until().atOffset(ZoneOffset.UTC))
+                            .addValue(outcome.status().equals("deferred")))
                     .replaceWithVoid();
         }
         // A retry waits 2, 4, 8… seconds; the row stays with this sender only while it is 'sending'.

@@ -27,9 +27,13 @@ public class Clicks {
     private final Pool pool;
     private final TrackingTokens tokens;
     private final String publicUrl;
+    private final dev.rapport.privacy.ConsentView consent;
+    private final dev.rapport.privacy.ConsentPolicy policy;
 
-    Clicks(Pool pool, CampaignConfig config) {
+    Clicks(Pool pool, CampaignConfig config, dev.rapport.privacy.ConsentView consent, dev.rapport.privacy.ConsentPolicy policy) {
         this.pool = pool;
+        this.consent = consent;
+        this.policy = policy;
         this.tokens = new TrackingTokens(config.unsubscribeKey());
         String url = config.publicUrl();
         this.publicUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -63,10 +67,16 @@ public class Clicks {
         return publicUrl + "/o?t=" + tokens.openToken(messageId);
     }
 
-    /** Counts the open image of a message shown (if it was sent and is still held). */
+    /**
+     * Counts the open image of a message shown (if it was sent and is still held), while the person still allows
+     * measuring: one who withdrew since is not counted, whatever mail they open.
+     */
     public Uni<Void> recordOpen(String token) {
         DeliveryOutcomes.MessageKey message = tokens.readOpen(token).flatMap(DeliveryOutcomes.MessageKey::of)
                 .orElseThrow(() -> new InvalidInput("token", "the token of an open image, as signed"));
+        if (!policy.basis(consent.of(message.person().toString()), Broadcasts.OPEN_TRACKING, "email", false).allowed()) {
+            return Uni.createFrom().voidItem();
+        }
         return pool.preparedQuery("""
                 UPDATE delivery SET opens = opens + 1, open_published = open_published AND opened_time IS NOT NULL,
                        opened_time = COALESCE(opened_time, now())

@@ -69,33 +69,49 @@ public class Experiments {
         return Math.floorMod(hash(campaign.getId() + ":test:" + person), 100L) < campaign.getExperiment().getAutoWinner().getTestPercent();
     }
 
-    /** The arm the rest of the audience gets ({@code arm} null: nothing, the control group won), and why. */
-    public record Winner(Integer arm, String reason) {
+    /**
+     * The arm the rest of the audience gets ({@code arm} null: nothing, the control group won), and why; or, while the
+     * test is still going on, not yet: {@code until} says when to ask again.
+     */
+    public record Winner(Integer arm, String reason, Instant until) {
+        public boolean decided() {
+            return until == null;
+        }
     }
 
     /**
-     * The experiment's winner, decided once — by the first sender that needs it, when the rest's deliveries come due
-     * (decide_after after the draw) — and stored with the campaign; every later caller reads that decision.
+     * The experiment's winner, decided once and stored with the campaign. Not before the test has run: while any of
+     * its deliveries is still to be sent (deferred to a best hour, past quiet hours, retried) or its last message's
+     * conversion window is open, the answer is "not yet". Deciders queue on the campaign's row, so the figures are
+     * read once.
      */
     public Uni<Winner> winner(Campaign campaign) {
         UUID id = UUID.fromString(campaign.getId());
-        return decided(id).flatMap(known -> known != null ? Uni.createFrom().item(known)
-                : testFigures(id).map(byArm -> choose(campaign, byArm))
-                        .flatMap(chosen -> pool.preparedQuery("""
-                                        UPDATE campaign SET winner_arm = $2, winner_decided_time = now(), winner_reason = $3
-                                        WHERE id = $1 AND winner_decided_time IS NULL""")
-                                .execute(Tuple.of(id, chosen.arm(), chosen.reason())))
-                        // another sender may have decided meanwhile: its decision stands
-                        .flatMap(x -> decided(id)));
-    }
-
-    private Uni<Winner> decided(UUID campaign) {
-        return pool.preparedQuery("SELECT winner_arm, winner_reason, winner_decided_time FROM campaign WHERE id = $1").execute(Tuple.of(campaign))
-                .map(rows -> {
+        Duration window = CampaignValidation.java(campaign.getExperiment().getConversionWindow());
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        SELECT winner_arm, winner_reason, winner_decided_time,
+                               (SELECT min(due_time) FROM delivery WHERE campaign_id = c.id AND NOT rollout AND status IN ('planned', 'sending')) AS test_due,
+                               (SELECT max(send_time) FROM delivery WHERE campaign_id = c.id AND NOT rollout AND status IN ('sent', 'held_out')) AS last_sent
+                        FROM campaign c WHERE id = $1 FOR UPDATE""")
+                .execute(Tuple.of(id))
+                .flatMap(rows -> {
                     Row row = rows.iterator().next();
-                    return row.getOffsetDateTime("winner_decided_time") == null ? null
-                            : new Winner(row.getInteger("winner_arm"), row.getString("winner_reason"));
-                });
+                    if (row.getOffsetDateTime("winner_decided_time") != null) {
+                        return Uni.createFrom().item(new Winner(row.getInteger("winner_arm"), row.getString("winner_reason"), null));
+                    }
+                    Instant now = Instant.now();
+                    if (row.getOffsetDateTime("test_due") != null) {
+                        Instant again = Instant.from(row.getOffsetDateTime("test_due")).plus(window);
+                        return Uni.createFrom().item(new Winner(null, "the test is still being sent", again.isAfter(now) ? again : now.plus(window)));
+                    }
+                    if (row.getOffsetDateTime("last_sent") != null && Instant.from(row.getOffsetDateTime("last_sent")).plus(window).isAfter(now)) {
+                        return Uni.createFrom().item(new Winner(null, "the test's last conversions may still come",
+                                Instant.from(row.getOffsetDateTime("last_sent")).plus(window)));
+                    }
+                    return testFigures(tx, id).map(byArm -> choose(campaign, byArm))
+                            .call(chosen -> tx.preparedQuery("UPDATE campaign SET winner_arm = $2, winner_decided_time = now(), winner_reason = $3 WHERE id = $1")
+                                    .execute(Tuple.of(id, chosen.arm(), chosen.reason())));
+                }));
     }
 
     /**
@@ -116,22 +132,23 @@ public class Experiments {
         String name = experiment.getArms(best).getName();
         long[] b = byArm.getOrDefault(best, new long[2]);
         if (b[0] == 0) {
-            return new Winner(best, "no one in the test was reached: " + name + ", the first arm");
+            return new Winner(best, "no one in the test was reached: " + name + ", the first arm", null);
         }
         String figure = String.format(java.util.Locale.ROOT, "%s converted %.1f %% (%d of %d)", name, 100 * rate(b), b[1], b[0]);
         if (control < 0) {
-            return new Winner(best, figure + ", the best of the arms");
+            return new Winner(best, figure + ", the best of the arms", null);
         }
         long[] c = byArm.getOrDefault(control, new long[2]);
         if (c[0] == 0) {
-            return new Winner(best, figure + "; the control group had no one to compare with");
+            return new Winner(best, figure + "; the control group had no one to compare with", null);
         }
         double p = Statistics.twoProportionPValue(b[1], b[0], c[1], c[0]);
         String against = String.format(java.util.Locale.ROOT, "the control group %.1f %% (%d of %d), p = %.3f", 100 * rate(c), c[1], c[0], p);
         if (rate(c) > rate(b) && p < 0.05) {
-            return new Winner(null, "the control group converted better than every arm: " + figure + ", " + against + "; the rest get nothing");
+            return new Winner(null, "the control group converted better than every arm: " + figure + ", " + against + "; the rest get nothing",
+                    null);
         }
-        return new Winner(best, figure + " against " + against + (p < 0.05 && rate(b) > rate(c) ? "" : " (not significant)"));
+        return new Winner(best, figure + " against " + against + (p < 0.05 && rate(b) > rate(c) ? "" : " (not significant)"), null);
     }
 
     private static double rate(long[] reachedConverted) {
@@ -139,8 +156,8 @@ public class Experiments {
     }
 
     /** Per arm of the test group: reached and converted. */
-    private Uni<Map<Integer, long[]>> testFigures(UUID campaign) {
-        return pool.preparedQuery("""
+    private static Uni<Map<Integer, long[]>> testFigures(io.vertx.mutiny.sqlclient.SqlClient sql, UUID campaign) {
+        return sql.preparedQuery("""
                         SELECT arm, count(*) FILTER (WHERE status IN ('sent', 'held_out')) AS reached,
                                count(*) FILTER (WHERE converted_time IS NOT NULL) AS converted
                         FROM delivery WHERE campaign_id = $1 AND arm IS NOT NULL AND NOT rollout GROUP BY arm""")

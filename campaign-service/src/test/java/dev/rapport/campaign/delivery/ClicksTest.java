@@ -145,8 +145,8 @@ class ClicksTest {
     void theOpenImageGoesOnlyToSomeoneWhoAllowsMeasuringCountsOnceAndTheHtmlKeepsTheirDataText() throws Exception {
         UUID allows = UUID.randomUUID();
         UUID declines = UUID.randomUUID();
-        consentState(allows, true);
-        consentState(declines, false);
+        consentState(allows, true, 1);
+        consentState(declines, false, 1);
         Campaign created = campaigns.createCampaign(CreateCampaignRequest.newBuilder().setCampaign(Campaign.newBuilder()
                 .setName("rated " + UUID.randomUUID()).setPurpose("essential.service.notifications").setChannel("email").setDefaultLocale("en")
                 .setTrackOpens(true)
@@ -186,6 +186,13 @@ class ClicksTest {
         assertEquals(1, announced.getRecords().stream().filter(r -> r.key().equals(allows.toString()) && r.value().contains("\"OPENED\"")).count());
         announced.stop();
 
+        // once she withdraws, opening the mail again is not counted
+        consentState(allows, false, 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> consent.of(allows.toString()).version() == 2);
+        campaigns.recordOpen(dev.rapport.proto.campaign.v1.RecordOpenRequest.newBuilder().setToken(image.group(1)).build());
+        assertEquals(2, campaigns.exportRecipient(ExportRecipientRequest.newBuilder().setProfileId(allows.toString()).build())
+                .getDeliveries(0).getOpens());
+
         // a link's token is no open, and a forged one counts nothing
         String linkToken = new dev.rapport.privacy.TrackingTokens("local-development-unsubscribe-key").token(
                 id + "." + allows, "https://mealtide.example/");
@@ -197,8 +204,8 @@ class ClicksTest {
     }
 
     /** The person's consent state under the GDPR (Spain): measuring campaigns (analytics) granted or not. */
-    private void consentState(UUID person, boolean measuring) throws Exception {
-        var state = dev.rapport.proto.privacy.v1.ConsentState.newBuilder().setSubject(person.toString()).setVersion(1).setJurisdiction("ES");
+    private void consentState(UUID person, boolean measuring, long version) throws Exception {
+        var state = dev.rapport.proto.privacy.v1.ConsentState.newBuilder().setSubject(person.toString()).setVersion(version).setJurisdiction("ES");
         if (measuring) {
             state.addPurposes(dev.rapport.proto.privacy.v1.PurposeConsent.newBuilder().setPurpose("analytics.reporting.campaign_insights")
                     .setGranted(true).setMethod("form").setDecisionTime(dev.rapport.runtime.event.Envelopes.timestamp(java.time.Instant.now())));

@@ -202,7 +202,15 @@ class ExperimentsTest {
         kafka.produceStrings().fromRecords(orders).awaitCompletion(Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(30)).until(() -> converted(id) == bought.size());
 
-        // decide_after has passed (as the clock would have it): the rest come due, and get B
+        // The rest come due (decide_after) while the test's conversion window is still open: they wait for it.
+        pool.preparedQuery("UPDATE delivery SET due_time = now() WHERE campaign_id = $1 AND rollout").execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5));
+        broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));
+        assertEquals("", campaigns.getExperimentResults(GetExperimentResultsRequest.newBuilder().setCampaignId(campaign.getId()).build()).getWinner(),
+                "not decided while the test's conversions may still come");
+        assertTrue(rest.stream().allMatch(p -> mailbox.getMailsSentTo(emailOf(p.toString())).isEmpty()));
+        // Then the window has passed (as the clock would have it): the rest come due again, and get B.
+        pool.preparedQuery("UPDATE delivery SET send_time = send_time - interval '1 hour' WHERE campaign_id = $1 AND NOT rollout")
+                .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5));
         pool.preparedQuery("UPDATE delivery SET due_time = now() WHERE campaign_id = $1 AND rollout").execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5));
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             broadcasts.deliverDue().await().atMost(Duration.ofSeconds(30));

@@ -3,7 +3,6 @@ package dev.rapport.gateway.consent;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -31,40 +30,56 @@ class PreferenceCentreTest {
     Pool pool;
 
     @Test
-    void thePageShowsWhatIsAllowedNowAndSavingRecordsEachChangeAndNothingElse() {
+    void thePageShowsWhatIsAllowedNowAndALinkTakesConsentAwayButGivesOnlyItsOwnBack() {
         String person = UUID.randomUUID().toString();
         // under the GDPR, with email marketing granted
         given().auth().oauth2(Tokens.partner()).contentType("application/json").body("{\"subject\": \"" + person + "\", \"purpose\": "
                 + "\"marketing.communications\", \"channel\": \"email\", \"granted\": true, \"method\": \"form\", \"noticeVersion\": \"n-1\", "
                 + "\"jurisdiction\": \"ES\"}").post("/api/v1/consents").then().statusCode(201);
         String token = SIGNER.token(person, "marketing.communications", "email");
-        given().get("/preferences?t=" + token).then().statusCode(200).contentType(containsString("text/html"))
+        String page = given().get("/preferences?t=" + token).then().statusCode(200).contentType(containsString("text/html"))
                 .header("Cache-Control", containsString("no-store"))
-                .body(containsString("name=\"marketing.communications:email\" checked"))
-                .body(containsString("name=\"marketing.communications:sms\">"))
-                .body(containsString("name=\"analytics.reporting.campaign_insights\">"), containsString("Save my choices"));
+                .body(containsString("name=\"marketing.communications:email\" checked>"))
+                // off, and not what the link came with: only where they sign in
+                .body(containsString("name=\"marketing.communications:sms\" disabled>"))
+                .body(containsString("name=\"third_party_sharing\" disabled>"), containsString("Save my choices"))
+                .extract().asString();
+        assertEquals("1000000", shown(page));
 
-        // SMS and open measuring on, email kept
-        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("marketing.communications:email", "on")
-                .formParam("marketing.communications:sms", "on").formParam("analytics.reporting.campaign_insights", "on")
-                .post("/preferences").then().statusCode(200).body(containsString("Saved: 2 changes."))
-                .body(containsString("name=\"marketing.communications:sms\" checked"));
-        assertEquals(2L, recorded(person));
-        // saving the same again records nothing
-        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("marketing.communications:email", "on")
-                .formParam("marketing.communications:sms", "on").formParam("analytics.reporting.campaign_insights", "on")
-                .post("/preferences").then().statusCode(200).body(containsString("Saved: nothing changed."));
-        assertEquals(2L, recorded(person));
-        // a box left unticked withdraws
-        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("marketing.communications:sms", "on")
-                .formParam("analytics.reporting.campaign_insights", "on")
-                .post("/preferences").then().statusCode(200).body(not(containsString("name=\"marketing.communications:email\" checked")));
+        // unticking email withdraws it; ticking sharing (the box forced on) gives nothing
+        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("shown", "1000000")
+                .formParam("third_party_sharing", "on").post("/preferences").then().statusCode(200).body(containsString("Saved: 1 change."))
+                .body(containsString("name=\"marketing.communications:email\">"));
+        assertEquals(1L, recorded(person));
         given().auth().oauth2(Tokens.partner()).get("/api/v1/profiles/" + person + "/consent").then().statusCode(200)
                 .body("bases.find { it.purpose == 'marketing.communications' && it.channel == 'email' }.allowed", equalTo(false))
-                .body("bases.find { it.purpose == 'marketing.communications' && it.channel == 'sms' }.allowed", equalTo(true))
-                .body("decisions.find { it.channel == 'sms' }.method", equalTo("preference_centre"));
+                .body("bases.find { it.purpose == 'third_party_sharing' && it.channel == '' }.allowed", equalTo(false));
+        // the link's own use may come back
+        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("shown", "0000000")
+                .formParam("marketing.communications:email", "on").post("/preferences").then().statusCode(200)
+                .body(containsString("Saved: 1 change."));
+        // the same page again: nothing changed on it, nothing recorded
+        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("shown", "1000000")
+                .formParam("marketing.communications:email", "on").post("/preferences").then().statusCode(200)
+                .body(containsString("Saved: nothing changed."));
+        assertEquals(2L, recorded(person));
+
+        // a one-click unsubscribe meanwhile is not undone by the page still open with email ticked
+        given().contentType("application/x-www-form-urlencoded").body("List-Unsubscribe=One-Click").post("/unsubscribe?t=" + token).then().statusCode(200);
+        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("shown", "1000000")
+                .formParam("marketing.communications:email", "on").post("/preferences").then().statusCode(200)
+                .body(containsString("Saved: nothing changed."));
+        given().auth().oauth2(Tokens.partner()).get("/api/v1/profiles/" + person + "/consent").then().statusCode(200)
+                .body("bases.find { it.purpose == 'marketing.communications' && it.channel == 'email' }.allowed", equalTo(false))
+                .body("decisions.find { it.channel == 'email' }.method", equalTo("unsubscribe_link"));
         // the unsubscribe page leads here
         given().get("/unsubscribe?t=" + token).then().statusCode(200).body(containsString("/preferences?t="));
+    }
+
+    private static String shown(String page) {
+        java.util.regex.Matcher shown = java.util.regex.Pattern.compile("name=\"shown\" value=\"([01]+)\"").matcher(page);
+        org.junit.jupiter.api.Assertions.assertTrue(shown.find(), page);
+        return shown.group(1);
     }
 
     @Test
@@ -72,7 +87,10 @@ class PreferenceCentreTest {
         String person = UUID.randomUUID().toString();
         String forged = new UnsubscribeTokens("not-our-key").token(person, "marketing.communications", "email");
         given().get("/preferences?t=" + forged).then().statusCode(400).body(containsString("not valid"));
-        given().contentType("application/x-www-form-urlencoded").formParam("t", forged).formParam("marketing.communications:sms", "on")
+        given().contentType("application/x-www-form-urlencoded").formParam("t", forged).formParam("shown", "0000000")
+                .formParam("marketing.communications:sms", "on").post("/preferences").then().statusCode(400);
+        String token = SIGNER.token(person, "marketing.communications", "email");
+        given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("shown", "what")
                 .post("/preferences").then().statusCode(400);
         given().contentType("application/x-www-form-urlencoded").post("/preferences").then().statusCode(400);
         assertEquals(0L, recorded(person));

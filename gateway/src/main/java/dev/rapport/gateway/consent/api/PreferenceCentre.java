@@ -32,8 +32,11 @@ import io.smallrye.mutiny.Uni;
 /**
  * The preference centre behind the link in every promotional message (the same signed token as its unsubscribe link,
  * which names the person): which messages they get on which channel, and which optional uses of their data they allow.
- * Each box shows what the policy allows now (their decisions, else their jurisdiction's default); saving records a
- * grant or a withdrawal in the consent ledger for each box changed, and nothing for the others.
+ * Each box shows what the policy allows now (their decisions, else their jurisdiction's default). Saving records a
+ * withdrawal for each box the person unticked, and a grant only for the one use the link itself is about (offers on
+ * the channel the mail came by): a link that travels (a forwarded mail) can take consent away, never give more of
+ * it. Only what the person changed on the page they saw is recorded: a withdrawal made meanwhile (one-click, GPC)
+ * is not undone by a stale page.
  */
 @Path("/preferences")
 @PermitAll
@@ -76,11 +79,11 @@ public class PreferenceCentre {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public Uni<Response> show(@QueryParam("t") @DefaultValue("") String token) {
-        String subject = subject(token);
-        if (subject == null) {
+        UnsubscribeTokens.Unsubscribe link = link(token);
+        if (link == null) {
             return Uni.createFrom().item(invalid());
         }
-        return allowed(subject).map(now -> page("", token, now))
+        return allowed(link.subject()).map(now -> page("", token, link, now))
                 .onFailure(NotFound.class).recoverWithItem(PreferenceCentre::invalid);
     }
 
@@ -89,16 +92,19 @@ public class PreferenceCentre {
     @Produces(MediaType.TEXT_HTML)
     public Uni<Response> save(MultivaluedMap<String, String> form) {
         String token = form.getFirst("t");
-        String subject = subject(token);
-        if (subject == null) {
+        UnsubscribeTokens.Unsubscribe link = link(token);
+        String shown = form.getFirst("shown");
+        if (link == null || shown == null || !shown.matches("[01]{" + choices().size() + "}")) {
             return Uni.createFrom().item(invalid());
         }
+        String subject = link.subject();
         return allowed(subject).flatMap(now -> {
             List<RecordConsentRequest> changes = new ArrayList<>();
             for (int i = 0; i < choices().size(); i++) {
                 Choice choice = choices().get(i);
                 boolean wanted = "on".equals(form.getFirst(choice.field()));
-                if (wanted != now.get(i)) {
+                boolean changedOnThePage = wanted != (shown.charAt(i) == '1');
+                if (changedOnThePage && wanted != now.get(i) && (!wanted || grantable(choice, link))) {
                     changes.add(RecordConsentRequest.newBuilder().setSubject(subject).setPurpose(choice.purpose()).setChannel(choice.channel())
                             .setGranted(wanted).setMethod("preference_centre").setNoticeVersion(noticeVersion).build());
                 }
@@ -110,7 +116,7 @@ public class PreferenceCentre {
                             : audit.record(PAGE, "consents.preferences", Purposes.LEGAL_OBLIGATION, subject, "ok"))
                     .flatMap(done -> allowed(subject))
                     .map(saved -> page("<p role=\"status\">Saved: " + (changes.isEmpty() ? "nothing changed"
-                            : changes.size() + (changes.size() == 1 ? " change" : " changes")) + ".</p>", token, saved));
+                            : changes.size() + (changes.size() == 1 ? " change" : " changes")) + ".</p>", token, link, saved));
         }).onFailure(NotFound.class).recoverWithItem(PreferenceCentre::invalid);
     }
 
@@ -126,22 +132,34 @@ public class PreferenceCentre {
                 .map(bases -> bases.stream().map(PurposeBasis::getAllowed).toList());
     }
 
-    private String subject(String token) {
-        return tokens.read(token).filter(u -> ConsentLedger.CHANNELS.contains(u.channel())).map(UnsubscribeTokens.Unsubscribe::subject)
+    /** What a valid link says (the person, and the use and channel of the mail it came in); null for anything else. */
+    private UnsubscribeTokens.Unsubscribe link(String token) {
+        return tokens.read(token).filter(u -> dev.rapport.privacy.DataUses.isKnown(u.purpose()) && ConsentLedger.CHANNELS.contains(u.channel()))
                 .orElse(null);
     }
 
-    private Response page(String saved, String token, List<Boolean> allowed) {
+    /** Whether a box may be ticked through this link: only the use it came with. */
+    private static boolean grantable(Choice choice, UnsubscribeTokens.Unsubscribe link) {
+        return choice.purpose().equals(link.purpose()) && choice.channel().equals(link.channel());
+    }
+
+    private Response page(String saved, String token, UnsubscribeTokens.Unsubscribe link, List<Boolean> allowed) {
+        StringBuilder shown = new StringBuilder();
+        allowed.forEach(on -> shown.append(on ? '1' : '0'));
         StringBuilder form = new StringBuilder(saved).append("<form method=\"post\"><input type=\"hidden\" name=\"t\" value=\"")
-                .append(escape(token)).append("\"><fieldset><legend>Offers and news from us</legend>");
+                .append(escape(token)).append("\"><input type=\"hidden\" name=\"shown\" value=\"").append(shown)
+                .append("\"><fieldset><legend>Offers and news from us</legend>");
         List<Choice> all = choices();
         for (int i = 0; i < all.size(); i++) {
             if (i == MESSAGES.size()) {
                 form.append("</fieldset><fieldset><legend>How we may use your data</legend>");
             }
             Choice choice = all.get(i);
+            // off, and not the link's own use: it can only be turned on where the person signs in (their app)
+            boolean locked = !allowed.get(i) && !grantable(choice, link);
             form.append("<label><input type=\"checkbox\" name=\"").append(choice.field()).append("\"")
-                    .append(allowed.get(i) ? " checked" : "").append("> ").append(choice.label()).append("</label><br>");
+                    .append(allowed.get(i) ? " checked" : "").append(locked ? " disabled" : "").append("> ").append(choice.label())
+                    .append(locked ? " <small>(to turn this on, use the settings in your app)</small>" : "").append("</label><br>");
         }
         form.append("</fieldset><button type=\"submit\">Save my choices</button></form>")
                 .append("<p>Messages about your orders and account still reach you: they are part of the service. How we use your data: ")
