@@ -25,6 +25,7 @@ import dev.rapport.campaign.content.ConnectedContents;
 import dev.rapport.campaign.definition.CampaignValidation;
 import dev.rapport.campaign.definition.Campaigns;
 import dev.rapport.campaign.experiment.Experiments;
+import dev.rapport.runtime.db.StoredJson;
 import dev.rapport.campaign.journey.Journeys;
 import dev.rapport.campaign.support.MarketingHolds;
 import dev.rapport.privacy.ConsentPolicy;
@@ -247,15 +248,9 @@ public class Broadcasts {
     private record Claim(UUID person, String occasion, int attempts, Struct event, boolean deferred, Integer arm, String traceparent,
             boolean rollout) {
         static Claim of(Row row) {
-            Struct.Builder event = Struct.newBuilder();
-            if (row.getString("trigger_properties") != null) {
-                try {
-                    JsonFormat.parser().merge(row.getString("trigger_properties"), event);
-                } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalStateException("stored trigger properties cannot be read", e);
-                }
-            }
-            return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event.build(),
+            Struct event = row.getString("trigger_properties") == null ? Struct.getDefaultInstance()
+                    : StoredJson.read(row.getString("trigger_properties"), Struct.newBuilder(), "stored trigger properties");
+            return new Claim(row.getUUID("profile_id"), row.getString("occasion"), row.getInteger("attempts"), event,
                     row.getBoolean("deferred"), null, row.getString("traceparent"), row.getBoolean("rollout"));
         }
 

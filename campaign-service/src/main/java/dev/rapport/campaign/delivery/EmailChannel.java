@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rapport.campaign.config.CampaignConfig;
+import static dev.rapport.runtime.text.Html.escape;
 
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
@@ -65,9 +66,5 @@ public class EmailChannel {
             html.append("<img src=\"").append(escape(openImage)).append("\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block\">");
         }
         return html.append("</body></html>").toString();
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 }

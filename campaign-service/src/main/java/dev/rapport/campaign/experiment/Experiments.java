@@ -15,8 +15,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.campaign.definition.CampaignValidation;
 import dev.rapport.proto.campaign.v1.ArmResult;
@@ -25,6 +23,7 @@ import dev.rapport.proto.campaign.v1.Experiment;
 import dev.rapport.proto.campaign.v1.ExperimentArm;
 import dev.rapport.proto.campaign.v1.ExperimentResults;
 import dev.rapport.proto.profile.v1.Event;
+import dev.rapport.runtime.db.StoredJson;
 import dev.rapport.runtime.event.Envelopes;
 import io.grpc.Status;
 import io.smallrye.mutiny.Uni;
@@ -301,12 +300,6 @@ public class Experiments {
     }
 
     private static Experiment experiment(String json) {
-        try {
-            Experiment.Builder experiment = Experiment.newBuilder();
-            JsonFormat.parser().merge(json, experiment);
-            return experiment.build();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored experiment cannot be read", e);
-        }
+        return StoredJson.read(json, Experiment.newBuilder(), "a stored experiment");
     }
 }

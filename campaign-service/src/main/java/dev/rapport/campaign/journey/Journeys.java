@@ -40,6 +40,7 @@ import dev.rapport.proto.segment.v1.Membership;
 import dev.rapport.proto.segment.v1.SegmentService;
 import io.quarkus.grpc.GrpcClient;
 import dev.rapport.runtime.error.InvalidInput;
+import dev.rapport.runtime.db.StoredJson;
 import dev.rapport.runtime.event.Envelopes;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -317,16 +318,18 @@ public class Journeys {
         Instant now = clock.instant();
         // Whom the due steps need to know about (time zone, segments) is looked up first, outside the transaction: no
         // run's row stays locked while other services answer.
+        // each campaign's journey read once for the batch, not once per run
+        Map<UUID, Journey> journeys = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.Function<Row, Journey> journeyOf = run -> journeys.computeIfAbsent(run.getUUID("campaign_id"),
+                id -> journey(run.getString("journey")));
         return dueRuns(pool, now, false)
                 .flatMap(unlocked -> Multi.createFrom().iterable(unlocked)
-                        .filter(run -> JourneySteps.needsLookUp(journey(run.getString("journey")), run.getInteger("step")))
-                        .onItem().transformToUni(this::lookUp).merge(LOOK_UPS_AT_ONCE)
+                        .filter(run -> JourneySteps.needsLookUp(journeyOf.apply(run), run.getInteger("step")))
+                        .onItem().transformToUni(run -> lookUp(journeyOf.apply(run), run)).merge(LOOK_UPS_AT_ONCE)
                         .collect().asMap(Looked::run, looked -> looked))
-                .flatMap(looked -> pool.withTransaction(tx -> dueRuns(tx, now, true).flatMap(due -> {
-                    Map<UUID, Journey> journeys = new HashMap<>();
-                    return Multi.createFrom().iterable(due)
+                .flatMap(looked -> pool.withTransaction(tx -> dueRuns(tx, now, true).flatMap(due -> Multi.createFrom().iterable(due)
                             .onItem().transformToUniAndConcatenate(run -> {
-                                Journey journey = journeys.computeIfAbsent(run.getUUID("campaign_id"), id -> journey(run.getString("journey")));
+                                Journey journey = journeyOf.apply(run);
                                 Position at = position(run);
                                 UUID id = run.getUUID("id");
                                 Person person = Person.unknown(id, struct(run.getString("properties")));
@@ -343,8 +346,7 @@ public class Journeys {
                                 return write(tx, id, at, advance(journey, at, now, person), run.getUUID("profile_id"), run.getUUID("campaign_id"),
                                         run.getString("properties"));
                             })
-                            .collect().last().replaceWith(due.size());
-                })));
+                            .collect().last().replaceWith(due.size()))));
     }
 
     /** The runs whose time has come, oldest first; locked (others skipped) when {@code lock}. */
@@ -381,10 +383,9 @@ public class Journeys {
     private record Looked(UUID run, int step, Person person, Throwable failure) {
     }
 
-    private Uni<Looked> lookUp(Row run) {
+    private Uni<Looked> lookUp(Journey journey, Row run) {
         UUID id = run.getUUID("id");
         int step = run.getInteger("step");
-        Journey journey = journey(run.getString("journey"));
         Person unknown = Person.unknown(id, struct(run.getString("properties")));
         String profile = run.getUUID("profile_id").toString();
         Uni<Profile> found = JourneySteps.needsProfile(journey)
@@ -485,23 +486,11 @@ public class Journeys {
     }
 
     private static Struct struct(String json) {
-        try {
-            Struct.Builder struct = Struct.newBuilder();
-            JsonFormat.parser().merge(json, struct);
-            return struct.build();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("stored trigger properties cannot be read", e);
-        }
+        return StoredJson.read(json, Struct.newBuilder(), "stored trigger properties");
     }
 
     private static Journey journey(String json) {
-        try {
-            Journey.Builder journey = Journey.newBuilder();
-            JsonFormat.parser().merge(json, journey);
-            return journey.build();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored journey cannot be read", e);
-        }
+        return StoredJson.read(json, Journey.newBuilder(), "a stored journey");
     }
 
     private static OffsetDateTime utc(Instant instant) {

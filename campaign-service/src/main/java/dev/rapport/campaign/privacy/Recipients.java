@@ -6,14 +6,13 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
 
 import dev.rapport.campaign.support.MarketingHolds;
 import dev.rapport.proto.campaign.v1.RecipientDelivery;
 import dev.rapport.proto.campaign.v1.RecipientExport;
 import dev.rapport.proto.campaign.v1.RecipientJourneyRun;
+import dev.rapport.runtime.db.StoredJson;
 import dev.rapport.runtime.event.Envelopes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -96,12 +95,7 @@ public class Recipients {
     }
 
     private static RecipientJourneyRun journeyRun(Row row) {
-        Struct.Builder properties = Struct.newBuilder();
-        try {
-            JsonFormat.parser().merge(row.getString("properties"), properties);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("stored trigger properties cannot be read", e);
-        }
+        Struct properties = StoredJson.read(row.getString("properties"), Struct.newBuilder(), "stored trigger properties");
         RecipientJourneyRun.Builder run = RecipientJourneyRun.newBuilder().setCampaignId(row.getUUID("campaign_id").toString())
                 .setCampaignName(row.getString("name"))
                 .setEntryTime(Envelopes.timestamp(row.getOffsetDateTime("entry_time").toInstant())).setStatus(row.getString("status"))
@@ -109,12 +103,8 @@ public class Recipients {
                 .setTriggerProperties(properties).setPath(row.getString("path") == null ? "" : row.getString("path"));
         for (Object o : new io.vertx.core.json.JsonArray(row.getString("updates"))) {
             io.vertx.core.json.JsonObject update = (io.vertx.core.json.JsonObject) o;
-            com.google.protobuf.Value.Builder value = com.google.protobuf.Value.newBuilder();
-            try {
-                JsonFormat.parser().merge(io.vertx.core.json.Json.encode(update.getValue("value")), value);
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("a stored attribute value cannot be read", e);
-            }
+            com.google.protobuf.Value value = StoredJson.read(io.vertx.core.json.Json.encode(update.getValue("value")),
+                    com.google.protobuf.Value.newBuilder(), "a stored attribute value");
             run.addAttributeUpdates(dev.rapport.proto.campaign.v1.RecipientAttributeUpdate.newBuilder().setAttribute(update.getString("attribute"))
                     .setValue(value).setState(update.getString("state")).setDetail(java.util.Objects.requireNonNullElse(update.getString("detail"), "")));
         }

@@ -97,7 +97,7 @@ public class Operations {
                     Operation operation = toOperation(row);
                     if (row.getBoolean("created") || request.getStart() || finished) {
                         // the console line of a run's start and end; the client prints its own steps
-                        LOG.infof("operation %s: %s", operation.getName(), line(operation.getProgress()));
+                        LOG.infof("operation %s: %s", operation.getName(), progress(row).line("done"));
                     }
                     return Uni.createFrom().item(operation);
                 });
@@ -161,10 +161,6 @@ public class Operations {
     private static dev.rapport.runtime.Progress progress(Row row) {
         var p = new dev.rapport.runtime.Progress(row.getLong("done"), row.getLong("total"), row.getString("stage"), row.getBoolean("finished"));
         return row.getBoolean("failed") ? p.failedBecause(row.getString("stage")) : p;
-    }
-
-    private static String line(Progress p) {
-        return new dev.rapport.runtime.Progress(p.getDone(), p.getTotal(), p.getStage(), p.getFinished(), p.getFailed()).line("done");
     }
 
     private static Operation toOperation(Row row) {

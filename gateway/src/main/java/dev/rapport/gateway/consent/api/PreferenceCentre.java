@@ -26,6 +26,7 @@ import dev.rapport.privacy.UnsubscribeTokens;
 import dev.rapport.proto.privacy.v1.PurposeBasis;
 import dev.rapport.proto.privacy.v1.RecordConsentRequest;
 import dev.rapport.runtime.error.NotFound;
+import static dev.rapport.runtime.text.Html.escape;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -175,9 +176,5 @@ public class PreferenceCentre {
         return Response.status(400).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity("<!doctype html><html lang=\"en\"><head>"
                 + "<meta charset=\"utf-8\"><title>Link not valid</title></head><body><h1>Link not valid</h1><p>This link is not valid. Use the "
                 + "link from the message itself.</p></body></html>").build();
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
