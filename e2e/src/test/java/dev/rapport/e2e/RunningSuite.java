@@ -2,22 +2,43 @@ package dev.rapport.e2e;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 
 /**
  * The running suite, started once for every end-to-end test class (the slow part) and stopped after the last one,
- * with the trace collector and the mail server the services report to.
+ * with the trace collector and the mail server the services report to. After a failure it prints what the services
+ * logged as errors, last, where a CI run's excerpt shows it.
  */
-final class RunningSuite implements BeforeAllCallback {
+final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMethodExecutionExceptionHandler {
     private static TraceCollector traces;
     private static GreenMail mail;
+    private static volatile boolean failed;
 
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(RunningSuite.class, key -> new Started(), Started.class);
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        failed = true;
+    }
+
+    @Override
+    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable cause) throws Throwable {
+        failed = true;
+        throw cause;
+    }
+
+    @Override
+    public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable cause) throws Throwable {
+        failed = true;
+        throw cause;
     }
 
     static TraceCollector traces() {
@@ -29,7 +50,7 @@ final class RunningSuite implements BeforeAllCallback {
     }
 
     /** Closed by JUnit when the whole run ends. */
-    private static final class Started implements ExtensionContext.Store.CloseableResource {
+    private static final class Started implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         Started() {
             try {
                 traces = new TraceCollector();
@@ -46,6 +67,10 @@ final class RunningSuite implements BeforeAllCallback {
             Suite.stop();
             traces.close();
             mail.stop();
+            if (failed) {
+                System.out.println("[e2e] a test failed; the newest errors the services logged (.run/logs/*-e2e.log):");
+                ServiceErrors.digest().forEach(line -> System.out.println("[e2e]   " + line));
+            }
         }
     }
 }
