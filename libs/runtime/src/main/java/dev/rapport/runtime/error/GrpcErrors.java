@@ -24,6 +24,8 @@ import io.quarkus.security.UnauthorizedException;
 @ApplicationScoped
 public class GrpcErrors implements ExceptionHandlerProvider {
     private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
+    /** Seconds until a caller over a limit may try again (as HTTP's Retry-After). */
+    public static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
     @Override
     public <ReqT, RespT> ExceptionHandler<ReqT, RespT> createHandler(ServerCall.Listener<ReqT> listener,
@@ -78,6 +80,11 @@ public class GrpcErrors implements ExceptionHandlerProvider {
         }
         if (failure instanceof AuthenticationException || failure instanceof UnauthorizedException) {
             return Status.UNAUTHENTICATED.withDescription("a valid bearer token is required").asRuntimeException();
+        }
+        if (failure instanceof TooManyRequests over) {
+            Metadata trailers = new Metadata();
+            trailers.put(RETRY_AFTER, String.valueOf(over.retryAfterSeconds()));
+            return Status.RESOURCE_EXHAUSTED.withDescription(over.getMessage()).asRuntimeException(trailers);
         }
         if (failure instanceof NoLawfulBasis refused) {
             return Status.PERMISSION_DENIED.withDescription(refused.getMessage()).asRuntimeException();

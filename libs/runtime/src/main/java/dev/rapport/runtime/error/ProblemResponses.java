@@ -41,6 +41,12 @@ public class ProblemResponses {
     }
 
     @ServerExceptionMapper
+    public Response tooManyRequests(TooManyRequests over) {
+        return Response.fromResponse(problem(429, "Too many requests", over.getMessage(), Map.of()))
+                .header("Retry-After", over.retryAfterSeconds()).build();
+    }
+
+    @ServerExceptionMapper
     public Response noLawfulBasis(NoLawfulBasis refused) {
         return problem(403, "No lawful basis", refused.getMessage(), Map.of("purpose", refused.purpose()));
     }
@@ -59,7 +65,11 @@ public class ProblemResponses {
             case NOT_FOUND -> problem(404, "Not found", status.getDescription(), Map.of());
             case ALREADY_EXISTS -> problem(409, "Conflict", status.getDescription(), Map.of());
             case FAILED_PRECONDITION -> problem(409, "Conflict", status.getDescription(), Map.of());
-            case RESOURCE_EXHAUSTED -> problem(429, "Too many requests", status.getDescription(), Map.of());
+            case RESOURCE_EXHAUSTED -> {
+                String retryAfter = failure.getTrailers() == null ? null : failure.getTrailers().get(GrpcErrors.RETRY_AFTER);
+                Response over = problem(429, "Too many requests", status.getDescription(), Map.of());
+                yield retryAfter == null ? over : Response.fromResponse(over).header("Retry-After", retryAfter).build();
+            }
             case UNAUTHENTICATED -> unauthenticated(failure);
             case PERMISSION_DENIED -> problem(403, "Forbidden", "your role does not allow this operation", Map.of());
             case UNAVAILABLE -> problem(503, "Service unavailable", "a service is unavailable; retry later", Map.of());
