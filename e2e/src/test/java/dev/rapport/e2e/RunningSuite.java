@@ -1,5 +1,7 @@
 package dev.rapport.e2e;
 
+import java.util.List;
+
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
@@ -16,7 +18,8 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMethodExecutionExceptionHandler {
     private static TraceCollector traces;
     private static GreenMail mail;
-    private static volatile boolean failed;
+    /** What the services had logged as errors when a test failed: taken then, as later tests' faults would crowd it out. */
+    private static final java.util.Set<String> ERRORS_AT_FAILURES = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -26,19 +29,24 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        failed = true;
+        failed();
     }
 
     @Override
     public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable cause) throws Throwable {
-        failed = true;
+        failed();
         throw cause;
     }
 
     @Override
     public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable cause) throws Throwable {
-        failed = true;
+        failed();
         throw cause;
+    }
+
+    private static void failed() {
+        List<String> now = ServiceErrors.digest();
+        ERRORS_AT_FAILURES.addAll(now.isEmpty() ? List.of("(none)") : now);
     }
 
     static TraceCollector traces() {
@@ -67,9 +75,10 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
             Suite.stop();
             traces.close();
             mail.stop();
-            if (failed) {
-                System.out.println("[e2e] a test failed; the newest errors the services logged (.run/logs/*-e2e.log):");
-                ServiceErrors.digest().forEach(line -> System.out.println("[e2e]   " + line));
+            if (!ERRORS_AT_FAILURES.isEmpty()) {
+                System.out.println("[e2e] a test failed; the newest errors the services had logged then (.run/logs/*-e2e.log):");
+                List<String> lines = List.copyOf(ERRORS_AT_FAILURES);
+                lines.subList(Math.max(0, lines.size() - 8), lines.size()).forEach(line -> System.out.println("[e2e]   " + line));
             }
         }
     }

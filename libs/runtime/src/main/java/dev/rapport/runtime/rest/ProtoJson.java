@@ -69,11 +69,14 @@ public class ProtoJson implements MessageBodyReader<Message>, MessageBodyWriter<
         out.write(PRINTER.print(message).getBytes(StandardCharsets.UTF_8));
     }
 
+    private static final java.util.regex.Pattern JAVA_NAME = java.util.regex.Pattern.compile("(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*");
+
     private static String firstLine(String text) {
         if (text == null) {
             return "unreadable";
         }
-        String line = text.lines().findFirst().orElse(text);
-        return line.length() > 200 ? line.substring(0, 200) : line;
+        // the parser's words, without the class names of the exceptions it wraps (nothing of our internals in an answer)
+        String line = JAVA_NAME.matcher(text.lines().findFirst().orElse(text)).replaceAll("").strip();
+        return line.length() > 200 ? line.substring(0, 200) : line.isEmpty() ? "unreadable" : line;
     }
 }
