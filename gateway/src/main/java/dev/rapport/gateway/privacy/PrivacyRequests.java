@@ -104,7 +104,8 @@ public class PrivacyRequests {
             problems.add(new Violation("jurisdiction", "an ISO 3166 code such as \"DE\" or \"US-CA\""));
         }
         Instant now = clock.instant();
-        Instant received = request.hasReceivedTime() ? Envelopes.instant(request.getReceivedTime()) : now;
+        Instant received = !request.hasReceivedTime() ? now
+                : com.google.protobuf.util.Timestamps.isValid(request.getReceivedTime()) ? Envelopes.instant(request.getReceivedTime()) : Instant.MIN;
         if (request.hasReceivedTime() && (!staff || received.isAfter(now.plusSeconds(300)) || received.isBefore(now.minus(java.time.Duration.ofDays(366))))) {
             problems.add(new Violation("received_time", staff ? "when the request reached the brand: not in the future, at most a year ago"
                     : "leave it empty: a customer's request is received when it is made"));

@@ -39,7 +39,8 @@ final class EventValidation {
             violations.add(new Violation("event.name", "required: a letter, then up to 63 letters, digits, '_', '.', ':' or '-'"));
         }
         if (event.hasOccurTime()) {
-            Instant at = Envelopes.instant(event.getOccurTime());
+            // a Timestamp off the calendar (any int64 can come over gRPC) is refused before it becomes an Instant
+            Instant at = com.google.protobuf.util.Timestamps.isValid(event.getOccurTime()) ? Envelopes.instant(event.getOccurTime()) : Instant.MIN;
             if (at.isBefore(OLDEST) || at.isAfter(now.plus(MAX_FUTURE))) {
                 violations.add(new Violation("event.occur_time", "must lie between 2000-01-01 and 24 hours from now"));
             }

@@ -1,0 +1,63 @@
+package dev.rapport.segment.definition;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Tag;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.rapport.proto.profile.v1.AttributeDefinition;
+import dev.rapport.segment.ProfileSchemaStandIn;
+import dev.rapport.segment.projection.StoredJson;
+
+/**
+ * Any JSON as a segment definition: a condition tree, or problems that each point at a node of the definition; never
+ * an exception, never a hang.
+ */
+@Tag("fuzz")
+class DefinitionParserFuzzTest {
+    private static final DefinitionParser.Context CONTEXT = new DefinitionParser.Context() {
+        @Override
+        public Map<String, AttributeDefinition.Type> attributes() {
+            return ProfileSchemaStandIn.ATTRIBUTES;
+        }
+
+        @Override
+        public Optional<JsonNode> segment(UUID id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public String defaultCurrency() {
+            return "EUR";
+        }
+    };
+
+    @FuzzTest(maxDuration = "15s")
+    void anyDefinitionIsATreeOrProblemsAtItsNodes(FuzzedDataProvider data) {
+        JsonNode definition;
+        try {
+            definition = StoredJson.read(data.consumeRemainingAsString());
+        } catch (RuntimeException notJson) {
+            return; // the REST layer refuses what is not JSON before a definition is read
+        }
+        if (definition == null) {
+            return;
+        }
+        DefinitionParser.Result result = DefinitionParser.parse(definition, null, CONTEXT);
+        if (result.valid()) {
+            assertNotNull(result.condition());
+        } else {
+            assertNull(result.condition());
+            result.problems().forEach(problem -> assertTrue(problem.field().startsWith("definition"), problem.field()));
+        }
+    }
+}
