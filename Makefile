@@ -58,6 +58,16 @@ test: ## Run every test (unit, service, end-to-end); exits non-zero on any failu
 	@stack/stack.sh up --owner test postgres kafka keycloak chromium
 	@status=0; $(MVN) verify || status=$$?; stack/stack.sh down --owner e2e; stack/stack.sh down --owner test; exit $$status
 
+# The fault scenarios alone (tests tagged "fault": kill -9 of a service under load, of Kafka, of a service during an
+# erasure and during a journey's timer; records read again), their table printed and written into RESILIENCE.md.
+# They also run inside `make test`, as part of the end-to-end suite.
+.PHONY: resilience
+resilience: ## Inject the faults into a running suite and write what was expected and observed into RESILIENCE.md
+	@$(MVN) -q install -DskipTests -pl e2e -am
+	@stack/stack.sh up --owner test postgres kafka keycloak
+	@status=0; $(MVN) verify -pl e2e -Dgroups=fault -Drapport.resilience.report=$(CURDIR)/RESILIENCE.md || status=$$?; \
+		stack/stack.sh down --owner e2e; stack/stack.sh down --owner test; exit $$status
+
 .PHONY: images
 images: build-if-needed ## Build every service's container image (OCI tarballs in k8s/target/images; no Docker daemon)
 	$(MVN) -q -pl k8s package -DskipTests

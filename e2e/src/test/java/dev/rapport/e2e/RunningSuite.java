@@ -65,6 +65,7 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
+            ServiceErrors.markStart();
             mail = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
             mail.start();
             Suite.start(traces.endpoint(), mail.getSmtp().getPort());
@@ -75,6 +76,7 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
             Suite.stop();
             traces.close();
             mail.stop();
+            Resilience.report();
             if (!ERRORS_AT_FAILURES.isEmpty()) {
                 System.out.println("[e2e] a test failed; the newest errors the services had logged then (.run/logs/*-e2e.log):");
                 List<String> lines = List.copyOf(ERRORS_AT_FAILURES);

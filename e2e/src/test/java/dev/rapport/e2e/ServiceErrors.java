@@ -17,8 +17,19 @@ import dev.rapport.testing.LocalStack;
  */
 final class ServiceErrors {
     private static final int MAX_LINES = 8;
+    /** Where each log ended when this run began: a log a developer's earlier runs appended to is read from there. */
+    private static final Map<Path, Long> START = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ServiceErrors() {
+    }
+
+    /** Notes where the logs end now, before this run's services write to them. */
+    static void markStart() {
+        try (var logs = Files.list(LocalStack.root().resolve(".run/logs"))) {
+            logs.filter(p -> p.getFileName().toString().endsWith("-e2e.log")).forEach(p -> START.put(p, p.toFile().length()));
+        } catch (IOException e) {
+            // no logs yet: every line is this run's
+        }
     }
 
     /** The newest distinct errors across the suite's logs (.run/logs/*-e2e.log), one line each with their root cause. */
@@ -27,7 +38,7 @@ final class ServiceErrors {
         try (var logs = Files.list(LocalStack.root().resolve(".run/logs"))) {
             for (Path log : logs.filter(p -> p.getFileName().toString().endsWith("-e2e.log")).sorted().toList()) {
                 String service = log.getFileName().toString().replace("-e2e.log", "");
-                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                List<String> lines = since(log, START.getOrDefault(log, 0L));
                 for (int i = 0; i < lines.size(); i++) {
                     String line = lines.get(i);
                     if (!line.contains(" ERROR [") || line.contains("[Error Occurred After Shutdown]")) {
@@ -51,5 +62,15 @@ final class ServiceErrors {
         List<String> all = new ArrayList<>(newest.values());
         all.sort(java.util.Comparator.comparing(entry -> entry.substring(entry.indexOf(' ') + 1)));
         return all.subList(Math.max(0, all.size() - MAX_LINES), all.size());
+    }
+
+    private static List<String> since(Path log, long offset) throws IOException {
+        try (var file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            long from = offset <= file.length() ? offset : 0; // a log started afresh
+            file.seek(from);
+            byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, file.length() - from)];
+            file.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8).lines().toList();
+        }
     }
 }

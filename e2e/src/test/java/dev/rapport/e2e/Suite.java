@@ -50,6 +50,11 @@ final class Suite {
         startServices();
     }
 
+    /** A topic of this run (each run has its own prefix). */
+    static String topic(String name) {
+        return environment.get("RAPPORT_TOPIC_PREFIX") + name;
+    }
+
     /** Starts whichever of the suite's services is not running (all of them at first), as before. */
     static void startServices() {
         stack(environment, "up", "--owner", "e2e", "services");

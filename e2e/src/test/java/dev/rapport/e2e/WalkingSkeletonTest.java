@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -291,6 +292,7 @@ class WalkingSkeletonTest {
                 .identify(dev.rapport.proto.profile.v1.IdentifyRequest.newBuilder().setUser(user).addIdentifiers(visitor).build()));
     }
 
+    @Tag(Resilience.FAULT)
     @Test
     @Order(12)
     void everyAcknowledgedEventSurvivesProfileServiceKilledInTheMiddleOfItsBatches() throws Exception {
@@ -353,8 +355,12 @@ class WalkingSkeletonTest {
         Set<String> lost = new java.util.HashSet<>(acknowledged);
         lost.removeAll(stored);
         assertEquals(Set.of(), lost, "every acknowledged event is stored");
+        Resilience.record("event ingestion at load (16 callers)", "kill -9 profile-service after 1,000 acknowledged; restarted 1 s later",
+                "every acknowledged event stored exactly once, counted once",
+                String.format("%d acknowledged, %d refused while down, %d stored, 0 lost, 0 twice", acknowledged.size(), refused.get(), stored.size()));
     }
 
+    @Tag(Resilience.FAULT)
     @Test
     @Order(13)
     void losingKafkaTurnsReadinessRedWhereItIsNeededAndRecoversWithoutRestart() {
@@ -390,6 +396,9 @@ class WalkingSkeletonTest {
         aRetriedEventIsRecognisedAndCountedOnce(); // and the path works again, end to end
         var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> segments.listMembers(members).getMembersCount() == 1);
+        Resilience.record("Kafka lost", "kill -9 of the broker; restarted after the checks",
+                "readiness DOWN where Kafka is needed, the gateway keeps serving; a consent acknowledged meanwhile arrives; no restart",
+                "4 services DOWN then UP, gateway UP throughout; the grant reached segment-service's members after recovery");
     }
 
     private RecordEventResponse record(String token) {
@@ -662,12 +671,7 @@ class WalkingSkeletonTest {
     @Test
     @Order(17)
     void aVisitorChatsWithTheBotOverTheGatewaysWebSocketGetsAnAnswerSuggestionsAndAPersonWhenAsked() throws Exception {
-        rest(Tokens.person("demo-agent")).body("{\"articles\": [{\"key\": \"e2e-password\", \"language\": \"en\", "
-                + "\"title\": \"Resetting your password\", \"body\": \"Tap 'Forgot password' on the sign-in screen and follow the email.\", "
-                + "\"exampleQuestions\": [\"I forgot my password\", \"How do I reset my password?\", \"I can't sign in\", "
-                + "\"My password doesn't work\", \"Change my password\", \"Locked out of my account\", \"Password reset email\", "
-                + "\"I need a new password\", \"Can't log in to the app\", \"Reset password\"]}]}")
-                .post("/api/v1/articles/import").then().statusCode(200);
+        passwordArticle();
 
         try (ChatClient chat = ChatClient.connect(Suite.GATEWAY)) {
             chat.send(new JsonObject().put("type", "start").put("language", "en-GB"));
@@ -841,6 +845,7 @@ class WalkingSkeletonTest {
         }
     }
 
+    @Tag(Resilience.FAULT)
     @Test
     @Order(20)
     void aCustomersAccessRequestExportsWhatEveryServiceHoldsAndTheirErasureIsVerifiedEverywhereThoughAServiceIsDownAtFirst() throws Exception {
@@ -849,6 +854,7 @@ class WalkingSkeletonTest {
         String customer = Tokens.person(user);
         // a chat before the brand had a profile for them (kept under their sign-in only), then a profile, consent, and
         // a chat rated badly (the timeline, and campaign-service's hold on marketing)
+        passwordArticle(); // there already when the whole suite runs; this scenario also runs alone (make resilience)
         resolvedChat(customer, 0);
         String profileId = with(EventsGrpc.newBlockingStub(gateway), bearer(Tokens.partner())).recordEvent(RecordEventRequest.newBuilder()
                 .setIdentifier(Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(user))
@@ -927,6 +933,9 @@ class WalkingSkeletonTest {
                 .formParams(Map.of("grant_type", "password", "client_id", "rapport-web", "username", user, "password", "demo"))
                 .post(LocalStack.KEYCLOAK_URL + "/realms/rapport/protocol/openid-connect/token").then()
                 .body("error", org.hamcrest.Matchers.equalTo("invalid_grant")); // the account is gone: no sign-in
+        Resilience.record("data-subject erasure", "chatbot-service kill -9 before the erasure is opened; started again later",
+                "the other parts complete at once, the missing one when its service is back; verified everywhere",
+                "5 of 6 parts COMPLETED while down, 6 of 6 verified (nothing left) after the restart, account deleted");
     }
 
     @Test
@@ -977,12 +986,14 @@ class WalkingSkeletonTest {
     }
 
     /** A signed-in customer's chat the help centre resolves; rated when a satisfaction is given. */
+    @Tag(Resilience.FAULT)
     @Test
     @Order(22)
     void aCartAbandonedAndNotBoughtInTimeGetsOneReminderAcrossARestartOfCampaignServiceAndABuyerGetsNone() throws Exception {
         String partner = Tokens.partner();
         String marketer = Tokens.person("demo-marketer");
         String run = UUID.randomUUID().toString().substring(0, 8);
+        pauseLeftovers(marketer, "basket reminder "); // an earlier run's on the same database would remind Dana too
         String journey = rest(marketer).body("{\"name\": \"basket reminder " + run + "\", \"purpose\": \"marketing.communications\", "
                 + "\"channel\": \"email\", \"priority\": 60, \"defaultLocale\": \"en\", \"variants\": ["
                 + "{\"locale\": \"en\", \"subjectLine\": \"Still hungry, {{ profile.first_name }}?\", "
@@ -1055,6 +1066,9 @@ class WalkingSkeletonTest {
                 profiles.listProfileTimeline(ListTimelineRequest.newBuilder().setProfileId(people[0]).setPageSize(100).build()).getEntriesList().stream()
                         .filter(e -> e.getKind().equals("delivery") && e.getDetails().getFieldsOrThrow("messageId").getStringValue().equals(messageId))
                         .map(e -> e.getDetails().getFieldsOrThrow("status").getStringValue()).toList()));
+        Resilience.record("journey with a pending timer", "kill -9 campaign-service while a cart-abandonment run waits out its timer (order_placed within 8 s, else a reminder)",
+                "the timer fires once after the restart: one reminder to who did not buy, none to the buyer",
+                "1 reminder sent after the restart (1 delivery span), the buyer's run exited on order_placed, 0 sent twice");
     }
 
     @Test
@@ -1163,6 +1177,7 @@ class WalkingSkeletonTest {
 
         // 1: in the gold segment (segment-service, asked when the run gets there)? else to 3; 2: set the tier on the
         // profile (profile-service); 3: the welcome
+        pauseLeftovers(marketer, "welcome by plan ");
         String journey = rest(marketer).body("{\"name\": \"welcome by plan " + run + "\", \"purpose\": \"essential.service.notifications\", "
                 + "\"channel\": \"email\", \"defaultLocale\": \"en\", \"variants\": [{\"locale\": \"en\", \"subjectLine\": \"Welcome, "
                 + "{{ profile.first_name }}\", \"body\": \"Glad you are here.\"}], \"journey\": {\"apiTrigger\": true, \"steps\": ["
@@ -1213,6 +1228,68 @@ class WalkingSkeletonTest {
                 return false;
             }
         }).toList();
+    }
+
+    @Test
+    @Order(25)
+    @Tag(Resilience.FAULT)
+    void recordsDeliveredAgainChangeNothing() throws Exception {
+        // What a consumer group whose offsets were reset would read: every one of a person's records on profile.events
+        // and profile.changes again, in order. Sent again to the topics, as they were (key, value, headers).
+        String token = Tokens.partner();
+        String person = "replayed-" + UUID.randomUUID();
+        var events = with(EventsGrpc.newBlockingStub(gateway), bearer(token));
+        Identifier identifier = Identifier.newBuilder().setType(Identifier.Type.EXTERNAL_ID).setValue(person).build();
+        String profileId = "";
+        for (int i = 0; i < 20; i++) {
+            profileId = events.recordEvent(RecordEventRequest.newBuilder().setIdentifier(identifier)
+                    .setEvent(Event.newBuilder().setId(person + "-" + i).setName("screen_viewed")).build()).getProfileId();
+        }
+        rest(token).body("{\"city\": \"Replay\"}").patch("/api/v1/profiles/" + profileId + "/attributes").then().statusCode(200);
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        GetEngagementRequest engagement = GetEngagementRequest.newBuilder().setProfileId(profileId).build();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> segments.getEngagement(engagement).getEventCount() == 20);
+
+        int replayed = 0;
+        for (String topic : List.of(Suite.topic("profile.events"), Suite.topic("profile.changes"))) {
+            replayed += Kafka.sendAgain(topic, profileId);
+        }
+        assertTrue(replayed >= 21, "records sent again: " + replayed);
+        // one new event behind them on the same partition: once it is counted, the ones sent again were read
+        events.recordEvent(RecordEventRequest.newBuilder().setIdentifier(identifier).setEvent(Event.newBuilder().setId(person + "-new")
+                .setName("screen_viewed")).build());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> segments.getEngagement(engagement).getEventCount() >= 21);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> segments.getEngagement(engagement).getEventCount() == 21);
+        var profile = with(ProfilesGrpc.newBlockingStub(gateway), bearer(token))
+                .getProfile(dev.rapport.proto.profile.v1.GetProfileRequest.newBuilder().setProfileId(profileId).build());
+        assertEquals(21, profile.getTraits().getEventCount(), "profile-service stored each event once");
+        Resilience.record("Kafka consumers re-read records", replayed + " records of one person on profile.events and profile.changes sent again, as an offset reset delivers them",
+                "nothing counted or changed twice", "segment-service's count 21 (20 + 1 new) before and after; profile-service's 21");
+    }
+
+    /** Pauses the journeys an earlier run of this test left active (a developer's database outlives a run). */
+    private static void pauseLeftovers(String marketer, String namePrefix) {
+        List<Map<String, Object>> campaigns = rest(marketer).queryParam("page_size", 500).get("/api/v1/campaigns").then().statusCode(200)
+                .extract().path("campaigns");
+        for (Map<String, Object> campaign : campaigns == null ? List.<Map<String, Object>>of() : campaigns) {
+            if (String.valueOf(campaign.get("name")).startsWith(namePrefix) && "ACTIVE".equals(campaign.get("status"))) {
+                rest(marketer).body("{\"status\": \"PAUSED\"}").post("/api/v1/campaigns/" + campaign.get("id") + "/status").then().statusCode(200);
+            }
+        }
+    }
+
+    /** The help centre's password article (a fixed key: importing it again replaces it), once the bot can find it. */
+    private static void passwordArticle() {
+        String agent = Tokens.person("demo-agent");
+        rest(agent).body("{\"articles\": [{\"key\": \"e2e-password\", \"language\": \"en\", "
+                + "\"title\": \"Resetting your password\", \"body\": \"Tap 'Forgot password' on the sign-in screen and follow the email.\", "
+                + "\"exampleQuestions\": [\"I forgot my password\", \"How do I reset my password?\", \"I can't sign in\", "
+                + "\"My password doesn't work\", \"Change my password\", \"Locked out of my account\", \"Password reset email\", "
+                + "\"I need a new password\", \"Can't log in to the app\", \"Reset password\"]}]}")
+                .post("/api/v1/articles/import").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> rest(agent).queryParam("q", "How do I reset my password?")
+                .queryParam("language", "en").get("/api/v1/articles/search").then().statusCode(200)
+                .body("matches[0].title", org.hamcrest.Matchers.equalTo("Resetting your password")));
     }
 
     private static void resolvedChat(String token, int satisfaction) {
