@@ -26,6 +26,8 @@ final class Suite {
     static final int CAMPAIGN = PORT_BASE + 3;
     static final int CHATBOT = PORT_BASE + 4;
     static final List<Integer> SERVICES = List.of(GATEWAY, PROFILE, SEGMENT, CAMPAIGN, CHATBOT);
+    /** Data-subject requests one caller may open per hour in the suite (the gateway's default is 20). */
+    static final int PRIVACY_REQUESTS_PER_HOUR = 5;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -36,7 +38,7 @@ final class Suite {
 
     static void start(String otlpEndpoint, int smtpPort) {
         LocalStack.ensure(LocalStack.Part.POSTGRES, LocalStack.Part.KAFKA, LocalStack.Part.KEYCLOAK);
-        environment = Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
                 "RAPPORT_DB_NAME", "rapport_test",
                 "RAPPORT_INSTANCE", "-e2e",
@@ -46,7 +48,10 @@ final class Suite {
                 "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint,
                 "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
                 "RAPPORT_SMTP_PORT", String.valueOf(smtpPort),
-                "RAPPORT_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE);
+                "RAPPORT_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE));
+        // each one a real export to every service: a low budget proves the limit without loading the suite
+        env.put("RAPPORT_LIMITS_PRIVACY_REQUESTS_PER_HOUR", String.valueOf(PRIVACY_REQUESTS_PER_HOUR));
+        environment = Map.copyOf(env);
         startServices();
     }
 

@@ -33,6 +33,9 @@ final class Budgets {
     }
 
     private long spend(String key, String fallback, boolean take) {
+        if (!take && !buckets.containsKey(key)) {
+            return 0; // no bucket: full; looking does not make one
+        }
         String k = buckets.containsKey(key) || buckets.size() < maxKeys ? key : fallback;
         Bucket bucket = buckets.computeIfAbsent(k, x -> new Bucket(burst, System.nanoTime()));
         synchronized (bucket) {

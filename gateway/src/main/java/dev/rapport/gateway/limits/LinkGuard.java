@@ -27,7 +27,7 @@ public class LinkGuard {
 
     @ServerRequestFilter
     public Response refuseGuessers(ContainerRequestContext context, HttpServerRequest request) {
-        if (!LINK_PAGES.contains(context.getUriInfo().getPath())) {
+        if (!isLinkPage(context)) {
             return null;
         }
         long wait = flows.linkWait(address(request));
@@ -40,9 +40,15 @@ public class LinkGuard {
 
     @ServerResponseFilter
     public void countBadLinks(ContainerRequestContext context, ContainerResponseContext response, HttpServerRequest request) {
-        if (LINK_PAGES.contains(context.getUriInfo().getPath()) && (response.getStatus() == 400 || response.getStatus() == 404)) {
+        if (isLinkPage(context) && response.getStatus() == 400) { // 400 is these pages' answer to a link that does not verify
             flows.badLink(address(request));
         }
+    }
+
+    /** One of the link pages, however its path is written (the router takes "/unsubscribe/" for "/unsubscribe"). */
+    private static boolean isLinkPage(ContainerRequestContext context) {
+        String path = context.getUriInfo().getPath();
+        return LINK_PAGES.contains(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
 
     private static String address(HttpServerRequest request) {

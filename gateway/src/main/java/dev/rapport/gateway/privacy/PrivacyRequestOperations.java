@@ -6,7 +6,6 @@ import com.google.protobuf.Struct;
 
 import dev.rapport.gateway.audit.Audited;
 import dev.rapport.gateway.audit.Purposes;
-import dev.rapport.gateway.limits.SensitiveFlows;
 import dev.rapport.proto.privacy.v1.ExportPrivacyRequestRequest;
 import dev.rapport.proto.privacy.v1.ExtendPrivacyRequestRequest;
 import dev.rapport.proto.privacy.v1.GetPrivacyRequestRequest;
@@ -22,21 +21,16 @@ public class PrivacyRequestOperations {
     private final PrivacyRequests requests;
     private final PersonalDataExport export;
     private final Audited audited;
-    private final SensitiveFlows flows;
 
-    PrivacyRequestOperations(PrivacyRequests requests, PersonalDataExport export, Audited audited, SensitiveFlows flows) {
+    PrivacyRequestOperations(PrivacyRequests requests, PersonalDataExport export, Audited audited) {
         this.requests = requests;
         this.export = export;
         this.audited = audited;
-        this.flows = flows;
     }
 
     public Uni<PrivacyRequest> open(OpenPrivacyRequestRequest request) {
         // The subject is checked (and a customer's found) by PrivacyRequests#open; the audit names the one the answer names.
-        return audited.run("privacy-requests.open", Purposes.LEGAL_OBLIGATION, null, caller -> {
-            flows.openPrivacyRequest(caller);
-            return requests.open(caller, request);
-        });
+        return audited.run("privacy-requests.open", Purposes.LEGAL_OBLIGATION, null, caller -> requests.open(caller, request));
     }
 
     public Uni<PrivacyRequest> get(GetPrivacyRequestRequest request) {

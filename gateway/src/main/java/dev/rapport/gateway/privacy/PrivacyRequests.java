@@ -65,7 +65,11 @@ public class PrivacyRequests {
     private final OwnProfile own;
     private final Clock clock;
 
-    PrivacyRequests(Pool pool, @GrpcClient("profile") ProfileService profiles, ConsentPolicy policy, AuditTrail trail, OwnProfile own, Clock clock) {
+    private final dev.rapport.gateway.limits.SensitiveFlows flows;
+
+    PrivacyRequests(Pool pool, @GrpcClient("profile") ProfileService profiles, ConsentPolicy policy, AuditTrail trail, OwnProfile own, Clock clock,
+            dev.rapport.gateway.limits.SensitiveFlows flows) {
+        this.flows = flows;
         this.pool = pool;
         this.profiles = profiles;
         this.policy = policy;
@@ -130,8 +134,10 @@ public class PrivacyRequests {
             // What other services hold under a merged-away id stays under it: they are told every one.
             merged.forEach(id -> identifiers.add(new JsonObject().put("type", "PROFILE_ID").put("value", id)));
             String requestKey = request.getRequestId().isEmpty() ? null : request.getRequestId();
+            // A retry answers the first request; only a new one, valid, spends from the caller's budget (nothing written over it).
             return pool.withTransaction(tx -> earlier(tx, caller, requestKey).flatMap(first -> first != null ? Uni.createFrom().item(first)
-                    : jurisdiction(tx, subject, request.getJurisdiction())
+                    : Uni.createFrom().voidItem().invoke(() -> flows.openPrivacyRequest(caller))
+                            .flatMap(x -> jurisdiction(tx, subject, request.getJurisdiction()))
                             .flatMap(jurisdiction -> insert(tx, caller, staff, kind, subject, identifiers, jurisdiction, verification, requestKey,
                                     received.isAfter(now) ? now : received))));
         })).flatMap(id -> get(id));

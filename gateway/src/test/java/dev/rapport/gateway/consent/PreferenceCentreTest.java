@@ -91,7 +91,7 @@ class PreferenceCentreTest {
                 .formParam("marketing.communications:sms", "on").post("/preferences").then().statusCode(400);
         String token = SIGNER.token(person, "marketing.communications", "email");
         given().contentType("application/x-www-form-urlencoded").formParam("t", token).formParam("shown", "what")
-                .post("/preferences").then().statusCode(400);
+                .post("/preferences").then().statusCode(409).body(containsString("Nothing was saved")); // a real link, a page not ours
         given().contentType("application/x-www-form-urlencoded").post("/preferences").then().statusCode(400);
         assertEquals(0L, recorded(person));
     }

@@ -85,7 +85,7 @@ public class PreferenceCentre {
             return Uni.createFrom().item(invalid());
         }
         return allowed(link.subject()).map(now -> page("", token, link, now))
-                .onFailure(NotFound.class).recoverWithItem(PreferenceCentre::invalid);
+                .onFailure(NotFound.class).recoverWithItem(PreferenceCentre::gone);
     }
 
     @POST
@@ -95,8 +95,11 @@ public class PreferenceCentre {
         String token = form.getFirst("t");
         UnsubscribeTokens.Unsubscribe link = link(token);
         String shown = form.getFirst("shown");
-        if (link == null || shown == null || !shown.matches("[01]{" + choices().size() + "}")) {
+        if (link == null) {
             return Uni.createFrom().item(invalid());
+        }
+        if (shown == null || !shown.matches("[01]{" + choices().size() + "}")) {
+            return Uni.createFrom().item(stale());
         }
         String subject = link.subject();
         return allowed(subject).flatMap(now -> {
@@ -118,7 +121,7 @@ public class PreferenceCentre {
                     .flatMap(done -> allowed(subject))
                     .map(saved -> page("<p role=\"status\">Saved: " + (changes.isEmpty() ? "nothing changed"
                             : changes.size() + (changes.size() == 1 ? " change" : " changes")) + ".</p>", token, link, saved));
-        }).onFailure(NotFound.class).recoverWithItem(PreferenceCentre::invalid);
+        }).onFailure(NotFound.class).recoverWithItem(PreferenceCentre::gone);
     }
 
     private static List<Choice> choices() {
@@ -172,9 +175,23 @@ public class PreferenceCentre {
                         + "<title>" + title + "</title></head><body><h1>" + title + "</h1>" + form + "</body></html>").build();
     }
 
+    /** The link does not verify (LinkGuard counts these against the address). */
     private static Response invalid() {
-        return Response.status(400).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity("<!doctype html><html lang=\"en\"><head>"
-                + "<meta charset=\"utf-8\"><title>Link not valid</title></head><body><h1>Link not valid</h1><p>This link is not valid. Use the "
-                + "link from the message itself.</p></body></html>").build();
+        return notice(400, "Link not valid", "This link is not valid. Use the link from the message itself.");
+    }
+
+    /** A signed link whose person the brand no longer knows (erased): nothing to manage, and no guess. */
+    private static Response gone() {
+        return notice(410, "Nothing to manage", "There is nothing to manage for this link any more.");
+    }
+
+    /** A signed link, but the form is not one this page shows now (an old page, or a changed one). */
+    private static Response stale() {
+        return notice(409, "The page has changed", "Nothing was saved. Open the link from the message again to see your choices as they are now.");
+    }
+
+    private static Response notice(int status, String title, String text) {
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity("<!doctype html><html lang=\"en\"><head>"
+                + "<meta charset=\"utf-8\"><title>" + title + "</title></head><body><h1>" + title + "</h1><p>" + text + "</p></body></html>").build();
     }
 }
