@@ -24,6 +24,7 @@ import dev.rapport.proto.profile.v1.Identifier;
 import dev.rapport.proto.profile.v1.ProfileChanged;
 import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.runtime.Ids;
+import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.runtime.error.InvalidInput;
 import dev.rapport.runtime.error.NotFound;
 import dev.rapport.runtime.event.Envelopes;
@@ -68,8 +69,10 @@ public class AttributeUpdater {
         String source = ChangeSource.of(request.getSource());
         return definitions.of(request.getAttributesMap().keySet()).flatMap(known -> {
             Map<String, Value> values = AttributeValidation.check(request.getAttributesMap(), known, LocalDate.now(ZoneOffset.UTC));
+            // PostgreSQL may break a lock cycle with the event path (both touch the profile's rows) by failing one side: run again
             return pool.withTransaction(tx -> target(tx, profileId, request.getIdentifier())
-                    .flatMap(id -> apply(tx, id, values, source).replaceWith(id)));
+                    .flatMap(id -> apply(tx, id, values, source).replaceWith(id)))
+                    .onFailure(LockConflicts::isRetryable).retry().atMost(3);
         });
     }
 
