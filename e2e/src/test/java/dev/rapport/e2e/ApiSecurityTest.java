@@ -1,5 +1,6 @@
 package dev.rapport.e2e;
 
+import static dev.rapport.e2e.Suite.rest;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -286,9 +287,5 @@ class ApiSecurityTest {
     private static String profileOf(String userName) {
         return rest(Tokens.partner()).body("{\"identifier\": {\"type\": \"EXTERNAL_ID\", \"value\": \"" + userName + "\"}, "
                 + "\"event\": {\"name\": \"signed_up\"}}").post("/api/v1/events").then().statusCode(201).extract().path("profileId");
-    }
-
-    private static RequestSpecification rest(String token) {
-        return RestAssured.given().baseUri(GATEWAY).auth().oauth2(token).contentType("application/json");
     }
 }

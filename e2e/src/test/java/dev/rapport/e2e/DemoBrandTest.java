@@ -1,5 +1,6 @@
 package dev.rapport.e2e;
 
+import static dev.rapport.e2e.Suite.rest;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -339,10 +340,6 @@ class DemoBrandTest {
         List<java.util.Map<String, Object>> campaigns = rest(token).queryParam("page_size", 500).get("/api/v1/campaigns")
                 .then().statusCode(200).extract().path("campaigns");
         return (String) campaigns.stream().filter(c -> name.equals(c.get("name"))).findFirst().orElseThrow().get("id");
-    }
-
-    private static io.restassured.specification.RequestSpecification rest(String token) {
-        return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json");
     }
 
     private Profile profile(String externalId) {

@@ -55,6 +55,11 @@ final class Suite {
         startServices();
     }
 
+    /** A JSON request to the suite's gateway with this bearer token. */
+    static io.restassured.specification.RequestSpecification rest(String token) {
+        return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + GATEWAY).auth().oauth2(token).contentType("application/json");
+    }
+
     /** A topic of this run (each run has its own prefix). */
     static String topic(String name) {
         return environment.get("RAPPORT_TOPIC_PREFIX") + name;

@@ -1,5 +1,6 @@
 package dev.rapport.e2e;
 
+import static dev.rapport.e2e.Suite.rest;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -1322,10 +1323,6 @@ class WalkingSkeletonTest {
         rest(token).body("{\"subject\": \"" + profileId + "\", \"purpose\": \"marketing.communications\", \"channel\": \"email\", "
                 + "\"granted\": " + granted + ", \"method\": \"form\", \"noticeVersion\": \"privacy-2026-11\", \"jurisdiction\": \"" + jurisdiction + "\"}")
                 .post("/api/v1/consents").then().statusCode(201);
-    }
-
-    private static io.restassured.specification.RequestSpecification rest(String token) {
-        return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + Suite.GATEWAY).auth().oauth2(token).contentType("application/json");
     }
 
     private static void assertRefused(Status.Code expected, Executable call) {

@@ -2,12 +2,17 @@ package dev.rapport.segment;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.proto.profile.v1.AttributeDefinition.Type;
 import dev.rapport.proto.profile.v1.ListAttributeDefinitionsRequest;
 import dev.rapport.proto.profile.v1.ListAttributeDefinitionsResponse;
 import dev.rapport.proto.profile.v1.ProfileServiceGrpc;
+import dev.rapport.segment.definition.DefinitionParser;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -28,6 +33,26 @@ public class ProfileSchemaStandIn implements QuarkusTestResourceLifecycleManager
             // custom
             Map.entry("interests", Type.LIST), Map.entry("loyalty_points", Type.NUMBER), Map.entry("vip", Type.BOOLEAN),
             Map.entry("app_version", Type.STRING), Map.entry("signup_time", Type.DATETIME));
+
+    /** Segment definitions read against these attributes, in euros, with these saved segments to refer to. */
+    public static DefinitionParser.Context definitions(Map<UUID, JsonNode> saved) {
+        return new DefinitionParser.Context() {
+            @Override
+            public Map<String, Type> attributes() {
+                return ATTRIBUTES;
+            }
+
+            @Override
+            public Optional<JsonNode> segment(UUID id) {
+                return Optional.ofNullable(saved.get(id));
+            }
+
+            @Override
+            public String defaultCurrency() {
+                return "EUR";
+            }
+        };
+    }
 
     private Server server;
 

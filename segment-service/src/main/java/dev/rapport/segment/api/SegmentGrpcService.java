@@ -251,7 +251,7 @@ public class SegmentGrpcService implements SegmentService {
     static Segment toSegment(Segments.Stored s) {
         Segment.Builder segment = Segment.newBuilder().setId(s.id().toString()).setName(s.name()).setDescription(s.description())
                 .setPurpose(s.purpose()).setVersion(s.version())
-                .setDefinition(StoredJson.parse(StoredJson.write(s.definition()), Struct.newBuilder()).build())
+                .setDefinition(dev.rapport.runtime.db.StoredJson.<Struct>read(StoredJson.write(s.definition()), Struct.newBuilder(), "a stored definition"))
                 .setCreateTime(Envelopes.timestamp(s.createTime().toInstant()))
                 .setUpdateTime(Envelopes.timestamp(s.updateTime().toInstant()));
         if (s.size() != null) {

@@ -37,16 +37,6 @@ public final class StoredJson {
         }
     }
 
-    /** Stored JSON into a protobuf message. */
-    public static <B extends com.google.protobuf.Message.Builder> B parse(String json, B into) {
-        try {
-            JsonFormat.parser().merge(json, into);
-            return into;
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("stored JSON does not fit " + into.getDescriptorForType().getName(), e);
-        }
-    }
-
     public static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);

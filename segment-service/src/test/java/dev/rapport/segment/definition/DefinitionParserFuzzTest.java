@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 
 import org.junit.jupiter.api.Tag;
 
@@ -14,7 +12,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.segment.ProfileSchemaStandIn;
 import dev.rapport.segment.projection.StoredJson;
 
@@ -24,22 +21,7 @@ import dev.rapport.segment.projection.StoredJson;
  */
 @Tag("fuzz")
 class DefinitionParserFuzzTest {
-    private static final DefinitionParser.Context CONTEXT = new DefinitionParser.Context() {
-        @Override
-        public Map<String, AttributeDefinition.Type> attributes() {
-            return ProfileSchemaStandIn.ATTRIBUTES;
-        }
-
-        @Override
-        public Optional<JsonNode> segment(UUID id) {
-            return Optional.empty();
-        }
-
-        @Override
-        public String defaultCurrency() {
-            return "EUR";
-        }
-    };
+    private static final DefinitionParser.Context CONTEXT = ProfileSchemaStandIn.definitions(Map.of());
 
     @FuzzTest(maxDuration = "15s")
     void anyDefinitionIsATreeOrProblemsAtItsNodes(FuzzedDataProvider data) {

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.runtime.error.InvalidInput.Violation;
 import dev.rapport.segment.ProfileSchemaStandIn;
 import dev.rapport.segment.projection.StoredJson;
@@ -144,21 +142,6 @@ class DefinitionParserTest {
     }
 
     private DefinitionParser.Context context() {
-        return new DefinitionParser.Context() {
-            @Override
-            public Map<String, AttributeDefinition.Type> attributes() {
-                return ProfileSchemaStandIn.ATTRIBUTES;
-            }
-
-            @Override
-            public Optional<JsonNode> segment(UUID id) {
-                return Optional.ofNullable(saved.get(id));
-            }
-
-            @Override
-            public String defaultCurrency() {
-                return "EUR";
-            }
-        };
+        return ProfileSchemaStandIn.definitions(saved);
     }
 }

@@ -8,14 +8,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.rapport.proto.profile.v1.AttributeDefinition;
 import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.ProfileSchemaStandIn;
 import dev.rapport.segment.definition.DefinitionParser;
@@ -162,22 +159,7 @@ class EvaluatorTest {
     // ---- helpers ----
 
     private static boolean holds(String definition, Facts facts) {
-        DefinitionParser.Result parsed = DefinitionParser.parse(StoredJson.read(definition), null, new DefinitionParser.Context() {
-            @Override
-            public Map<String, AttributeDefinition.Type> attributes() {
-                return ProfileSchemaStandIn.ATTRIBUTES;
-            }
-
-            @Override
-            public Optional<JsonNode> segment(UUID id) {
-                return Optional.empty();
-            }
-
-            @Override
-            public String defaultCurrency() {
-                return "EUR";
-            }
-        });
+        DefinitionParser.Result parsed = DefinitionParser.parse(StoredJson.read(definition), null, ProfileSchemaStandIn.definitions(Map.of()));
         assertTrue(parsed.valid(), parsed.problems().toString());
         return new Evaluator(Map.of(), PURCHASES, NOW).matches(parsed.condition(), facts);
     }

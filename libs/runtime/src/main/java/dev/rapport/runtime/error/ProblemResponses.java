@@ -42,6 +42,11 @@ public class ProblemResponses {
 
     @ServerExceptionMapper
     public Response tooManyRequests(TooManyRequests over) {
+        return over(over);
+    }
+
+    /** 429 with Retry-After; also for a filter that answers before any resource is reached. */
+    public static Response over(TooManyRequests over) {
         return Response.fromResponse(problem(429, "Too many requests", over.getMessage(), Map.of()))
                 .header("Retry-After", over.retryAfterSeconds()).build();
     }
