@@ -1031,6 +1031,10 @@ class WalkingSkeletonTest {
             return "1".equals(runs.getString("journeyRuns.'at step 1 (wait_for_event)'")) && "1".equals(runs.getString("journeyRuns.'exited (order_placed)'"));
         });
 
+        // Spans leave a service in batches, and kill -9 loses a batch not yet sent: the receive of Dana's event must have
+        // reached the collector before campaign-service dies, or the trace below would miss it for a reason of tracing alone.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> traces.trace(traceId).stream()
+                .anyMatch(s -> s.service().equals("campaign-service") && s.kind() == SpanKind.SPAN_KIND_CONSUMER));
         // campaign-service dies while Dana's timer runs; the timer fires once it is back.
         Suite.killService("campaign-service");
         Suite.startServices();
