@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -281,6 +282,50 @@ class SegmentsTest {
         StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> segments.explainMembership(
                 ExplainMembershipRequest.newBuilder().setSegmentId(segment.getId()).setProfileId(survivor.toString()).build()));
         assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+    }
+
+    @Test
+    void onePollOfAttributeChangesAMergeAndAnErasureAppliesEachInItsPlace() throws Exception {
+        UUID merged = profile();
+        UUID survivor = profile();
+        UUID erased = profile();
+        Segment segment = create(and(mine(), "{\"kind\": \"attribute\", \"attribute\": \"city\", \"operator\": \"eq\", \"value\": \"Girona\"}"),
+                ESSENTIAL);
+        Value girona = Value.newBuilder().setStringValue("Girona").build();
+        // Published together, as a bulk import and a merge and an erasure would be: the consumer gets them in one poll.
+        List<ProfileChanged> changes = List.of(
+                change(merged).addChanges(AttributeChange.newBuilder().setAttribute("city").setNewValue(girona)).build(),
+                change(erased).addChanges(AttributeChange.newBuilder().setAttribute("city").setNewValue(girona)).build(),
+                change(merged).setMergedIntoProfileId(survivor.toString()).build(),
+                change(survivor).addChanges(AttributeChange.newBuilder().setAttribute("city").setNewValue(girona)).build(),
+                change(erased).setErased(true).build());
+        List<org.apache.kafka.clients.producer.ProducerRecord<String, String>> records = new ArrayList<>();
+        for (ProfileChanged c : changes) {
+            records.add(KafkaCompanion.record(TestTopics.of(Topics.PROFILE_CHANGES), c.getProfileId(), JsonFormat.printer().print(c)));
+        }
+        kafka.produceStrings().fromRecords(records).awaitCompletion();
+
+        await().atMost(SOON).until(() -> members(segment), m -> m.equals(List.of(survivor.toString())));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> last(transitions(segment)).equals(Map.of(
+                survivor.toString(), SegmentMembershipChanged.Transition.ENTERED,
+                merged.toString(), SegmentMembershipChanged.Transition.EXITED,
+                erased.toString(), SegmentMembershipChanged.Transition.EXITED)));
+        // The same poll read again (a consumer restarted before its commit) changes nothing.
+        kafka.produceStrings().fromRecords(records).awaitCompletion();
+        int announced = transitions(segment).size();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> transitions(segment).size() == announced);
+        assertEquals(List.of(survivor.toString()), members(segment));
+    }
+
+    private ProfileChanged.Builder change(UUID profile) {
+        return ProfileChanged.newBuilder().setProfileId(profile.toString()).setVersion(++version);
+    }
+
+    /** Each profile's last announced transition. */
+    private static Map<String, SegmentMembershipChanged.Transition> last(List<SegmentMembershipChanged> transitions) {
+        Map<String, SegmentMembershipChanged.Transition> last = new java.util.HashMap<>();
+        transitions.forEach(t -> last.put(t.getProfileId(), t.getTransition()));
+        return last;
     }
 
     @Test
