@@ -7,6 +7,8 @@
 #   stack/stack.sh status
 #   stack/stack.sh clean                      stop what we started, then delete every local data directory
 #   stack/stack.sh kill-kafka | start-kafka   (used by the end-to-end test of readiness)
+#   stack/stack.sh kill-postgres | start-postgres   (kill -9 of the server and its backends, then crash recovery:
+#                                             used by the end-to-end fault tests; only a PostgreSQL this script started)
 #
 # A part that already answers on its port is reused and never stopped by us. Everything we start is recorded in
 # .run/pids, logs go to .run/logs. Versions come from the root pom.xml (through stack/pom.xml).
@@ -366,6 +368,13 @@ case "${1:-}" in
     part="$2${RAPPORT_LOG_SUFFIX:-}"; [ -f "$PIDS/$part.pid" ] || die "$2 was not started by this script"
     kill -KILL "$(cat "$PIDS/$part.pid")"; rm -f "$PIDS/$part.pid" "$PIDS/$part.owner" ;;
   start-kafka) owner=$(cat "$PIDS/kafka.owner" 2>/dev/null || echo run); kafka_jars; start_kafka "$owner" ;;
+  kill-postgres) # as a crash would: the server and every backend at once, nothing flushed or shut down
+    [ -f "$PIDS/postgres.pid" ] || die "PostgreSQL was not started by this script"
+    pid=$(cat "$PIDS/postgres.pid"); rm -f "$PIDS/postgres.pid"
+    kill -STOP "$pid" 2>/dev/null || true # no new backend forked while its backends die
+    pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 40; i++)); do listening $PG_PORT || break; sleep 0.25; done ;;
+  start-postgres) owner=$(cat "$PIDS/postgres.owner" 2>/dev/null || echo run); up_postgres "$owner" ;;
   java-home) echo "$JDK" ;;
   clean) cmd_down; rm -rf "$RUN" "$PG_BASE" ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;

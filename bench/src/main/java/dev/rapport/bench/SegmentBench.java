@@ -449,7 +449,7 @@ public final class SegmentBench {
 
                 Full recomputation (ComputeRfm, straight to segment-service; %,d profiles scored, server-side %,d ms): **%,d ms**
                 (target: under 5 s). The raw SQL aggregation it needs (last purchase, count, total per profile over 365 days):
-                %,d ms, so RFM costs %.1f× its aggregation (the rest: quintiles, naming, the transition matrix, rewriting every score).
+                %,d ms, so RFM costs %.1f× its aggregation (the rest: quintiles, naming, the transition matrix, writing the scores that changed).
 
                 ### Real time (events on profile.events → membership on segment.membership)
 

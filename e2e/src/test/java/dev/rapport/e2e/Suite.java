@@ -106,6 +106,20 @@ final class Suite {
         stack(Map.of(), "start-kafka");
     }
 
+    /** kill -9 of PostgreSQL and all its backends, as a crash would. */
+    static void killPostgres() {
+        stack(Map.of(), "kill-postgres");
+    }
+
+    /** Started again: crash recovery, then it accepts connections. */
+    static void startPostgres() {
+        stack(Map.of(), "start-postgres");
+    }
+
+    static boolean postgresStartedByTheStack() {
+        return LocalStack.root().resolve(".run/pids/postgres.pid").toFile().exists();
+    }
+
     static boolean kafkaStartedByTheStack() {
         return LocalStack.root().resolve(".run/pids/kafka.pid").toFile().exists();
     }

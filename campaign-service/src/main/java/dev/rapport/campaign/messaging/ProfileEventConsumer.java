@@ -1,5 +1,6 @@
 package dev.rapport.campaign.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +37,8 @@ public class ProfileEventConsumer {
             UUID profile = Ids.profile("profile_id", recorded.getEvent().getProfileId());
             // this consumer's span when Kafka tracing made one current, else the producer's from the envelope
             String traceparent = Traces.currentOr(recorded.getEnvelope().getTraceparent());
-            return journeys.onEvent(profile, recorded.getEvent(), traceparent)
-                    .flatMap(x -> experiments.onEvent(profile, recorded.getEvent()))
+            return DatabaseOutages.waitedOut("following an event", () -> journeys.onEvent(profile, recorded.getEvent(), traceparent)
+                            .flatMap(x -> experiments.onEvent(profile, recorded.getEvent())))
                     .onFailure().invoke(f -> LOG.warnf("event %s not followed by the journeys: %s", recorded.getEnvelope().getId(), f.toString()));
         } catch (InvalidInput e) {
             // profile-service only publishes stored events; one without a profile is nobody's to follow

@@ -1,5 +1,6 @@
 package dev.rapport.campaign.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,8 +39,9 @@ public class SegmentMembershipConsumer {
             LOG.warnf("a membership without a valid profile id on segment.membership was ignored (%s)", change.getEnvelope().getId());
             return Uni.createFrom().voidItem();
         }
-        return journeys.onSegmentEntered(profile, change.getSegmentId(), change.getSegmentVersion(), change.getEnvelope().getId(),
-                        Envelopes.instant(change.getTransitionTime()), Traces.currentOr(change.getEnvelope().getTraceparent()))
+        String traceparent = Traces.currentOr(change.getEnvelope().getTraceparent());
+        return DatabaseOutages.waitedOut("following a segment entry", () -> journeys.onSegmentEntered(profile, change.getSegmentId(),
+                        change.getSegmentVersion(), change.getEnvelope().getId(), Envelopes.instant(change.getTransitionTime()), traceparent))
                 .onFailure().invoke(f -> LOG.warnf("segment entry %s not followed by the journeys: %s", change.getEnvelope().getId(), f.toString()));
     }
 }

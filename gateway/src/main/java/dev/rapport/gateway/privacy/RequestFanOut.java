@@ -1,5 +1,6 @@
 package dev.rapport.gateway.privacy;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -271,7 +272,8 @@ public class RequestFanOut {
         if (state == null) {
             return Uni.createFrom().voidItem();
         }
-        return record(request, progress.getService(), step, state, progress.getRecordsAffected(), progress.getDetail(), true);
+        return DatabaseOutages.waitedOut("recording a data-subject request's progress",
+                () -> record(request, progress.getService(), step, state, progress.getRecordsAffected(), progress.getDetail(), true));
     }
 
     /**

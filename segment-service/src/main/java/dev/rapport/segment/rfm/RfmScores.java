@@ -179,6 +179,7 @@ public class RfmScores {
                         GROUP BY e.profile_id) purchasing) scores""".formatted(segment, amount, SqlCompiler.purchaseNames(purchases, params, "e"), from, until, currency, wanted);
         return tx.query("DROP TABLE IF EXISTS rfm_next").execute()
                 .flatMap(x -> tx.preparedQuery(scored).execute(Tuple.tuple(params.values())))
+                .flatMap(x -> tx.query("ANALYZE rfm_next").execute()) // the joins below are planned on its real size
                 .flatMap(x -> tx.query("""
                         SELECT COALESCE(o.segment, '(none)') AS from_segment, COALESCE(n.segment, '(none)') AS to_segment, count(*) AS profiles
                         FROM rfm_score o FULL JOIN rfm_next n USING (profile_id)
@@ -186,11 +187,15 @@ public class RfmScores {
                 .flatMap(moved -> tx.query("SELECT segment, count(*) AS profiles FROM rfm_next GROUP BY 1 ORDER BY 2 DESC, 1").execute()
                         .flatMap(sizes -> tx.query("DELETE FROM rfm_score o WHERE NOT EXISTS (SELECT 1 FROM rfm_next n WHERE n.profile_id = o.profile_id)").execute()
                                 .flatMap(y -> tx.preparedQuery("""
-                                        INSERT INTO rfm_score (profile_id, recency, frequency, monetary, segment, last_purchase, purchases, total, compute_time)
-                                        SELECT profile_id, recency, frequency, monetary, segment, last_purchase, purchases, total, $1 FROM rfm_next
+                                        INSERT INTO rfm_score (profile_id, recency, frequency, monetary, segment, last_purchase, purchases, total, change_time)
+                                        SELECT n.profile_id, n.recency, n.frequency, n.monetary, n.segment, n.last_purchase, n.purchases, n.total, $1
+                                        FROM rfm_next n LEFT JOIN rfm_score o ON o.profile_id = n.profile_id
+                                        -- only what changed is written: between two runs most people neither bought nor moved
+                                        WHERE (o.recency, o.frequency, o.monetary, o.segment, o.last_purchase, o.purchases, o.total)
+                                              IS DISTINCT FROM (n.recency, n.frequency, n.monetary, n.segment, n.last_purchase, n.purchases, n.total)
                                         ON CONFLICT (profile_id) DO UPDATE SET recency = EXCLUDED.recency, frequency = EXCLUDED.frequency,
                                           monetary = EXCLUDED.monetary, segment = EXCLUDED.segment, last_purchase = EXCLUDED.last_purchase,
-                                          purchases = EXCLUDED.purchases, total = EXCLUDED.total, compute_time = EXCLUDED.compute_time""")
+                                          purchases = EXCLUDED.purchases, total = EXCLUDED.total, change_time = EXCLUDED.change_time""")
                                         .execute(Tuple.of(java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC))))
                                 .flatMap(y -> {
                                     Map<String, Long> bySegment = new LinkedHashMap<>();

@@ -195,7 +195,7 @@ class EvaluatorsAgreeTest {
             if (random.nextBoolean()) {
                 int r = 1 + random.nextInt(5), f = 1 + random.nextInt(5), m = 1 + random.nextInt(5);
                 pool.preparedQuery("""
-                        INSERT INTO rfm_score (profile_id, recency, frequency, monetary, segment, last_purchase, purchases, total, compute_time)
+                        INSERT INTO rfm_score (profile_id, recency, frequency, monetary, segment, last_purchase, purchases, total, change_time)
                         VALUES ($1, $2, $3, $4, $5, now(), 1, 10, now())""")
                         .execute(Tuple.of(id, r, f, m, RfmRule.segmentOf(RfmRule.STANDARD, r, f, m))).await().atMost(Duration.ofSeconds(10));
             }

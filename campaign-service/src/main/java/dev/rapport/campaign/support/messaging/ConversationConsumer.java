@@ -1,5 +1,6 @@
 package dev.rapport.campaign.support.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -24,7 +25,7 @@ public class ConversationConsumer {
         if (!event.getBadExperience() || event.getProfileId().isEmpty()) {
             return Uni.createFrom().voidItem(); // anonymous visitors and good experiences hold nothing back
         }
-        return Uni.createFrom().deferred(() -> experiences.recordBadExperience(
+        return DatabaseOutages.waitedOut("recording a bad support experience", () -> experiences.recordBadExperience(
                 Ids.profile("profile_id", event.getProfileId()),
                 Envelopes.instant(event.getEventTime()),
                 event.getConversationId()));

@@ -92,6 +92,10 @@ public class GrpcErrors implements ExceptionHandlerProvider {
         if (failure instanceof ForbiddenException) {
             return Status.PERMISSION_DENIED.withDescription("your role does not allow this operation").asRuntimeException();
         }
+        if (dev.rapport.runtime.db.DatabaseOutages.is(failure)) {
+            LOG.warnf("gRPC call failed: PostgreSQL out of reach (%s)", failure.toString());
+            return Status.UNAVAILABLE.withDescription("a service is unavailable; retry later").asRuntimeException();
+        }
         LOG.errorf(failure, "gRPC call failed");
         return Status.INTERNAL.withDescription("internal error").asRuntimeException();
     }

@@ -99,6 +99,10 @@ public class ProblemResponses {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (dev.rapport.runtime.db.DatabaseOutages.is(e)) {
+            LOG.warnf("request failed: PostgreSQL out of reach (%s)", e.toString());
+            return problem(503, "Service unavailable", "a service is unavailable; retry later", Map.of());
+        }
         LOG.errorf(e, "request failed");
         return problem(500, "Internal error", "internal error", Map.of());
     }

@@ -1,5 +1,6 @@
 package dev.rapport.profile.event.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -39,6 +40,6 @@ public class IngestConsumer {
         if (event.getSource().isEmpty()) {
             event.setSource("kafka:profile.ingest");
         }
-        return Uni.createFrom().deferred(() -> recorder.record(message.getIdentifier(), event.build())).replaceWithVoid();
+        return DatabaseOutages.waitedOut("storing an ingested event", () -> recorder.record(message.getIdentifier(), event.build())).replaceWithVoid();
     }
 }

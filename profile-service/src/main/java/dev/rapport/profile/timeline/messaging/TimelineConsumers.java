@@ -1,5 +1,6 @@
 package dev.rapport.profile.timeline.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.util.List;
 import java.util.UUID;
 
@@ -48,10 +49,11 @@ public class TimelineConsumers {
                 .putFields("purpose", text(delivery.getPurpose())).putFields("reason", text(delivery.getReason())).build();
         String id = "delivery:" + delivery.getMessageId() + ":" + delivery.getStatus().name();
         boolean engagement = delivery.getStatus() == CampaignDelivery.Status.OPENED || delivery.getStatus() == CampaignDelivery.Status.CLICKED;
-        return pool.withTransaction(tx -> timeline.add(tx, id, profile, "delivery", Envelopes.instant(delivery.getStatusTime()), details)
+        return DatabaseOutages.waitedOut("adding a delivery to the timeline", () -> pool.withTransaction(tx -> timeline.add(tx, id, profile,
+                        "delivery", Envelopes.instant(delivery.getStatusTime()), details)
                 .flatMap(landed -> landed.isPresent() && engagement
                         ? traits.addEngagement(tx, List.of(new TraitRepository.Engagement(landed.get(), Envelopes.instant(delivery.getStatusTime()))))
-                        : Uni.createFrom().voidItem()));
+                        : Uni.createFrom().voidItem())));
     }
 
     @Incoming("chat-conversations")
@@ -68,7 +70,8 @@ public class TimelineConsumers {
         // event's id, the same when it is delivered twice
         String id = "conversation:" + step.getConversationId() + ":" + outcome
                 + (step.getEnvelope().getId().isEmpty() ? "" : ":" + step.getEnvelope().getId());
-        return pool.withTransaction(tx -> timeline.add(tx, id, profile, "conversation", Envelopes.instant(step.getEventTime()), details)
+        return DatabaseOutages.waitedOut("adding a conversation to the timeline", () -> pool.withTransaction(tx -> timeline.add(tx, id, profile,
+                "conversation", Envelopes.instant(step.getEventTime()), details)
                 .flatMap(landed -> landed.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
                         INSERT INTO support_conversation (conversation_id, profile_id, outcome, event_time, satisfaction, bad_experience)
                         VALUES ($1, $2, $3, $4, $5, $6)
@@ -81,7 +84,7 @@ public class TimelineConsumers {
                         .execute(Tuple.from(List.of(step.getConversationId(), landed.get(), outcome,
                                 java.time.OffsetDateTime.ofInstant(Envelopes.instant(step.getEventTime()), java.time.ZoneOffset.UTC),
                                 step.getSatisfaction(), step.getBadExperience())))
-                        .replaceWithVoid()));
+                        .replaceWithVoid())));
     }
 
     private static UUID profileId(String value) {

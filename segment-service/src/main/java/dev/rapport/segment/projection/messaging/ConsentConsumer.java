@@ -1,5 +1,6 @@
 package dev.rapport.segment.projection.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,7 +21,6 @@ import dev.rapport.privacy.DataUses;
 
 import dev.rapport.proto.privacy.v1.ConsentState;
 import dev.rapport.proto.privacy.v1.PurposeConsent;
-import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.segment.projection.Projection;
 import dev.rapport.segment.projection.StoredJson;
 import dev.rapport.segment.evaluation.PurposeBasis;
@@ -57,14 +57,13 @@ public class ConsentConsumer {
         if (subject == null) {
             return Uni.createFrom().completionStage(record::ack);
         }
-        return pool.withTransaction(tx -> {
+        return DatabaseOutages.waitedOut("applying a consent state", () -> pool.withTransaction(tx -> {
                     Uni<Boolean> applied = state == null ? projection.forgetConsent(tx, subject)
                             : projection.applyConsent(tx, subject, state.getVersion(), decisions(policy, state));
                     return applied.flatMap(changed -> changed && isProfileId(subject)
                             ? memberships.reevaluate(tx, Set.of(UUID.fromString(subject)), inputs -> inputs.consent()).replaceWithVoid()
                             : Uni.createFrom().voidItem());
-                })
-                .onFailure(LockConflicts::isRetryable).retry().atMost(5)
+                }))
                 .flatMap(x -> Uni.createFrom().completionStage(record::ack));
     }
 

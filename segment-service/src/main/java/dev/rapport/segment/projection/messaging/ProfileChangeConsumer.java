@@ -1,5 +1,6 @@
 package dev.rapport.segment.projection.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -14,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.rapport.proto.profile.v1.ProfileChanged;
-import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.segment.engagement.EngagementRepository;
 import dev.rapport.segment.privacy.ProfileEraser;
 import dev.rapport.segment.projection.Projection;
@@ -32,6 +32,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  */
 @ApplicationScoped
 public class ProfileChangeConsumer {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProfileChangeConsumer.class);
     private final Pool pool;
     private final Projection projection;
     private final EngagementRepository engagement;
@@ -48,8 +49,24 @@ public class ProfileChangeConsumer {
 
     @Incoming("profile-changes")
     public Uni<Void> onChanges(List<ProfileChanged> changes) {
-        return pool.withTransaction(tx -> apply(tx, changes))
-                .onFailure(LockConflicts::isRetryable).retry().atMost(5);
+        return DatabaseOutages.waitedOut("applying profile changes", () -> pool.withTransaction(tx -> apply(tx, changes)))
+                .onFailure(f -> changes.size() > 1).recoverWithUni(f -> oneByOne(changes));
+    }
+
+    /**
+     * A batch that failed for something in it: each change in its own transaction, so that the others are applied; the
+     * batch still fails when one does, and goes to the dead-letter topic whole (the applied ones are no-ops when read again).
+     */
+    private Uni<Void> oneByOne(List<ProfileChanged> changes) {
+        List<Throwable> failures = new ArrayList<>();
+        return Multi.createFrom().iterable(changes)
+                .onItem().transformToUniAndConcatenate(change -> DatabaseOutages.waitedOut("applying a profile change",
+                                () -> pool.withTransaction(tx -> apply(tx, List.of(change))))
+                        .onFailure().invoke(f -> LOG.errorf("profile change %s not applied: %s", change.getEnvelope().getId(), f.toString()))
+                        .onFailure().invoke(failures::add)
+                        .onFailure().recoverWithNull())
+                .collect().last()
+                .flatMap(x -> failures.isEmpty() ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failures.get(0)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.rapport.segment.projection.messaging;
 
+import dev.rapport.runtime.db.DatabaseOutages;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.rapport.proto.profile.v1.ProfileEventRecorded;
-import dev.rapport.runtime.db.LockConflicts;
 import dev.rapport.segment.engagement.EngagementRepository;
 import dev.rapport.segment.projection.Projection;
 import dev.rapport.segment.segment.Memberships;
@@ -37,13 +37,13 @@ public class ProfileEventConsumer {
 
     @Incoming("profile-events")
     public Uni<Void> onEvents(List<ProfileEventRecorded> recorded) {
-        return pool.withTransaction(tx -> projection.recordEvents(tx, recorded.stream().map(ProfileEventRecorded::getEvent).toList())
+        return DatabaseOutages.waitedOut("storing events", () -> pool.withTransaction(tx -> projection.recordEvents(tx,
+                        recorded.stream().map(ProfileEventRecorded::getEvent).toList())
                         .flatMap(stored -> engagement.count(tx, stored.fresh()).flatMap(counted -> {
                             Set<String> names = new HashSet<>();
                             stored.namesByProfile().values().forEach(names::addAll);
                             return memberships.reevaluate(tx, stored.namesByProfile().keySet(), inputs -> inputs.usesEvents(names));
-                        })))
-                .onFailure(LockConflicts::isRetryable).retry().atMost(5)
+                        }))))
                 .replaceWithVoid();
     }
 }
