@@ -266,28 +266,12 @@ public final class SegmentBench {
         String viewsSegment = segments.createSegment(CreateSegmentRequest.newBuilder().setName("bench page views " + run)
                 .setPurpose("essential.service").setDefinition(viewsDefinition).build()).getId();
 
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
-        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + run);
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
 
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong sent = new AtomicLong();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps);
-                KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps)) {
-            consumer.subscribe(List.of("segment.membership"));
-            while (consumer.assignment().isEmpty()) {
-                consumer.poll(java.time.Duration.ofMillis(200));
-            }
+        try (KafkaProducer<String, String> producer = producer(1); KafkaConsumer<String, String> consumer = membership("bench-" + run)) {
             Thread reader = new Thread(() -> {
                 while (!stop.get()) {
                     for (ConsumerRecord<String, String> record : consumer.poll(java.time.Duration.ofMillis(50))) {
@@ -365,23 +349,7 @@ public final class SegmentBench {
         JsonFormat.parser().merge("{\"kind\":\"attribute\",\"attribute\":\"bench_tier\",\"operator\":\"eq\",\"value\":\"" + run + "\"}", definition);
         String segment = segments.createSegment(CreateSegmentRequest.newBuilder().setName("bench tier " + run)
                 .setPurpose("essential.service").setDefinition(definition).build()).getId();
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
-        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-tier-" + run);
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps);
-                KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps)) {
-            consumer.subscribe(List.of("segment.membership"));
-            while (consumer.assignment().isEmpty()) {
-                consumer.poll(java.time.Duration.ofMillis(200));
-            }
+        try (KafkaProducer<String, String> producer = producer(5); KafkaConsumer<String, String> consumer = membership("bench-tier-" + run)) {
             long version = System.currentTimeMillis(); // newer than any version the population or an earlier run left
             long start = System.nanoTime();
             for (int i = 1; i <= ATTRIBUTE_CHANGES; i++) {
@@ -414,6 +382,31 @@ public final class SegmentBench {
                     ATTRIBUTE_CHANGES, published, entered.size(), seconds, entered.size() / seconds,
                     entered.size() < ATTRIBUTE_CHANGES ? " (the rest not within 300 s)" : "");
         }
+    }
+
+    private static KafkaProducer<String, String> producer(int lingerMs) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
+        return new KafkaProducer<>(props);
+    }
+
+    /** A reader of segment.membership from now on, its partitions assigned before anything is published. */
+    private static KafkaConsumer<String, String> membership(String group) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
+        consumer.subscribe(List.of("segment.membership"));
+        while (consumer.assignment().isEmpty()) {
+            consumer.poll(java.time.Duration.ofMillis(200));
+        }
+        return consumer;
     }
 
     /** The id the generator gave profile {@code i}: md5('bench-profile-' || i)::uuid. */

@@ -36,22 +36,7 @@ public class ProfileSchemaStandIn implements QuarkusTestResourceLifecycleManager
 
     /** Segment definitions read against these attributes, in euros, with these saved segments to refer to. */
     public static DefinitionParser.Context definitions(Map<UUID, JsonNode> saved) {
-        return new DefinitionParser.Context() {
-            @Override
-            public Map<String, Type> attributes() {
-                return ATTRIBUTES;
-            }
-
-            @Override
-            public Optional<JsonNode> segment(UUID id) {
-                return Optional.ofNullable(saved.get(id));
-            }
-
-            @Override
-            public String defaultCurrency() {
-                return "EUR";
-            }
-        };
+        return DefinitionParser.Context.of(ATTRIBUTES, id -> Optional.ofNullable(saved.get(id)), "EUR");
     }
 
     private Server server;

@@ -54,6 +54,27 @@ public final class DefinitionParser {
 
         /** The currency of value conditions that name none. */
         String defaultCurrency();
+
+        /** A context of what is in hand: the attribute types, a lookup of saved definitions, the default currency. */
+        static Context of(Map<String, AttributeDefinition.Type> attributes, java.util.function.Function<UUID, Optional<JsonNode>> segments,
+                String defaultCurrency) {
+            return new Context() {
+                @Override
+                public Map<String, AttributeDefinition.Type> attributes() {
+                    return attributes;
+                }
+
+                @Override
+                public Optional<JsonNode> segment(UUID id) {
+                    return segments.apply(id);
+                }
+
+                @Override
+                public String defaultCurrency() {
+                    return defaultCurrency;
+                }
+            };
+        }
     }
 
     private final Context context;

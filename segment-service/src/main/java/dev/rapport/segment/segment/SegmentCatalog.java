@@ -83,22 +83,8 @@ public class SegmentCatalog {
         JsonNode types = StoredJson.read(row.getString("types"));
         Map<String, AttributeDefinition.Type> attributes = new HashMap<>();
         types.fields().forEachRemaining(e -> attributes.put(e.getKey(), AttributeDefinition.Type.valueOf(e.getValue().asText())));
-        DefinitionParser.Result result = DefinitionParser.parse(definition, null, new DefinitionParser.Context() {
-            @Override
-            public Map<String, AttributeDefinition.Type> attributes() {
-                return attributes;
-            }
-
-            @Override
-            public Optional<JsonNode> segment(UUID id) {
-                return Optional.of(NullNode.getInstance()); // checked when it was saved
-            }
-
-            @Override
-            public String defaultCurrency() {
-                return purchases.defaultCurrency();
-            }
-        });
+        DefinitionParser.Result result = DefinitionParser.parse(definition, null, DefinitionParser.Context.of(attributes,
+                id -> Optional.of(NullNode.getInstance()), purchases.defaultCurrency())); // references were checked when it was saved
         if (!result.valid()) {
             throw new IllegalStateException("stored definition of segment " + row.getUUID("segment_id") + " no longer reads: " + result.problems());
         }

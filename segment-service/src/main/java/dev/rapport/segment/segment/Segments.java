@@ -64,22 +64,8 @@ public class Segments {
         return schema.types(attributeNames(json)).flatMap(types -> savedDefinitions(client).map(saved -> {
             List<Violation> problems = new ArrayList<>();
             DefinitionParser.purposeProblem(purpose).ifPresent(problems::add);
-            DefinitionParser.Result result = DefinitionParser.parse(json, self, new DefinitionParser.Context() {
-                @Override
-                public Map<String, AttributeDefinition.Type> attributes() {
-                    return types;
-                }
-
-                @Override
-                public Optional<JsonNode> segment(UUID id) {
-                    return Optional.ofNullable(saved.get(id));
-                }
-
-                @Override
-                public String defaultCurrency() {
-                    return catalog.purchases().defaultCurrency();
-                }
-            });
+            DefinitionParser.Result result = DefinitionParser.parse(json, self, DefinitionParser.Context.of(types, id -> Optional.ofNullable(saved.get(id)),
+                    catalog.purchases().defaultCurrency()));
             problems.addAll(result.problems());
             if (!problems.isEmpty()) {
                 throw new InvalidInput(problems);

@@ -481,22 +481,7 @@ class EvaluatorsAgreeTest {
 
     private DefinitionParser.Context context(Map<UUID, JsonNode> saved) {
         Map<String, AttributeDefinition.Type> types = new LinkedHashMap<>(ProfileSchemaStandIn.ATTRIBUTES);
-        return new DefinitionParser.Context() {
-            @Override
-            public Map<String, AttributeDefinition.Type> attributes() {
-                return types;
-            }
-
-            @Override
-            public Optional<JsonNode> segment(UUID id) {
-                return Optional.ofNullable(saved.get(id));
-            }
-
-            @Override
-            public String defaultCurrency() {
-                return purchases.defaultCurrency();
-            }
-        };
+        return DefinitionParser.Context.of(types, id -> Optional.ofNullable(saved.get(id)), purchases.defaultCurrency());
     }
 
     private static void maybe(Random random, Runnable action) {

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import dev.rapport.proto.profile.v1.ProfileChanged;
 import dev.rapport.segment.engagement.EngagementRepository;
@@ -32,7 +33,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  */
 @ApplicationScoped
 public class ProfileChangeConsumer {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProfileChangeConsumer.class);
+    private static final Logger LOG = Logger.getLogger(ProfileChangeConsumer.class);
     private final Pool pool;
     private final Projection projection;
     private final EngagementRepository engagement;
