@@ -103,6 +103,20 @@ class SegmentsTest {
         kafka.close();
     }
 
+    @jakarta.inject.Inject
+    dev.rapport.segment.segment.BatchWork batch;
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
+    @Test
+    void aQueryOverEveryoneGetsBatchMemoryInItsTransactionOnly() {
+        String inside = pool.withTransaction(tx -> batch.begin(tx).flatMap(x -> tx.query("SHOW work_mem").execute()))
+                .map(rows -> rows.iterator().next().getString(0)).await().atMost(SOON);
+        assertEquals("256MB", inside);
+        String outside = pool.query("SHOW work_mem").execute().map(rows -> rows.iterator().next().getString(0)).await().atMost(SOON);
+        assertFalse(outside.equals(inside), "the server's own setting outside: " + outside);
+    }
+
     @Test
     void anEventArrivingBringsTheProfileInAndItIsAnnouncedAndExplained() throws Exception {
         UUID profile = profile(); // marked with this run's first name

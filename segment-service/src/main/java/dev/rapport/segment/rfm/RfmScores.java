@@ -20,6 +20,7 @@ import dev.rapport.runtime.PurchaseConvention;
 import dev.rapport.segment.definition.SqlParams;
 import dev.rapport.segment.evaluation.SqlCompiler;
 import dev.rapport.segment.projection.StoredJson;
+import dev.rapport.segment.segment.BatchWork;
 import dev.rapport.segment.segment.SavedSegment;
 import dev.rapport.segment.segment.SegmentCatalog;
 import dev.rapport.segment.segment.Segments;
@@ -45,8 +46,10 @@ public class RfmScores {
     private final PurchaseConvention purchases;
     private final SegmentCatalog catalog;
     private final Segments segments;
+    private final BatchWork batch;
 
-    RfmScores(Pool pool, PurchaseConvention purchases, SegmentCatalog catalog, Segments segments) {
+    RfmScores(Pool pool, PurchaseConvention purchases, SegmentCatalog catalog, Segments segments, BatchWork batch) {
+        this.batch = batch;
         this.pool = pool;
         this.purchases = purchases;
         this.catalog = catalog;
@@ -177,7 +180,7 @@ public class RfmScores {
                         FROM event e
                         WHERE %s AND e.occur_time >= %s AND e.occur_time < %s AND %s = %s
                         GROUP BY e.profile_id) purchasing) scores""".formatted(segment, amount, SqlCompiler.purchaseNames(purchases, params, "e"), from, until, currency, wanted);
-        return tx.query("DROP TABLE IF EXISTS rfm_next").execute()
+        return batch.begin(tx).flatMap(x -> tx.query("DROP TABLE IF EXISTS rfm_next").execute())
                 .flatMap(x -> tx.preparedQuery(scored).execute(Tuple.tuple(params.values())))
                 .flatMap(x -> tx.query("ANALYZE rfm_next").execute()) // the joins below are planned on its real size
                 .flatMap(x -> tx.query("""

@@ -41,8 +41,10 @@ public class Memberships {
     private final MembershipAnnouncer announcer;
 
     private final ConsentPolicy policy;
+    private final BatchWork batch;
 
-    Memberships(SegmentCatalog catalog, Projection projection, MembershipAnnouncer announcer, ConsentPolicy policy) {
+    Memberships(SegmentCatalog catalog, Projection projection, MembershipAnnouncer announcer, ConsentPolicy policy, BatchWork batch) {
+        this.batch = batch;
         this.catalog = catalog;
         this.projection = projection;
         this.announcer = announcer;
@@ -172,7 +174,7 @@ public class Memberships {
                 UNION ALL SELECT 'X', profile_id, 0, 0, 0 FROM exited
                 UNION ALL SELECT 'S', NULL, members, withdrawn, undecided FROM size""".formatted(basis,
                 compiler.from(PurposeBasis.readsConsent(segment.purpose())), matches);
-        return tx.preparedQuery(sql).execute(Tuple.tuple(params.values())).flatMap(rows -> {
+        return batch.begin(tx).flatMap(x -> tx.preparedQuery(sql).execute(Tuple.tuple(params.values()))).flatMap(rows -> {
             List<Transition> changes = new ArrayList<>();
             long[] size = new long[3];
             rows.forEach(r -> {
@@ -190,19 +192,19 @@ public class Memberships {
         });
     }
 
-    /** Counts what a definition holds now, without writing anything. */
+    /** Counts what a definition holds now, without writing anything; {@code client} is a transaction. */
     public Uni<Size> preview(SqlClient client, Condition condition, String purpose, Map<UUID, SavedSegment> all) {
         Instant now = now();
         SqlParams params = new SqlParams();
         SqlCompiler compiler = new SqlCompiler(conditions(all), catalog.purchases(), now, params);
         String matches = compiler.compile(condition);
         String basis = PurposeBasis.sql(policy, purpose, params);
-        return client.preparedQuery("""
+        return batch.begin(client).flatMap(x -> client.preparedQuery("""
                 SELECT count(*) FILTER (WHERE basis = 'GRANTED') AS members, count(*) FILTER (WHERE basis = 'WITHDRAWN') AS withdrawn,
                        count(*) FILTER (WHERE basis = 'UNDECIDED') AS undecided
                 FROM (SELECT %s AS basis FROM %s WHERE %s) matched"""
                 .formatted(basis, compiler.from(PurposeBasis.readsConsent(purpose)), matches))
-                .execute(Tuple.tuple(params.values()))
+                .execute(Tuple.tuple(params.values())))
                 .map(rows -> {
                     var r = rows.iterator().next();
                     return new Size(r.getLong("members"), r.getLong("withdrawn"), r.getLong("undecided"), now, 0);
