@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ import dev.rapport.proto.profile.v1.RecordEventRequest;
 import dev.rapport.proto.profile.v1.UpdateAttributesRequest;
 import dev.rapport.proto.segment.v1.CreateSegmentRequest;
 import dev.rapport.proto.segment.v1.GetSegmentRequest;
+import dev.rapport.demo.DemoBrand;
 import dev.rapport.testing.ClientStreams;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -48,8 +50,8 @@ import io.grpc.ManagedChannel;
  */
 public final class CampaignBench {
     private static final int RECIPIENTS = Integer.getInteger("rapport.bench.campaign-recipients", 10_000);
-    private static final String[][] PEOPLE = { { "Ana", "es-ES", "Madrid", "ES" }, { "Ben", "en-GB", "London", "GB" },
-            { "서연", "ko-KR", "Seoul", "KR" }, { "Núria", "ca-ES", "Barcelona", "ES" }, { "Mia", "en-US", "San Francisco", "US" } };
+    /** Recipient i is the demo brand's customer i (seed 42, as `make run` loads them), under an id of this run. */
+    private static final DemoBrand BRAND = new DemoBrand(42, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS));
 
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
@@ -69,12 +71,12 @@ public final class CampaignBench {
             Semaphore inFlight = new Semaphore(64);
             AtomicLong failed = new AtomicLong();
             for (int i = 0; i < RECIPIENTS; i++) {
-                String[] who = PEOPLE[i % PEOPLE.length];
+                Map<String, Object> who = BRAND.customer(i + 1).attributes();
                 inFlight.acquire();
                 var call = profiles.withDeadlineAfter(30, TimeUnit.SECONDS).updateAttributes(UpdateAttributesRequest.newBuilder()
                         .setIdentifier(person(run, i)).setSource("bench")
-                        .putAttributes("first_name", text(who[0])).putAttributes("language", text(who[1]))
-                        .putAttributes("city", text(who[2])).putAttributes("country", text(who[3]))
+                        .putAttributes("first_name", text((String) who.get("first_name"))).putAttributes("language", text((String) who.get("language")))
+                        .putAttributes("city", text((String) who.get("city"))).putAttributes("country", text((String) who.get("country")))
                         .putAttributes("region", text(cohort)).putAttributes("email", text("bench-" + run + "-" + i + "@example.com")).build());
                 Futures.addCallback(call, new FutureCallback<>() {
                     @Override
@@ -163,7 +165,8 @@ public final class CampaignBench {
 
                 Measured %s on %s.
                 Command: `make bench` (driver `bench/…/CampaignBench`, -Drapport.bench.campaign-recipients=%d): people created
-                through the gateway with names, languages, cities and email addresses; a segment of them; a transactional
+                through the gateway with the names, languages and cities of the demo brand's first customers (`DemoBrand`) and
+                email addresses of their own; a segment of them; a transactional
                 email campaign with Liquid and language and city variants, activated; timed from the activation until every
                 recipient has an outcome. Path per recipient: claim (lease) → GetProfile from profile-service → consent,
                 support hold, send time → render → frequency caps under the person's lock → SMTP hand-off to the local

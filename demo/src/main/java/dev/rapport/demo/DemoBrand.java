@@ -49,7 +49,8 @@ public final class DemoBrand {
     public static final List<String[]> CUSTOM_ATTRIBUTES = List.<String[]>of(
             new String[] { "plan", "STRING", "user.account" },
             new String[] { "dietary_needs", "LIST", "user.health_and_medical" },
-            new String[] { "favourite_cuisine", "STRING", "user.demographic.profile" });
+            new String[] { "favourite_cuisine", "STRING", "user.demographic.profile" },
+            new String[] { "app_version", "STRING", "user.device" });
 
     private static final List<String> PLANS = List.of("free", "free", "free", "plus", "plus", "premium");
     private static final List<String> DIETS = List.of("vegetarian", "vegan", "halal", "gluten_free", "nut_allergy", "lactose_free");
@@ -113,6 +114,9 @@ public final class DemoBrand {
         attributes.put("birth_date", LocalDate.of(1950 + random.nextInt(56), 1 + random.nextInt(12), 1 + random.nextInt(28)).toString());
         attributes.put("platform", platform);
         attributes.put("device", device);
+        if (!platform.equals("web")) {
+            attributes.put("app_version", appVersion); // drawn above: adding it changed no one's other values
+        }
         attributes.put("plan", pick(random, PLANS.toArray(String[]::new)));
         List<String> diet = new ArrayList<>();
         for (String need : DIETS) {

@@ -6,11 +6,11 @@ import java.util.List;
  * The demo's segments: one or more of each family marketers use (segment-service/README.md, "Definitions"), each with
  * the purpose it serves, so people without a basis for that purpose are left out (and counted as excluded).
  */
-final class DemoSegments {
-    record Definition(String name, String description, String purpose, String json) {
+public final class DemoSegments {
+    public record Definition(String name, String description, String purpose, String json) {
     }
 
-    static final List<Definition> ALL = List.of(
+    public static final List<Definition> ALL = List.of(
             new Definition("Abandoned a cart this month, no order since", "behavioural: cart_abandoned, then no order_placed within 2 days",
                     "marketing.communications", """
                     {"kind": "sequence", "first": {"event": "cart_abandoned"}, "then": {"event": "order_placed"}, "within": "P2D",
@@ -27,6 +27,9 @@ final class DemoSegments {
                     {"kind": "attribute", "attribute": "language", "operator": "in", "value": ["ca-ES", "es-ES", "es-US"]}"""),
             new Definition("iPhone users", "technographic: platform", "marketing.communications", """
                     {"kind": "attribute", "attribute": "platform", "operator": "eq", "value": "ios"}"""),
+            new Definition("On the newest app (5.6 or later)", "technographic: app version, compared as a version (5.10 is after 5.9)",
+                    "marketing.communications", """
+                    {"kind": "attribute", "attribute": "app_version", "operator": "version_gte", "value": "5.6"}"""),
             new Definition("Vegetarian or vegan", "needs-based: dietary needs (health data: used to personalise, never to advertise)",
                     "personalize", """
                     {"kind": "attribute", "attribute": "dietary_needs", "operator": "contains_any", "value": ["vegetarian", "vegan"]}"""),
@@ -46,6 +49,11 @@ final class DemoSegments {
                     {"kind": "consent", "purpose": "marketing.communications", "channel": "email", "state": "granted"}"""),
             new Definition("Payment failed this week", "behavioural: for the transactional payment-failed message", "essential.service", """
                     {"kind": "event", "event": "payment_failed", "window": {"last": "P7D"}}"""));
+
+    /** The definition named {@code name}. */
+    public static Definition named(String name) {
+        return ALL.stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(name));
+    }
 
     private DemoSegments() {
     }

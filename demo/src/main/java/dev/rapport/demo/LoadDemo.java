@@ -196,14 +196,19 @@ public final class LoadDemo {
 
     private void attributeSchema() {
         var schema = AttributeSchemaGrpc.newBlockingStub(channel).withCallCredentials(partner);
-        for (String[] attribute : DemoBrand.CUSTOM_ATTRIBUTES) {
-            schema.createAttributeDefinition(CreateAttributeDefinitionRequest.newBuilder().setDefinition(AttributeDefinition.newBuilder()
-                    .setName(attribute[0]).setType(AttributeDefinition.Type.valueOf(attribute[1])).setDataCategory(attribute[2])
-                    .setMergeRule(attribute[1].equals("LIST") ? AttributeDefinition.MergeRule.UNION : AttributeDefinition.MergeRule.NEWEST_WINS))
-                    .build());
+        for (AttributeDefinition definition : attributeDefinitions()) {
+            schema.createAttributeDefinition(CreateAttributeDefinitionRequest.newBuilder().setDefinition(definition).build());
         }
         say("attribute schema: " + DemoBrand.CUSTOM_ATTRIBUTES.size() + " custom attributes declared");
         stepDone("help centre");
+    }
+
+    /** The demo's custom attributes as declared through the API (declaring the same again changes nothing). */
+    public static List<AttributeDefinition> attributeDefinitions() {
+        return DemoBrand.CUSTOM_ATTRIBUTES.stream().map(attribute -> AttributeDefinition.newBuilder()
+                .setName(attribute[0]).setType(AttributeDefinition.Type.valueOf(attribute[1])).setDataCategory(attribute[2])
+                .setMergeRule(attribute[1].equals("LIST") ? AttributeDefinition.MergeRule.UNION : AttributeDefinition.MergeRule.NEWEST_WINS)
+                .build()).toList();
     }
 
     /** The help centre, imported per language (articles matched by key: importing again replaces them). */

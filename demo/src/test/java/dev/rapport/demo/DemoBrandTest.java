@@ -48,6 +48,7 @@ class DemoBrandTest {
             LocalDate born = LocalDate.parse((String) c.attributes().get("birth_date"));
             assertTrue(born.getYear() >= 1950 && born.getYear() <= 2005);
             assertTrue(DemoBrand.CITIES.contains(c.city()));
+            assertEquals(c.platform().equals("web") ? null : c.appVersion(), c.attributes().get("app_version"), "app users' version");
         }
         Map<String, Long> byCity = customers.stream().collect(Collectors.groupingBy(c -> c.city().name(), Collectors.counting()));
         assertEquals(6, byCity.size(), "every city has customers: " + byCity);

@@ -148,7 +148,7 @@ class DemoBrandTest {
                 .withDeadlineAfter(10, TimeUnit.SECONDS).listSegments(ListSegmentsRequest.newBuilder().setPageSize(1000).build())
                 .getSegmentsList().stream().map(s -> s.getName()).toList();
         for (String expected : List.of("Abandoned a cart this month, no order since", "Seoul and Busan", "Within 5 km of Plaça de Catalunya",
-                "Aged 25 to 34", "iPhone users", "Vegetarian or vegan", "Loves Korean food", "Spent over 150 EUR in 90 days",
+                "Aged 25 to 34", "iPhone users", "On the newest app (5.6 or later)", "Vegetarian or vegan", "Loves Korean food", "Spent over 150 EUR in 90 days",
                 "RFM Champions", "Lapsed: nothing for 60 days", "Email marketing audience")) {
             assertTrue(names.contains(expected), expected + " in " + names);
         }
