@@ -344,6 +344,36 @@ class WalkingSkeletonTest {
                         seen.stored().size()));
     }
 
+    @Tag(Resilience.FAULT)
+    @Test
+    @Order(27)
+    void everyAcknowledgedEventIsCountedOnceAfterTheGatewayAndTheConsumingServicesAreKilledUnderLoad() throws Exception {
+        String token = Tokens.partner();
+        Ingestion seen = ingestAcross(token, 8, () -> {
+            // the way in and the two services that consume profile.events, at once: callers are refused until the
+            // gateway is back; the consumers go on from their committed offsets and read part of a batch again
+            Suite.killService("gateway");
+            Suite.killService("segment-service");
+            Suite.killService("campaign-service");
+            sleep(1_000);
+            Suite.startServices();
+        });
+        seen.assertEveryAcknowledgedEventStoredOnce();
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                seen.storedByProfile().forEach((profile, stored) -> assertEquals(stored.longValue(), segments.getEngagement(
+                        GetEngagementRequest.newBuilder().setProfileId(profile).build()).getEventCount(), "segment-service's count of " + profile)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> Suite.SERVICES.forEach(port -> assertEquals("UP", Suite.readiness(port))));
+        System.out.printf("kill -9 of gateway, segment- and campaign-service under load: %d acknowledged, %d refused, %d stored%n",
+                seen.acknowledged().size(), seen.refused(), seen.stored().size());
+        Resilience.record("event ingestion at load (8 callers)", "kill -9 of the gateway, segment-service and campaign-service together "
+                        + "after 1,000 acknowledged; restarted 1 s later",
+                "every acknowledged event stored exactly once; segment-service counts each once after reading part of a batch again; "
+                        + "all services ready again",
+                String.format("%d acknowledged, %d refused while the gateway was down, %d stored, 0 lost, 0 twice; segment-service "
+                        + "counted every stored event once", seen.acknowledged().size(), seen.refused(), seen.stored().size()));
+    }
+
     /**
      * What callers recording events through the gateway saw while a fault struck (after 1,000 acknowledged; the load
      * goes on until 1,000 more were), each sending a refused event again until it is acknowledged: the ids acknowledged,
