@@ -329,11 +329,7 @@ class WalkingSkeletonTest {
         seen.assertEveryAcknowledgedEventStoredOnce();
         // segment-service read every stored event from profile.events, those that came while its database was gone
         // too: none was set aside to the dead-letter topic, none counted twice.
-        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
-                seen.storedByProfile().forEach((profile, stored) -> assertEquals(stored.longValue(), segments.getEngagement(
-                        GetEngagementRequest.newBuilder().setProfileId(profile).build()).getEventCount(), "segment-service's count of " + profile)));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> Suite.SERVICES.forEach(port -> assertEquals("UP", Suite.readiness(port))));
+        assertSegmentServiceCountedEachOnceAndAllReady(seen, token);
         System.out.printf("kill -9 of PostgreSQL under load: %d acknowledged, %d refused, %d stored%n",
                 seen.acknowledged().size(), seen.refused(), seen.stored().size());
         Resilience.record("event ingestion at load (8 callers)", "kill -9 PostgreSQL (server and backends) after 1,000 acknowledged; "
@@ -359,11 +355,7 @@ class WalkingSkeletonTest {
             Suite.startServices();
         });
         seen.assertEveryAcknowledgedEventStoredOnce();
-        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
-                seen.storedByProfile().forEach((profile, stored) -> assertEquals(stored.longValue(), segments.getEngagement(
-                        GetEngagementRequest.newBuilder().setProfileId(profile).build()).getEventCount(), "segment-service's count of " + profile)));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> Suite.SERVICES.forEach(port -> assertEquals("UP", Suite.readiness(port))));
+        assertSegmentServiceCountedEachOnceAndAllReady(seen, token);
         System.out.printf("kill -9 of gateway, segment- and campaign-service under load: %d acknowledged, %d refused, %d stored%n",
                 seen.acknowledged().size(), seen.refused(), seen.stored().size());
         Resilience.record("event ingestion at load (8 callers)", "kill -9 of the gateway, segment-service and campaign-service together "
@@ -372,6 +364,15 @@ class WalkingSkeletonTest {
                         + "all services ready again",
                 String.format("%d acknowledged, %d refused while the gateway was down, %d stored, 0 lost, 0 twice; segment-service "
                         + "counted every stored event once", seen.acknowledged().size(), seen.refused(), seen.stored().size()));
+    }
+
+    /** segment-service counted every stored event once, whatever it read again; every service is ready again. */
+    private void assertSegmentServiceCountedEachOnceAndAllReady(Ingestion seen, String token) {
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                seen.storedByProfile().forEach((profile, stored) -> assertEquals(stored.longValue(), segments.getEngagement(
+                        GetEngagementRequest.newBuilder().setProfileId(profile).build()).getEventCount(), "segment-service's count of " + profile)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> Suite.SERVICES.forEach(port -> assertEquals("UP", Suite.readiness(port))));
     }
 
     /**
