@@ -239,7 +239,8 @@ up_keycloak() {
 
 # ---------------------------------------------------------------- mail
 # GreenMail standalone: accepts every message on SMTP 2525 for any address, no authentication, and shows each inbox
-# as JSON: http://localhost:8025/api/user/<address>/messages/ (a local demo inbox, never a real mail relay).
+# as JSON: http://localhost:8025/api/user/<address>/messages/ (a local demo inbox, never a real mail relay). It keeps
+# every message in memory (768 MB hold some 200,000 of the benchmark's); POST /api/mail/purge empties it.
 up_mail() {
   local owner=$1
   if listening $MAIL_SMTP_PORT; then say "mail: reusing the SMTP server on port $MAIL_SMTP_PORT"; return 0; fi
@@ -250,7 +251,7 @@ up_mail() {
     mvnw dependency:copy -Dartifact="com.icegreen:greenmail-standalone:$version" -DoutputDirectory="$DIST"
   fi
   say "mail: starting on port $MAIL_SMTP_PORT (SMTP), inboxes on http://localhost:$MAIL_API_PORT/api/user"
-  nohup "$JDK/bin/java" -Xmx128m -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.smtp.port=$MAIL_SMTP_PORT -Dgreenmail.auth.disabled \
+  nohup "$JDK/bin/java" -Xmx768m -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.smtp.port=$MAIL_SMTP_PORT -Dgreenmail.auth.disabled \
     -Dgreenmail.api.hostname=127.0.0.1 -Dgreenmail.api.port=$MAIL_API_PORT -jar "$jar" >>"$LOGS/mail.log" 2>&1 &
   record mail $! "$owner"
   wait_for "mail" 60 curl -fsS "http://127.0.0.1:$MAIL_API_PORT/api/service/readiness"

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -208,12 +209,15 @@ public class Campaigns {
                     Struct.Builder content = request.getContent().toBuilder();
                     campaign.getConnectedContentList().stream().filter(c -> !content.containsFields(c.getName()) && c.hasDefaultValue())
                             .forEach(c -> content.putFields(c.getName(), c.getDefaultValue()));
-                    return preview(campaign, request.getProfile(), request.getTraits(), request.getEvent(), content.build());
+                    return preview(campaign, request.getProfile(), request::getTraits, request.getEvent(), content.build());
                 });
     }
 
-    /** The message one person gets from a campaign (variant chosen, templates rendered); blocking: call it off the event loop. */
-    public static MessagePreview preview(Campaign campaign, Struct profile, Struct traits, Struct event, Struct content) {
+    /**
+     * The message one person gets from a campaign (variant chosen, templates rendered); blocking: call it off the event
+     * loop. The traits are asked for only by a template that names them.
+     */
+    public static MessagePreview preview(Campaign campaign, Struct profile, Supplier<Struct> traits, Struct event, Struct content) {
         List<VariantChoice.Variant> variants = campaign.getVariantsList().stream()
                 .map(v -> new VariantChoice.Variant(v.getLocale(), v.getCountry(), v.getRegion(), v.getCity())).toList();
         VariantChoice.Person person = new VariantChoice.Person(text(profile, "language"), text(profile, "country"), text(profile, "region"),
@@ -225,13 +229,16 @@ public class Campaigns {
         MessageVariant variant = campaign.getVariants(choice.index());
         Map<String, Object> context = new HashMap<>();
         context.put("profile", plain(profile));
-        context.put("traits", plain(traits));
+        // Liquid reaches a variable only by its name: a template that never says "traits" cannot read them.
+        if (variant.getSubjectLine().contains("traits") || variant.getBody().contains("traits")) {
+            context.put("traits", plain(traits.get()));
+        }
         context.put("event", plain(event));
         context.put("content", plain(content));
         try {
             return MessagePreview.newBuilder().setSent(true).setReason(choice.why()).setVariantIndex(choice.index())
-                    .setSubject(LiquidTemplates.render(LiquidTemplates.parse(variant.getSubjectLine()), context))
-                    .setBody(LiquidTemplates.render(LiquidTemplates.parse(variant.getBody()), context))
+                    .setSubject(LiquidTemplates.render(variant.getSubjectLine(), context))
+                    .setBody(LiquidTemplates.render(variant.getBody(), context))
                     .build();
         } catch (LiquidTemplates.RenderFailure failure) {
             return MessagePreview.newBuilder().setSent(false).setVariantIndex(choice.index())

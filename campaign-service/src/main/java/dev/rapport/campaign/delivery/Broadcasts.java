@@ -70,11 +70,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class Broadcasts {
     private static final Logger LOG = Logger.getLogger(Broadcasts.class);
     // A claim is as large as two rounds of concurrent sends, each bounded by SEND_TIMEOUT: every claimed delivery is
-    // done (or given up) well within its lease, so no other sender re-claims one still being sent.
+    // done (or given up) within its lease, so no other sender re-claims one still being sent. Inside it, the hand-off
+    // (connected content, render, channel) is bounded by HANDOFF_TIMEOUT, so that the transaction holding the delivery's
+    // row always ends before SEND_TIMEOUT gives up on it: a hand-off that never answers (a mail server that went away)
+    // rolls back instead of leaving the row locked under an abandoned transaction.
     private static final int CONCURRENCY = 8;
     private static final int CLAIM = 2 * CONCURRENCY;
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(20);
-    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration SEND_TIMEOUT = HANDOFF_TIMEOUT.plusSeconds(5);
+    private static final Duration LEASE = SEND_TIMEOUT.multipliedBy(3);
     private static final Duration TICK_BUDGET = Duration.ofSeconds(30);
     private static final int MAX_ATTEMPTS = 5;
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
@@ -317,8 +321,18 @@ public class Broadcasts {
                 .call(outcome -> outcome.recorded() ? Uni.createFrom().voidItem() : record(pool, campaign, claim, outcome));
     }
 
+    /** The message was not handed over in time (rolled back: it is tried again, or given up after MAX_ATTEMPTS). */
+    private static final class HandOffTimeout extends RuntimeException {
+        HandOffTimeout() {
+            super("not handed over within " + HANDOFF_TIMEOUT.toSeconds() + " s", null, false, false);
+        }
+    }
+
     /** What a failure says, without internals (hosts, stack traces): the class of trouble. */
     private static String reason(Throwable failure) {
+        if (failure instanceof HandOffTimeout) {
+            return failure.getMessage();
+        }
         if (failure instanceof StatusRuntimeException status) {
             return "a service answered " + status.getStatus().getCode();
         }
@@ -368,7 +382,7 @@ public class Broadcasts {
             return whileClaimed(campaign, claim, promotional, tx -> contents.fetch(campaign, profile)
                     .flatMap(content -> content.skipped() != null ? Uni.createFrom().item(MessagePreview.newBuilder()
                                     .setSent(false).setReason(content.skipped()).build())
-                            : Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), traits(profile), claim.event(), content.values()))
+                            : Uni.createFrom().item(() -> Campaigns.preview(sending, attributes(profile), () -> traits(profile), claim.event(), content.values()))
                                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .flatMap(message -> message.getSent() ? send(tx, campaign, profile, claim, address, message, promotional)
                             : Uni.createFrom().item(Outcome.skipped(message.getReason()))));
@@ -394,7 +408,8 @@ public class Broadcasts {
                             : tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of(claim.person().toString()))
                                     .flatMap(locked -> caps.check(tx, campaign, claim.person(), claim.occasion()));
                     return capped.flatMap(why -> why.isPresent() ? Uni.createFrom().item(Outcome.skipped(why.get()))
-                            : send.apply(tx).call(sent -> record(tx, campaign, claim, sent)).map(Outcome::asRecorded));
+                            : send.apply(tx).ifNoItem().after(HANDOFF_TIMEOUT).failWith(() -> new HandOffTimeout())
+                                    .call(sent -> record(tx, campaign, claim, sent)).map(Outcome::asRecorded));
                 }));
     }
 

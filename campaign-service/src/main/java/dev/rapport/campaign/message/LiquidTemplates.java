@@ -1,8 +1,11 @@
 package dev.rapport.campaign.message;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import liqp.Template;
 import liqp.TemplateParser;
@@ -32,6 +35,21 @@ public final class LiquidTemplates {
             .withMaxIterations(MAX_ITERATIONS)
             .withMaxTemplateSizeBytes(MAX_TEMPLATE_CHARS * 4L)
             .build();
+
+    /**
+     * Parsed templates, each thread its own: parsing costs more than rendering, and a liqp Template keeps per-render
+     * state, so one is never rendered twice at once (issue Liqp#287).
+     */
+    private static final int PARSED_PER_THREAD = 64;
+    private static final ThreadLocal<Map<String, Template>> PARSED = ThreadLocal.withInitial(() -> new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Template> eldest) {
+            return size() > PARSED_PER_THREAD;
+        }
+    });
+
+    /** Where a render runs under its time bound: liqp otherwise starts and stops a thread for every render. */
+    private static final ExecutorService RENDERING = Executors.newVirtualThreadPerTaskExecutor();
 
     /** What is wrong with a template, where (1-based line and column). */
     public record Problem(int line, int column, String message) {
@@ -73,9 +91,22 @@ public final class LiquidTemplates {
     /** Renders for one person; the context's keys are the template's top-level names (profile, traits, event). */
     public static String render(Template template, Map<String, Object> context) throws RenderFailure {
         try {
-            return template.render(context);
+            return template.render(context, RENDERING, false);
         } catch (RuntimeException e) {
             throw new RenderFailure(brief(e.getMessage()), e);
+        }
+    }
+
+    /** Renders a template (checked when its campaign was saved), parsed once per thread. */
+    public static String render(String source, Map<String, Object> context) throws RenderFailure {
+        Map<String, Template> parsed = PARSED.get();
+        Template template = parsed.computeIfAbsent(source, LiquidTemplates::parse);
+        try {
+            return render(template, context);
+        } catch (RenderFailure failure) {
+            // A render that ran out of time may still be running on its thread: the next one gets a Template of its own.
+            parsed.remove(source);
+            throw failure;
         }
     }
 

@@ -55,4 +55,32 @@ class LiquidTemplatesTest {
         assertThrows(LiquidTemplates.RenderFailure.class, () -> LiquidTemplates.render(
                 LiquidTemplates.parse("{% for i in (1..9000) %}{{ big }}{% endfor %}"), Map.of("big", "y".repeat(1000))));
     }
+
+    @Test
+    void aTemplateParsedOnceRendersEachPersonsOwnValuesAndOneThatRanAwayIsParsedAfresh() throws Exception {
+        String source = "Hi {{ profile.first_name }}{% for i in (1..n) %}.{% endfor %}";
+        assertEquals("Hi Ada..", LiquidTemplates.render(source, Map.of("profile", Map.of("first_name", "Ada"), "n", 2)));
+        assertEquals("Hi Bo.", LiquidTemplates.render(source, Map.of("profile", Map.of("first_name", "Bo"), "n", 1)));
+        assertThrows(LiquidTemplates.RenderFailure.class, () -> LiquidTemplates.render(source, Map.of("profile", Map.of(), "n", 100_000_000)));
+        assertEquals("Hi Cy", LiquidTemplates.render(source, Map.of("profile", Map.of("first_name", "Cy"), "n", 0)));
+    }
+
+    @Test
+    void rendersOnManyThreadsAtOnceKeepEachPersonsValues() throws Exception {
+        String source = "{{ profile.first_name }}:{% for i in (1..3) %}{{ profile.first_name }}{% endfor %}";
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> rendered = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                String name = "p" + i;
+                rendered.add(pool.submit(() -> LiquidTemplates.render(source, Map.of("profile", Map.of("first_name", name)))));
+            }
+            for (int i = 0; i < rendered.size(); i++) {
+                String name = "p" + i;
+                assertEquals(name + ":" + name + name + name, rendered.get(i).get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
