@@ -57,6 +57,43 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
         return mail;
     }
 
+    /**
+     * The mail server hangs: its open sessions are cut, and for {@code away} its port accepts connections and never
+     * says a word (as a server out of memory does); then it comes back on the same port, empty. Answers what it had
+     * received before.
+     */
+    static jakarta.mail.internet.MimeMessage[] mailServerHungFor(java.time.Duration away) throws Exception {
+        int port = mail.getSmtp().getPort();
+        com.icegreen.greenmail.Managers store = mail.getManagers(); // a stopped GreenMail forgets its store: kept to read
+        mail.stop();
+        jakarta.mail.internet.MimeMessage[] before = store.getImapHostManager().getAllMessages().stream()
+                .map(com.icegreen.greenmail.store.StoredMessage::getMimeMessage).toArray(jakarta.mail.internet.MimeMessage[]::new);
+        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket silent = new java.net.ServerSocket()) {
+            silent.setReuseAddress(true);
+            silent.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            Thread accepting = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (!silent.isClosed()) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the hang is over
+                }
+            });
+            Thread.sleep(away.toMillis());
+            silent.close();
+            accepting.join();
+        } finally {
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
+        mail = new GreenMail(ServerSetupTest.SMTP.port(port));
+        mail.start();
+        return before;
+    }
+
     /** Closed by JUnit when the whole run ends. */
     private static final class Started implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         Started() {

@@ -79,12 +79,10 @@ class WalkingSkeletonTest {
 
     private static TraceCollector traces;
     private static ManagedChannel gateway;
-    private static com.icegreen.greenmail.util.GreenMail mail;
 
     @BeforeAll
     static void connect() {
         traces = RunningSuite.traces();
-        mail = RunningSuite.mail();
         gateway = TestChannels.to(Suite.GATEWAY);
     }
 
@@ -364,6 +362,102 @@ class WalkingSkeletonTest {
                         + "all services ready again",
                 String.format("%d acknowledged, %d refused while the gateway was down, %d stored, 0 lost, 0 twice; segment-service "
                         + "counted every stored event once", seen.acknowledged().size(), seen.refused(), seen.stored().size()));
+    }
+
+    @Tag(Resilience.FAULT)
+    @Test
+    @Order(28)
+    void aBroadcastReachesEveryoneOnceThoughTheMailServerGoesAwayAndCampaignServiceIsKilledMidSend() throws Exception {
+        String partner = Tokens.partner();
+        String marketer = Tokens.person("demo-marketer");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String town = "Sendville-" + run;
+        int people = 400;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<?>> made = new java.util.ArrayList<>();
+        for (int i = 0; i < people; i++) {
+            int n = i;
+            made.add(pool.submit(() -> {
+                String id = record(partner).getProfileId();
+                rest(partner).body("{\"city\": \"" + town + "\", \"first_name\": \"R" + n + "\", \"email\": \"r" + n + "-" + run + "@example.com\"}")
+                        .patch("/api/v1/profiles/" + id + "/attributes").then().statusCode(200);
+            }));
+        }
+        for (var f : made) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        String segmentId = rest(partner).body("{\"name\": \"people of " + town + "\", \"purpose\": \"essential.service\", "
+                + "\"definition\": {\"kind\": \"attribute\", \"attribute\": \"city\", \"operator\": \"eq\", \"value\": \"" + town + "\"}}")
+                .post("/api/v1/segments").then().statusCode(200).extract().path("id");
+        var members = dev.rapport.proto.segment.v1.ListMembersRequest.newBuilder().setSegmentId(segmentId).setPageSize(1000).build();
+        await().atMost(Duration.ofSeconds(60)).until(() -> with(SegmentsGrpc.newBlockingStub(gateway), bearer(partner)).listMembers(members)
+                .getMembersCount() == people);
+        // A transactional notice: consent and caps let everyone through, so every recipient must get it.
+        String campaignId = rest(marketer).body("{\"name\": \"outage " + run + "\", \"purpose\": \"essential.service.notifications\", "
+                + "\"channel\": \"email\", \"segmentId\": \"" + segmentId + "\", \"defaultLocale\": \"en\", \"variants\": ["
+                + "{\"locale\": \"en\", \"subjectLine\": \"Your order, {{ profile.first_name }}\", \"body\": \"Hello {{ profile.first_name }}\"}]}")
+                .post("/api/v1/campaigns").then().statusCode(200).extract().path("id");
+        rest(marketer).body("{\"status\": \"ACTIVE\"}").post("/api/v1/campaigns/" + campaignId + "/status").then().statusCode(200);
+
+        // Mid-send: the mail server hangs for 20 s (sessions cut; new ones accepted and never answered), and
+        // campaign-service is killed -9 during the hang; both come back.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> sent(campaignId, marketer) >= 50);
+        Thread faults = new Thread(() -> {
+            sleep(2_000);
+            Suite.killService("campaign-service");
+            Suite.startServices();
+        });
+        faults.start();
+        jakarta.mail.internet.MimeMessage[] before = RunningSuite.mailServerHungFor(Duration.ofSeconds(20));
+        faults.join();
+        long reachedBefore = java.util.Arrays.stream(before).filter(m -> to(m).endsWith("-" + run + "@example.com")).count();
+        assertTrue(reachedBefore >= 50 && reachedBefore < people, "the hang struck mid-send: " + reachedBefore + " reached before it");
+
+        // (a fresh token each time: this can outlast one)
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+            var summary = rest(Tokens.person("demo-marketer")).get("/api/v1/campaigns/" + campaignId + "/deliveries").then().statusCode(200)
+                    .extract().jsonPath();
+            return summary.getInt("planned") == 0 && summary.getInt("sent") + summary.getInt("skipped") + summary.getInt("failed") == people;
+        });
+        var summary = rest(Tokens.person("demo-marketer")).get("/api/v1/campaigns/" + campaignId + "/deliveries").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(people, summary.getInt("sent"), "everyone was sent the notice: " + summary.prettify());
+
+        // What reached the mail server, before it went away and after it came back: by recipient, the copies and their
+        // Message-IDs (a copy handed over again after a crash carries the same one, so a mail client shows it once).
+        Map<String, List<String>> byRecipient = new java.util.TreeMap<>();
+        List<jakarta.mail.internet.MimeMessage> all = new java.util.ArrayList<>(List.of(before));
+        all.addAll(List.of(RunningSuite.mail().getReceivedMessages()));
+        for (jakarta.mail.internet.MimeMessage m : all) {
+            if (to(m).endsWith("-" + run + "@example.com")) {
+                byRecipient.computeIfAbsent(to(m), k -> new java.util.ArrayList<>()).add(m.getMessageID());
+            }
+        }
+        assertEquals(people, byRecipient.size(), "every recipient received the notice");
+        byRecipient.forEach((to, ids) -> assertEquals(1, Set.copyOf(ids).size(), to + " got one message (one Message-ID): " + ids));
+        long copies = byRecipient.values().stream().mapToLong(List::size).sum();
+        long twice = byRecipient.values().stream().filter(ids -> ids.size() > 1).count();
+        System.out.printf("mail server hung 20 s and campaign-service killed mid-broadcast: %d recipients, %d sent, %d reached before the hang,"
+                + " %d copies in all, %d recipients with a second copy of the same message%n", people, summary.getInt("sent"), reachedBefore, copies, twice);
+        Resilience.record("a " + people + "-recipient email broadcast", "the mail server hangs for 20 s once 50 were sent (sessions cut; "
+                        + "new ones accepted, never answered); campaign-service killed -9 2 s into the hang and restarted",
+                "every recipient gets the message, once: one Message-ID each; no sender stalls on a hand-off that never ends",
+                String.format("%d planned, %d reached before the hang, %d recorded sent, %d recipients reached, each with one "
+                        + "Message-ID; %d copies delivered (%d recipients got a second copy of the same message)", people, reachedBefore,
+                        summary.getInt("sent"), byRecipient.size(), copies, twice));
+    }
+
+    private static String to(jakarta.mail.internet.MimeMessage message) {
+        try {
+            return message.getAllRecipients()[0].toString();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int sent(String campaignId, String marketer) {
+        return rest(marketer).get("/api/v1/campaigns/" + campaignId + "/deliveries").then().statusCode(200).extract().jsonPath().getInt("sent");
     }
 
     /** segment-service counted every stored event once, whatever it read again; every service is ready again. */
@@ -692,7 +786,7 @@ class WalkingSkeletonTest {
                 .body("reasons.'no basis for marketing.communications by email (no consent)'", org.hamcrest.Matchers.equalTo("1"))
                 .body("reasons.'no basis for marketing.communications by email (withdrawn)'", org.hamcrest.Matchers.equalTo("1"));
 
-        jakarta.mail.internet.MimeMessage[] received = java.util.Arrays.stream(mail.getReceivedMessages())
+        jakarta.mail.internet.MimeMessage[] received = java.util.Arrays.stream(RunningSuite.mail().getReceivedMessages())
                 .filter(m -> { try { return m.getAllRecipients()[0].toString().endsWith(run + "@example.com"); } catch (Exception e) { return false; } })
                 .toArray(jakarta.mail.internet.MimeMessage[]::new);
         assertEquals(1, received.length, "only Ana gets the message");
@@ -1325,7 +1419,7 @@ class WalkingSkeletonTest {
     }
 
     private static List<jakarta.mail.internet.MimeMessage> received(String run) {
-        return java.util.Arrays.stream(mail.getReceivedMessages()).filter(m -> {
+        return java.util.Arrays.stream(RunningSuite.mail().getReceivedMessages()).filter(m -> {
             try {
                 return m.getAllRecipients()[0].toString().endsWith(run + "@example.com");
             } catch (jakarta.mail.MessagingException e) {
