@@ -1,6 +1,10 @@
 package dev.rapport.bench;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import dev.rapport.testing.BenchmarkReport;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -159,9 +163,9 @@ public final class CampaignBench {
 
     /** The local mail server keeps every message in memory: the benchmark's are let go once counted. */
     private static void purgeMail() throws IOException, InterruptedException {
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(System.getProperty("rapport.bench.mail-api", "http://127.0.0.1:8025") + "/api/mail/purge"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(System.getProperty("rapport.bench.mail-api", "http://127.0.0.1:8025") + "/api/mail/purge"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         System.out.println("local mail server purged: HTTP " + response.statusCode());
     }
 

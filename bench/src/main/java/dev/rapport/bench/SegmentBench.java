@@ -93,10 +93,11 @@ public final class SegmentBench {
             schema.createAttributeDefinition(CreateAttributeDefinitionRequest.newBuilder().setDefinition(AttributeDefinition.newBuilder()
                     .setName("bench_tier").setType(AttributeDefinition.Type.STRING).setDataCategory("user.demographic.profile").setMaxLength(32)).build());
 
+            var segments = SegmentsGrpc.newBlockingStub(gateway).withInterceptors(asPartner); // its token renews itself
             long generateMs = generate(db);
             if (REAL_TIME_ONLY) {
-                System.out.println(realTime(db, SegmentsGrpc.newBlockingStub(gateway).withInterceptors(Report.asPartner())));
-                System.out.println(attributeChanges(SegmentsGrpc.newBlockingStub(gateway).withInterceptors(Report.asPartner())));
+                System.out.println(realTime(db, segments));
+                System.out.println(attributeChanges(segments));
                 return;
             }
             long[] counts = count(db);
@@ -119,8 +120,6 @@ public final class SegmentBench {
 
             List<String> batchRows = new ArrayList<>();
             for (String name : SEGMENTS) {
-                // A fresh token for each: generating the population, or slow previews, can outlast one.
-                var segments = SegmentsGrpc.newBlockingStub(gateway).withInterceptors(Report.asPartner());
                 DemoSegments.Definition demo = DemoSegments.named(name);
                 Struct.Builder definition = Struct.newBuilder();
                 JsonFormat.parser().merge(demo.json(), definition);
@@ -149,8 +148,8 @@ public final class SegmentBench {
                 System.out.println(batchRows.get(batchRows.size() - 1));
             }
 
-            String realTime = realTime(db, SegmentsGrpc.newBlockingStub(gateway).withInterceptors(Report.asPartner()));
-            String attributeChanges = attributeChanges(SegmentsGrpc.newBlockingStub(gateway).withInterceptors(Report.asPartner()));
+            String realTime = realTime(db, segments);
+            String attributeChanges = attributeChanges(segments);
             write(report, generateMs, counts, rfmRuns, rawRuns, last, batchRows, realTime, attributeChanges);
         } finally {
             gateway.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -296,11 +296,7 @@ class WalkingSkeletonTest {
     @Order(12)
     void everyAcknowledgedEventSurvivesProfileServiceKilledInTheMiddleOfItsBatches() throws Exception {
         String token = Tokens.partner();
-        Ingestion seen = ingestAcross(token, 16, () -> {
-            Suite.killService("profile-service");
-            sleep(1_000);
-            Suite.startServices();
-        });
+        Ingestion seen = ingestAcross(token, 16, killedAndRestarted("profile-service"));
         System.out.printf("kill -9 of profile-service under load: %d acknowledged, %d refused while it was down, %d stored%n",
                 seen.acknowledged().size(), seen.refused(), seen.stored().size());
         seen.assertEveryAcknowledgedEventStoredOnce();
@@ -343,15 +339,9 @@ class WalkingSkeletonTest {
     @Order(27)
     void everyAcknowledgedEventIsCountedOnceAfterTheGatewayAndTheConsumingServicesAreKilledUnderLoad() throws Exception {
         String token = Tokens.partner();
-        Ingestion seen = ingestAcross(token, 8, () -> {
-            // the way in and the two services that consume profile.events, at once: callers are refused until the
-            // gateway is back; the consumers go on from their committed offsets and read part of a batch again
-            Suite.killService("gateway");
-            Suite.killService("segment-service");
-            Suite.killService("campaign-service");
-            sleep(1_000);
-            Suite.startServices();
-        });
+        // the way in and the two services that consume profile.events, at once: callers are refused until the gateway
+        // is back; the consumers go on from their committed offsets and read part of a batch again
+        Ingestion seen = ingestAcross(token, 8, killedAndRestarted("gateway", "segment-service", "campaign-service"));
         seen.assertEveryAcknowledgedEventStoredOnce();
         assertSegmentServiceCountedEachOnceAndAllReady(seen, token);
         System.out.printf("kill -9 of gateway, segment- and campaign-service under load: %d acknowledged, %d refused, %d stored%n",
@@ -458,6 +448,17 @@ class WalkingSkeletonTest {
 
     private static int sent(String campaignId, String marketer) {
         return rest(marketer).get("/api/v1/campaigns/" + campaignId + "/deliveries").then().statusCode(200).extract().jsonPath().getInt("sent");
+    }
+
+    /** A fault for ingestAcross: kill -9 of these services together, started again 1 s later. */
+    private static Runnable killedAndRestarted(String... services) {
+        return () -> {
+            for (String service : services) {
+                Suite.killService(service);
+            }
+            sleep(1_000);
+            Suite.startServices();
+        };
     }
 
     /** segment-service counted every stored event once, whatever it read again; every service is ready again. */
