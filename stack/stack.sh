@@ -266,17 +266,22 @@ service_port() { # service_port <name>
   for i in "${!SERVICES[@]}"; do [ "${SERVICES[$i]}" = "$1" ] && { echo $((SERVICE_PORT_BASE + i)); return; }; done
 }
 
+grpc_port() { # grpc_port <internal service>
+  echo $(($(service_port "$1") + 1000))
+}
+
 up_services() {
   local owner=$1 name port jar
   for name in "${SERVICES[@]}"; do
     jar="$ROOT/$name/target/quarkus-app/quarkus-run.jar"
     [ -f "$jar" ] || die "$name is not built: run 'make build' (or 'make run', which builds)"
   done
-  # Each service is told where the others are, so a second copy of the suite can run on another port base.
-  export RAPPORT_PROFILE_PORT=$(service_port profile-service)
-  export RAPPORT_SEGMENT_PORT=$(service_port segment-service)
-  export RAPPORT_CAMPAIGN_PORT=$(service_port campaign-service)
-  export RAPPORT_CHATBOT_PORT=$(service_port chatbot-service)
+  # Each service is told where the others are, so a second copy of the suite can run on another port base: an internal
+  # service serves gRPC on its HTTP port + 1000 (9081…9084 beside 8081…8084).
+  export RAPPORT_PROFILE_GRPC_PORT=$(grpc_port profile-service)
+  export RAPPORT_SEGMENT_GRPC_PORT=$(grpc_port segment-service)
+  export RAPPORT_CAMPAIGN_GRPC_PORT=$(grpc_port campaign-service)
+  export RAPPORT_CHATBOT_GRPC_PORT=$(grpc_port chatbot-service)
   export RAPPORT_DB_NAME="$DB_NAME" RAPPORT_DB_USER="$DB_USER" RAPPORT_DB_PASSWORD="$DB_PASSWORD"
   for name in "${SERVICES[@]}"; do
     port=$(service_port "$name")

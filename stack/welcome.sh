@@ -10,7 +10,8 @@ Rapport is running (logs: .run/logs/, `make logs` follows them; stop: `make stop
     OpenAPI              http://localhost:8080/q/openapi   (Swagger UI: /q/swagger-ui)
   Support chat           http://localhost:8080/chat/    (the widget on a demo page; ?lang=ko for Korean)
   Agent console          http://localhost:8080/agent/   (sign in as demo-agent / demo)
-  Internal services      profile 8081 · segment 8082 · campaign 8083 · chatbot 8084 (gRPC + /q/health each)
+  Internal services      profile 8081 · segment 8082 · campaign 8083 · chatbot 8084 (/q/health each)
+                         their gRPC APIs on 9081 · 9082 · 9083 · 9084
   Keycloak               http://localhost:8180  (admin console: admin / admin)   realm "rapport"
   PostgreSQL             127.0.0.1:5432  database "rapport", user rapport / rapport, a schema per service
   Kafka                  127.0.0.1:9092

@@ -21,6 +21,10 @@ data:
 # Rendered by the Helm chart; see k8s/README.md.
 quarkus.http.host=0.0.0.0
 quarkus.http.port={{ include "rapport.port" . }}
+{{- if not .Values.exposed }}
+quarkus.grpc.server.host=0.0.0.0
+quarkus.grpc.server.port={{ include "rapport.grpcPort" . }}
+{{- end }}
 # The root filesystem is read-only; /tmp is the pod's own small volume. No API takes file uploads.
 quarkus.http.body.handle-file-uploads=false
 # In-flight requests finish when a pod stops (the preStop pause lets Services stop sending it new ones first).
@@ -42,7 +46,7 @@ quarkus.oidc.token.issuer={{ include "rapport.oidcIssuer" . }}
 {{- end }}
 {{- range $client, $service := .Values.calls }}
 quarkus.grpc.clients.{{ $client }}.host={{ include "rapport.peer" (list $ $service) }}
-quarkus.grpc.clients.{{ $client }}.port={{ include "rapport.port" $ }}
+quarkus.grpc.clients.{{ $client }}.port={{ include "rapport.grpcPort" $ }}
 {{- end }}
 {{- range $key, $value := .Values.properties }}
 {{ $key }}={{ tpl (toString $value) $ }}

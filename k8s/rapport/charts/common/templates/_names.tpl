@@ -4,9 +4,14 @@
 {{- printf "%s-%s" .Release.Name .Chart.Name -}}
 {{- end -}}
 
-{{/* Every service listens on one port: HTTP/1.1, HTTP/2 (gRPC), WebSocket, health and metrics. */}}
+{{/* Every service listens on one HTTP port: HTTP/1.1, WebSocket, health and metrics (and the gateway's public gRPC). */}}
 {{- define "rapport.port" -}}
 8080
+{{- end -}}
+
+{{/* The internal services serve their gRPC API on a port of their own, from grpc-java's server (libs/runtime says why). */}}
+{{- define "rapport.grpcPort" -}}
+9000
 {{- end -}}
 
 {{/* The name of another service of this release (for calls and network policies): rapport.peer (list $ "profile-service"). */}}

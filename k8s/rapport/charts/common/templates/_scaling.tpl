@@ -99,7 +99,8 @@ spec:
               app.kubernetes.io/instance: {{ $.Release.Name }}
         {{- end }}
       ports:
-        - port: http
+        {{- /* callers use the internal gRPC API only */}}
+        - port: {{ if .Values.exposed }}http{{ else }}grpc{{ end }}
           protocol: TCP
     {{- end }}
     {{- with $np.metricsFrom }}

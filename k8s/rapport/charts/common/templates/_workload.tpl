@@ -94,6 +94,11 @@ spec:
             - name: http
               containerPort: {{ include "rapport.port" . }}
               protocol: TCP
+            {{- if not .Values.exposed }}
+            - name: grpc
+              containerPort: {{ include "rapport.grpcPort" . }}
+              protocol: TCP
+            {{- end }}
           env:
             - name: JAVA_TOOL_OPTIONS
               value: {{ .Values.jvmOptions | quote }}
@@ -215,11 +220,18 @@ spec:
   selector:
     {{- include "rapport.selectorLabels" . | nindent 4 }}
   ports:
-    # HTTP/1.1, HTTP/2 (gRPC) and WebSocket on one port.
+    # HTTP/1.1, WebSocket, health and metrics (and the gateway's public gRPC).
     - name: http
       port: {{ include "rapport.port" . }}
       targetPort: http
       protocol: TCP
+    {{- if not .Values.exposed }}
+    # The internal gRPC API.
+    - name: grpc
+      port: {{ include "rapport.grpcPort" . }}
+      targetPort: grpc
+      protocol: TCP
+    {{- end }}
 {{- end -}}
 
 {{- define "rapport.podDisruptionBudget" -}}

@@ -48,7 +48,7 @@ public final class ProfileReadBench {
         Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
         ClientInterceptor asPartner = Report.asPartner();
         ManagedChannel channel = Report.gateway();
-        ManagedChannel profileService = io.grpc.ManagedChannelBuilder.forTarget(System.getProperty("rapport.profile-service", "127.0.0.1:8081"))
+        ManagedChannel profileService = io.grpc.ManagedChannelBuilder.forTarget(System.getProperty("rapport.profile-service", "127.0.0.1:9081"))
                 .usePlaintext().build();
         try {
             String run = UUID.randomUUID().toString().substring(0, 8);

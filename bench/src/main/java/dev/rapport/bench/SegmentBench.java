@@ -83,7 +83,7 @@ public final class SegmentBench {
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
         ManagedChannel gateway = Report.gateway();
-        ManagedChannel internal = ManagedChannelBuilder.forTarget(System.getProperty("rapport.segment", "127.0.0.1:8082")).usePlaintext().build();
+        ManagedChannel internal = ManagedChannelBuilder.forTarget(System.getProperty("rapport.segment", "127.0.0.1:9082")).usePlaintext().build();
         try (Connection db = DriverManager.getConnection(DB, "rapport", "rapport")) {
             var asPartner = Report.asPartner();
             var schema = AttributeSchemaGrpc.newBlockingStub(gateway).withInterceptors(asPartner);

@@ -76,6 +76,10 @@ public final class LoadDemo {
     private static final String NOTICE = "mealtide-privacy-2026-06";
     /** Customers loaded at once: each is a few calls that mostly wait (a commit, a Kafka acknowledgement). */
     private static final int WORKERS = 32;
+    private static final Map<String, ?> RETRY_WHEN_UNAVAILABLE = Map.of("methodConfig", List.of(Map.of(
+            "name", List.of(Map.of()),
+            "retryPolicy", Map.of("maxAttempts", 5.0, "initialBackoff", "0.5s", "maxBackoff", "5s", "backoffMultiplier", 2.0,
+                    "retryableStatusCodes", List.of("UNAVAILABLE")))));
     /** The operation whose progress anyone can read through the API while the demo loads. */
     public static final String OPERATION = "demo-load";
 
@@ -98,8 +102,9 @@ public final class LoadDemo {
         // the history ends at the start of today, so the same seed gives the same events all day
         this.brand = new DemoBrand(seed, Instant.now().truncatedTo(ChronoUnit.DAYS));
         URI address = URI.create(gateway);
+        // Every step is idempotent, so a call that met a service unavailable for a moment (restarting, say) is made again.
         this.channel = ManagedChannelBuilder.forAddress(address.getHost(), address.getPort()).usePlaintext()
-                .maxInboundMessageSize(16 * 1024 * 1024).build();
+                .maxInboundMessageSize(16 * 1024 * 1024).defaultServiceConfig(RETRY_WHEN_UNAVAILABLE).enableRetry().build();
     }
 
     public static void main(String[] args) throws Exception {

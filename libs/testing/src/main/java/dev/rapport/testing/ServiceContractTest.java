@@ -9,14 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import grpc.health.v1.HealthGrpc;
@@ -28,7 +35,8 @@ import io.grpc.stub.StreamObserver;
 /**
  * What every Rapport service offers the platform team, checked once per service: readiness that reflects the
  * database (and Kafka where the service uses it), Prometheus metrics, OpenAPI, the standard gRPC health service and
- * gRPC reflection, all on the one HTTP port. A service's test extends this with {@code @QuarkusTest}.
+ * gRPC reflection, and calls that survive their neighbours being given up on. A service's test extends this with
+ * {@code @QuarkusTest}.
  */
 public abstract class ServiceContractTest {
     private ManagedChannel channel;
@@ -100,6 +108,44 @@ public abstract class ServiceContractTest {
                 assertTrue(listed.contains(service), service + " is listed: " + listed);
             }
         }
+    }
+
+    /**
+     * A caller that gives up on a call (its deadline passed) resets that one stream; every other call on the same
+     * connection must go on. Vert.x's gRPC server answered reset calls anyway, and that late answer tore the whole
+     * connection down (quarkus#56268): one slow call past the gateway's deadline failed every call in flight beside it.
+     */
+    @Test
+    protected void callsGivenUpOnLeaveTheOtherCallsOnTheConnectionAlone() throws InterruptedException {
+        var health = HealthGrpc.newBlockingStub(channel);
+        Map<String, AtomicInteger> patient = new ConcurrentHashMap<>();
+        AtomicInteger givenUp = new AtomicInteger();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 12; i++) {
+                boolean impatient = i % 2 == 0;
+                callers.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        try {
+                            long deadline = impatient ? ThreadLocalRandom.current().nextLong(1, 10) : 10_000;
+                            health.withDeadlineAfter(deadline, TimeUnit.MILLISECONDS).check(HealthCheckRequest.getDefaultInstance());
+                            if (!impatient) {
+                                patient.computeIfAbsent("OK", k -> new AtomicInteger()).incrementAndGet();
+                            }
+                        } catch (StatusRuntimeException e) {
+                            if (impatient && e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                                givenUp.incrementAndGet();
+                            } else {
+                                patient.computeIfAbsent((impatient ? "given-up call: " : "") + e.getStatus().getCode() + " "
+                                        + e.getStatus().getDescription(), k -> new AtomicInteger()).incrementAndGet();
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        assertTrue(givenUp.get() > 0, "some calls were given up on");
+        assertEquals(List.of("OK"), List.copyOf(patient.keySet()), "every other call answered: " + patient);
     }
 
     private static <T> StreamObserver<T> collect(CountDownLatch done, java.util.function.Consumer<T> onResponse) {

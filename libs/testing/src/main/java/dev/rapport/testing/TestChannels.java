@@ -7,14 +7,15 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 
-/** A plain gRPC channel to the service under test, on the random port it got (gRPC shares the HTTP port). */
+/** A plain gRPC channel to the service under test: its gRPC server's test port, or the HTTP port where gRPC shares it. */
 public final class TestChannels {
     private TestChannels() {
     }
 
     public static ManagedChannel toServiceUnderTest() {
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        return to(port);
+        var config = ConfigProvider.getConfig();
+        boolean ownServer = config.getOptionalValue("quarkus.grpc.server.use-separate-server", Boolean.class).orElse(true);
+        return to(config.getValue(ownServer ? "quarkus.grpc.server.test-port" : "quarkus.http.test-port", Integer.class));
     }
 
     public static ManagedChannel to(int port) {
