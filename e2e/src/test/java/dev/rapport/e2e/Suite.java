@@ -25,6 +25,8 @@ final class Suite {
     static final int SEGMENT = PORT_BASE + 2;
     static final int CAMPAIGN = PORT_BASE + 3;
     static final int CHATBOT = PORT_BASE + 4;
+    /** profile-service's gRPC API (an internal service's HTTP port + 1000, as stack/stack.sh starts it). */
+    static final int PROFILE_GRPC = PROFILE + 1000;
     static final List<Integer> SERVICES = List.of(GATEWAY, PROFILE, SEGMENT, CAMPAIGN, CHATBOT);
     /** Data-subject requests one caller may open per hour in the suite (the gateway's default is 20). */
     static final int PRIVACY_REQUESTS_PER_HOUR = 5;
@@ -72,15 +74,20 @@ final class Suite {
 
     /** chatbot-service again, its environment changed by these variables (empty: as the suite starts it). */
     static void restartChatbot(Map<String, String> changed) {
-        killService("chatbot-service");
-        Map<String, String> env = new java.util.HashMap<>(environment);
-        env.putAll(changed);
-        stack(env, "up", "--owner", "e2e", "services");
+        restart("chatbot-service", changed);
         // the gateway's channel to it may still be backing off from the outage: wait until chats get through again
         String token = dev.rapport.testing.Tokens.person("demo-customer");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + GATEWAY + "/api/v1/articles/search?q=hello")).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    /** A service killed and started again, its environment changed by these variables (empty: as the suite starts it). */
+    static void restart(String service, Map<String, String> changed) {
+        killService(service);
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.putAll(changed);
+        stack(env, "up", "--owner", "e2e", "services");
     }
 
     /** Debian's Chromium for the browser tests, installed if missing (stack/stack.sh). */
@@ -122,6 +129,21 @@ final class Suite {
 
     static boolean kafkaStartedByTheStack() {
         return LocalStack.root().resolve(".run/pids/kafka.pid").toFile().exists();
+    }
+
+    /** What the gateway's wellness (GET /q/health/well) says of an internal service: SERVING, or why it got no answer. */
+    static String gatewaySees(String service) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + GATEWAY + "/q/health/well"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return io.restassured.path.json.JsonPath.from(response.body())
+                    .getString("checks.find { it.name == 'internal services' }.data.'" + service + "'");
+        } catch (IOException | RuntimeException e) {
+            return "UNREACHABLE";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "UNREACHABLE";
+        }
     }
 
     /** The readiness status ("UP"/"DOWN") a service reports, or "UNREACHABLE". */

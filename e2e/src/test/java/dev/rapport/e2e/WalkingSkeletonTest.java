@@ -438,6 +438,77 @@ class WalkingSkeletonTest {
                         summary.getInt("sent"), byRecipient.size(), copies, twice));
     }
 
+    @Tag(Resilience.FAULT)
+    @Test
+    @Order(29)
+    void networkTroubleBetweenTheGatewayAndProfileServiceLosesNothingAndLeavesTheRestWorking() throws Exception {
+        String token = Tokens.partner();
+        String someone = record(token).getProfileId();
+        var segments = with(SegmentsGrpc.newBlockingStub(gateway), bearer(token));
+        try (TcpProxy proxy = new TcpProxy(Suite.PROFILE_GRPC)) {
+            // the gateway reaches profile-service through the proxy; everything else as before
+            Suite.restart("gateway", Map.of("QUARKUS_GRPC_CLIENTS_PROFILE_PORT", String.valueOf(proxy.port())));
+            await().atMost(Duration.ofSeconds(60)).until(() -> "SERVING".equals(Suite.gatewaySees("profile-service")));
+            var engagement = GetEngagementRequest.newBuilder().setProfileId(someone).build();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions() // our own channel to the restarted gateway, connected again
+                    .until(() -> segments.withDeadlineAfter(5, TimeUnit.SECONDS).getEngagement(engagement) != null);
+
+            // Meanwhile a part of the API that needs no profile-service (segment-service's engagement): its calls go on.
+            java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+            Map<String, Long> otherwise = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicLong slowest = new java.util.concurrent.atomic.AtomicLong();
+            Thread elsewhere = Thread.ofVirtual().start(() -> {
+                while (watching.get()) {
+                    long t = System.nanoTime();
+                    try {
+                        segments.withDeadlineAfter(5, TimeUnit.SECONDS).getEngagement(engagement);
+                        answered.incrementAndGet();
+                        slowest.accumulateAndGet((System.nanoTime() - t) / 1_000_000, Math::max);
+                    } catch (StatusRuntimeException e) {
+                        otherwise.merge(e.getStatus().getCode().name(), 1L, Long::sum);
+                    }
+                    sleep(100);
+                }
+            });
+            String[] seenStalled = new String[1];
+            long answeredBefore;
+            Ingestion seen;
+            try {
+                // The trouble: every byte held for 8 s (a peer that stops answering), then every connection reset.
+                seen = ingestAcross(token, 8, () -> {
+                    proxy.stall();
+                    long t = System.nanoTime();
+                    await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(250))
+                            .until(() -> !"SERVING".equals(seenStalled[0] = Suite.gatewaySees("profile-service")));
+                    sleep(Math.max(0, 8_000 - (System.nanoTime() - t) / 1_000_000));
+                    proxy.cut();
+                });
+                answeredBefore = answered.get();
+            } finally {
+                watching.set(false);
+                elsewhere.join();
+            }
+            seen.assertEveryAcknowledgedEventStoredOnce();
+            assertEquals(Map.of(), otherwise, "the calls that need no profile-service were all answered");
+            assertTrue(slowest.get() < 3_000, "and without waiting on the trouble: the slowest took " + slowest.get() + " ms");
+            await().atMost(Duration.ofSeconds(30)).until(() -> "SERVING".equals(Suite.gatewaySees("profile-service")));
+            assertEquals("UP", Suite.readiness(Suite.GATEWAY), "the gateway stayed in service");
+            System.out.printf("network trouble gateway -> profile-service: %d acknowledged, %d refused, %d stored; wellness said %s; "
+                    + "%d other calls answered (slowest %d ms)%n", seen.acknowledged().size(), seen.refused(), seen.stored().size(), seenStalled[0],
+                    answeredBefore, slowest.get());
+            Resilience.record("event ingestion at load (8 callers) through a TCP proxy between the gateway and profile-service",
+                    "the proxy holds every byte both ways for 8 s (connections open, nothing answered), then resets every connection",
+                    "every acknowledged event stored exactly once; calls that need no profile-service go on; the gateway's wellness names "
+                            + "the service while the trouble lasts, and the gateway stays ready",
+                    String.format("%d acknowledged, %d refused (deadline, then reset), %d stored, 0 lost, 0 twice; /q/health/well said "
+                            + "profile-service %s; %d calls to segment-service answered meanwhile, none failed, slowest %d ms; gateway UP throughout",
+                            seen.acknowledged().size(), seen.refused(), seen.stored().size(), seenStalled[0], answeredBefore, slowest.get()));
+        } finally {
+            Suite.restart("gateway", Map.of());
+        }
+    }
+
     private static String to(jakarta.mail.internet.MimeMessage message) {
         try {
             return message.getAllRecipients()[0].toString();
