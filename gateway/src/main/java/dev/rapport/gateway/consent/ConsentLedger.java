@@ -89,7 +89,7 @@ public class ConsentLedger {
      * seen before from the same caller answers the first record and writes nothing.
      */
     public Uni<ConsentRecord> record(Caller caller, RecordConsentRequest request) {
-        validate(request);
+        validate(request, clock.instant());
         Instant now = clock.instant();
         // A little clock skew is forgiven, but no decision is dated after now: it would outrank a real withdrawal.
         Instant decided = request.hasDecisionTime() ? min(Envelopes.instant(request.getDecisionTime()), now) : now;
@@ -238,7 +238,8 @@ public class ConsentLedger {
                 });
     }
 
-    private void validate(RecordConsentRequest request) {
+    /** Every field of a decision checked before anything is written; all that is wrong is named at once. */
+    static void validate(RecordConsentRequest request, Instant now) {
         List<Violation> problems = new ArrayList<>();
         checkSubject(request.getSubject(), problems);
         String purpose = request.getPurpose();
@@ -272,7 +273,7 @@ public class ConsentLedger {
         if (request.hasDecisionTime()) {
             long seconds = request.getDecisionTime().getSeconds();
             if (request.getDecisionTime().getNanos() < 0 || request.getDecisionTime().getNanos() > 999_999_999
-                    || seconds > clock.instant().plus(CLOCK_SKEW).getEpochSecond() || seconds < Instant.parse("2000-01-01T00:00:00Z").getEpochSecond()) {
+                    || seconds > now.plus(CLOCK_SKEW).getEpochSecond() || seconds < Instant.parse("2000-01-01T00:00:00Z").getEpochSecond()) {
                 problems.add(new Violation("decision_time", "when the person decided: not in the future, not before 2000"));
             }
         }

@@ -83,13 +83,13 @@ public class PrivacyRequests {
         return caller.roles().contains("privacy-officer") || caller.roles().contains("admin");
     }
 
-    public Uni<PrivacyRequest> open(Caller caller, OpenPrivacyRequestRequest request) {
+    /** Every field of a request checked before anything is written or asked of another service, all at once. */
+    static List<Violation> problems(OpenPrivacyRequestRequest request, boolean staff, Instant now) {
         List<Violation> problems = new ArrayList<>();
         Kind kind = request.getKind();
         if (kind == Kind.KIND_UNSPECIFIED || kind == Kind.ERASURE_CHECK || kind == Kind.UNRECOGNIZED) {
             problems.add(new Violation("kind", "ACCESS, PORTABILITY, RECTIFICATION, ERASURE, RESTRICTION or OBJECTION"));
         }
-        boolean staff = isStaff(caller);
         if (staff && request.getSubject().isEmpty()) {
             problems.add(new Violation("subject", "the person's profile id"));
         } else if (staff) {
@@ -107,16 +107,24 @@ public class PrivacyRequests {
         if (!request.getJurisdiction().isEmpty() && !ConsentPolicy.isJurisdiction(request.getJurisdiction())) {
             problems.add(new Violation("jurisdiction", "an ISO 3166 code such as \"DE\" or \"US-CA\""));
         }
-        Instant now = clock.instant();
         Instant received = !request.hasReceivedTime() ? now
                 : com.google.protobuf.util.Timestamps.isValid(request.getReceivedTime()) ? Envelopes.instant(request.getReceivedTime()) : Instant.MIN;
         if (request.hasReceivedTime() && (!staff || received.isAfter(now.plusSeconds(300)) || received.isBefore(now.minus(java.time.Duration.ofDays(366))))) {
             problems.add(new Violation("received_time", staff ? "when the request reached the brand: not in the future, at most a year ago"
                     : "leave it empty: a customer's request is received when it is made"));
         }
+        return problems;
+    }
+
+    public Uni<PrivacyRequest> open(Caller caller, OpenPrivacyRequestRequest request) {
+        boolean staff = isStaff(caller);
+        Instant now = clock.instant();
+        List<Violation> problems = problems(request, staff, now);
         if (!problems.isEmpty()) {
             return Uni.createFrom().failure(new InvalidInput(problems));
         }
+        Kind kind = request.getKind();
+        Instant received = request.hasReceivedTime() ? Envelopes.instant(request.getReceivedTime()) : now;
         Uni<Profile> person = staff ? profile(GetProfileRequest.newBuilder().setProfileId(request.getSubject()).build())
                 : own.profile(caller).invoke(found -> {
                             if (found == null) {
