@@ -20,6 +20,7 @@ import dev.rapport.proto.profile.v1.AttributeChange;
 import dev.rapport.proto.profile.v1.Event;
 import dev.rapport.proto.profile.v1.ProfileChanged;
 import dev.rapport.runtime.event.Envelopes;
+import dev.rapport.segment.evaluation.EventHistory;
 import dev.rapport.segment.evaluation.Facts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -234,18 +235,23 @@ public class Projection {
 
     /**
      * Locks the profiles (sorted, so concurrent evaluations of one profile take turns and never deadlock) and reads
-     * what the evaluator needs: attributes, consent and the events with the given names (all when null).
+     * what the evaluator needs: attributes, consent and the part of their event history it evaluates.
      */
-    public Uni<Map<UUID, Facts>> lockAndRead(SqlClient tx, Set<UUID> profiles, Set<String> eventNames) {
-        return read(tx, profiles, eventNames, true);
+    public Uni<Map<UUID, Facts>> lockAndRead(SqlClient tx, Set<UUID> profiles, EventHistory history) {
+        return read(tx, profiles, history, true);
     }
 
     /** What the evaluator needs of some profiles, without locking them (explanations). */
     public Uni<Map<UUID, Facts>> read(SqlClient client, Set<UUID> profiles) {
-        return read(client, profiles, null, false);
+        return read(client, profiles, EventHistory.ALL, false);
     }
 
-    private Uni<Map<UUID, Facts>> read(SqlClient tx, Set<UUID> profiles, Set<String> eventNames, boolean lock) {
+    /** What the evaluator needs of some profiles, with this part of their event history, without locking them. */
+    public Uni<Map<UUID, Facts>> read(SqlClient client, Set<UUID> profiles, EventHistory history) {
+        return read(client, profiles, history, false);
+    }
+
+    private Uni<Map<UUID, Facts>> read(SqlClient tx, Set<UUID> profiles, EventHistory history, boolean lock) {
         UUID[] ids = profiles.stream().sorted().toArray(UUID[]::new);
         return tx.preparedQuery("""
                 SELECT p.profile_id, p.attributes::text AS attributes, c.decisions::text AS consent,
@@ -260,12 +266,18 @@ public class Projection {
                     if (found.isEmpty()) {
                         return Uni.createFrom().item(Map.<UUID, Facts>of());
                     }
-                    String names = eventNames == null ? "" : " AND name = ANY($2)";
-                    Tuple args = eventNames == null ? Tuple.of(found.keySet().toArray(UUID[]::new))
-                            : Tuple.of(found.keySet().toArray(UUID[]::new), eventNames.toArray(String[]::new));
-                    return tx.preparedQuery("SELECT event_id, profile_id, name, occur_time, properties::text AS properties FROM event "
-                                    + "WHERE profile_id = ANY($1)" + names + " ORDER BY profile_id, occur_time, event_id")
-                            .execute(args)
+                    UUID[] held = found.keySet().toArray(UUID[]::new);
+                    String columns = "SELECT event_id, profile_id, name, occur_time, properties::text AS properties FROM event ";
+                    var query = history.wholeOfEvery()
+                            ? tx.preparedQuery(columns + "WHERE profile_id = ANY($1) ORDER BY profile_id, occur_time, event_id").execute(Tuple.of(held))
+                            // whole histories by name, recent ones by time (each an index range: old events are not fetched)
+                            : tx.preparedQuery(columns + "WHERE profile_id = ANY($1) AND name = ANY($2) UNION ALL " + columns
+                                    + "WHERE profile_id = ANY($1) AND occur_time >= $3 AND ($4 OR name = ANY($5)) AND name <> ALL($2) "
+                                    + "ORDER BY 2, 4, 1")
+                                    .execute(Tuple.of(held, history.wholeOf().toArray(String[]::new),
+                                            history.since() == null ? null : OffsetDateTime.ofInstant(history.since(), ZoneOffset.UTC),
+                                            history.recentOfEvery(), history.recentOf().toArray(String[]::new)));
+                    return query
                             .map(eventRows -> {
                                 Map<UUID, List<Facts.StoredEvent>> events = new HashMap<>();
                                 // Many events carry the same properties ({} most of all): each text parsed once, the tree only read.

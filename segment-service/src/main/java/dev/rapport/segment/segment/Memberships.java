@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.rapport.segment.definition.Condition;
 import dev.rapport.segment.definition.SqlParams;
 import dev.rapport.segment.evaluation.Evaluator;
+import dev.rapport.segment.evaluation.EventHistory;
 import dev.rapport.segment.evaluation.Facts;
 import dev.rapport.privacy.ConsentPolicy;
 import dev.rapport.segment.evaluation.PurposeBasis;
@@ -91,16 +92,10 @@ public class Memberships {
 
     private Uni<List<Transition>> evaluate(SqlClient tx, Set<UUID> profiles, Set<UUID> candidates, Map<UUID, SavedSegment> all) {
         List<SavedSegment> segments = candidates.stream().map(all::get).filter(s -> s != null).toList();
-        Set<String> names = new HashSet<>();
-        boolean anyEvent = false;
-        for (SavedSegment s : segments) {
-            SavedSegment.Inputs inputs = s.inputs(all, catalog.purchases());
-            names.addAll(inputs.eventNames());
-            anyEvent |= inputs.anyEvent();
-        }
+        List<EventHistory.Use> uses = new ArrayList<>();
+        segments.forEach(s -> uses.addAll(s.inputs(all, catalog.purchases()).eventUses()));
         Instant now = now();
-        Set<String> eventNames = anyEvent ? null : names;
-        return projection.lockAndRead(tx, profiles, eventNames).flatMap(facts -> tx.preparedQuery("""
+        return projection.lockAndRead(tx, profiles, EventHistory.of(uses, now)).flatMap(facts -> tx.preparedQuery("""
                         SELECT segment_id, profile_id FROM membership WHERE profile_id = ANY($1) AND segment_id = ANY($2)""")
                 .execute(Tuple.of(profiles.toArray(UUID[]::new), segments.stream().map(SavedSegment::id).toArray(UUID[]::new)))
                 .flatMap(rows -> {

@@ -41,6 +41,7 @@ import dev.rapport.segment.definition.SqlParams;
 import dev.rapport.segment.projection.Projection;
 import dev.rapport.segment.projection.StoredJson;
 import dev.rapport.segment.rfm.RfmRule;
+import dev.rapport.segment.segment.SavedSegment;
 import dev.rapport.testing.PostgresAndKafka;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -86,6 +87,7 @@ class EvaluatorsAgreeTest {
         Map<UUID, Condition> saved = new HashMap<>();
         Map<UUID, JsonNode> savedJson = new HashMap<>();
         int nonTrivial = 0;
+        int bounded = 0;
         for (int d = 0; d < DEFINITIONS; d++) {
             JsonNode definition = definition(random, 0, savedJson);
             DefinitionParser.Result parsed = DefinitionParser.parse(definition, null, context(savedJson));
@@ -97,6 +99,19 @@ class EvaluatorsAgreeTest {
                 if (evaluator.matches(parsed.condition(), facts.get(id))) {
                     java.add(id);
                 }
+            }
+            // Real time reads only the part of each history the definition needs: the same profiles must match.
+            EventHistory history = EventHistory.of(SavedSegment.Inputs.of(parsed.condition(), saved::get, purchases).eventUses(), NOW);
+            Map<UUID, Facts> part = projection.read(pool, Set.copyOf(ids), history).await().atMost(Duration.ofSeconds(30));
+            Set<UUID> fromPart = new HashSet<>();
+            for (UUID id : ids) {
+                if (evaluator.matches(parsed.condition(), part.get(id))) {
+                    fromPart.add(id);
+                }
+            }
+            assertEquals(java, fromPart, "seed " + seed + ", definition " + d + " on the part of the history it reads (" + history + "): " + definition);
+            if (!history.wholeOfEvery() && history.since() != null) {
+                bounded++;
             }
             Set<UUID> sql = sql(parsed.condition(), saved, ids);
             if (!java.equals(sql)) {
@@ -121,6 +136,7 @@ class EvaluatorsAgreeTest {
         }
         // A generator whose definitions all match everyone or no one would prove nothing.
         assertTrue(nonTrivial > DEFINITIONS / 4, "only " + nonTrivial + " definitions split the profiles (seed " + seed + ")");
+        assertTrue(bounded > DEFINITIONS / 10, "only " + bounded + " definitions read a part of the history (seed " + seed + ")");
 
         ConsentPolicy policy = ConsentPolicy.standard();
         for (String purpose : List.of(MARKETING, "essential.service", "analytics", "third_party_sharing", "support")) {
