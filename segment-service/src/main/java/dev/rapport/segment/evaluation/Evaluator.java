@@ -60,6 +60,51 @@ public final class Evaluator {
         return evaluate(condition, facts).value();
     }
 
+    /**
+     * The value when the profile's events cannot change it (attributes, consent or RFM already decide: "in Barcelona
+     * and ordered 5 times" for someone elsewhere), else null; {@code facts} need hold no events. Real time then reads
+     * the events of only the profiles it must.
+     */
+    public Boolean withoutEvents(Condition condition, Facts facts) {
+        return switch (condition) {
+            case All all -> {
+                boolean unknown = false;
+                for (Condition c : all.of()) {
+                    Boolean value = withoutEvents(c, facts);
+                    if (Boolean.FALSE.equals(value)) {
+                        yield false;
+                    }
+                    unknown |= value == null;
+                }
+                yield unknown ? null : true;
+            }
+            case Any any -> {
+                boolean unknown = false;
+                for (Condition c : any.of()) {
+                    Boolean value = withoutEvents(c, facts);
+                    if (Boolean.TRUE.equals(value)) {
+                        yield true;
+                    }
+                    unknown |= value == null;
+                }
+                yield unknown ? null : false;
+            }
+            case Not not -> {
+                Boolean inner = withoutEvents(not.condition(), facts);
+                yield inner == null ? null : !inner;
+            }
+            case InSegment in -> {
+                Condition referenced = segments.get(in.segmentId());
+                yield referenced == null ? Boolean.FALSE : withoutEvents(referenced, facts);
+            }
+            case EventCount e -> null;
+            case EventTime e -> null;
+            case Sequence e -> null;
+            case Purchases e -> null;
+            default -> matches(condition, facts);
+        };
+    }
+
     public Verdict evaluate(Condition condition, Facts facts) {
         return switch (condition) {
             case All all -> {

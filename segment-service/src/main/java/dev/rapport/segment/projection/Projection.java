@@ -235,23 +235,23 @@ public class Projection {
 
     /**
      * Locks the profiles (sorted, so concurrent evaluations of one profile take turns and never deadlock) and reads
-     * what the evaluator needs: attributes, consent and the part of their event history it evaluates.
+     * what the evaluator needs but their events: attributes, consent, RFM scores ({@link #withEvents} adds those).
      */
-    public Uni<Map<UUID, Facts>> lockAndRead(SqlClient tx, Set<UUID> profiles, EventHistory history) {
-        return read(tx, profiles, history, true);
+    public Uni<Map<UUID, Facts>> lockAndRead(SqlClient tx, Set<UUID> profiles) {
+        return profiles(tx, profiles, true);
     }
 
-    /** What the evaluator needs of some profiles, without locking them (explanations). */
+    /** What the evaluator needs of some profiles, their whole history too, without locking them (explanations). */
     public Uni<Map<UUID, Facts>> read(SqlClient client, Set<UUID> profiles) {
-        return read(client, profiles, EventHistory.ALL, false);
+        return read(client, profiles, EventHistory.ALL);
     }
 
     /** What the evaluator needs of some profiles, with this part of their event history, without locking them. */
     public Uni<Map<UUID, Facts>> read(SqlClient client, Set<UUID> profiles, EventHistory history) {
-        return read(client, profiles, history, false);
+        return profiles(client, profiles, false).flatMap(facts -> withEvents(client, facts, history));
     }
 
-    private Uni<Map<UUID, Facts>> read(SqlClient tx, Set<UUID> profiles, EventHistory history, boolean lock) {
+    private Uni<Map<UUID, Facts>> profiles(SqlClient tx, Set<UUID> profiles, boolean lock) {
         UUID[] ids = profiles.stream().sorted().toArray(UUID[]::new);
         return tx.preparedQuery("""
                 SELECT p.profile_id, p.attributes::text AS attributes, c.decisions::text AS consent,
@@ -260,38 +260,41 @@ public class Projection {
                 FROM profile p LEFT JOIN consent c ON c.subject = p.profile_id::text LEFT JOIN rfm_score r ON r.profile_id = p.profile_id
                 WHERE p.profile_id = ANY($1) ORDER BY p.profile_id""" + (lock ? " FOR UPDATE OF p" : ""))
                 .execute(Tuple.of(ids))
-                .flatMap(rows -> {
-                    Map<UUID, Row> found = new LinkedHashMap<>();
-                    rows.forEach(r -> found.put(r.getUUID("profile_id"), r));
-                    if (found.isEmpty()) {
-                        return Uni.createFrom().item(Map.<UUID, Facts>of());
-                    }
-                    UUID[] held = found.keySet().toArray(UUID[]::new);
-                    String columns = "SELECT event_id, profile_id, name, occur_time, properties::text AS properties FROM event ";
-                    var query = history.wholeOfEvery()
-                            ? tx.preparedQuery(columns + "WHERE profile_id = ANY($1) ORDER BY profile_id, occur_time, event_id").execute(Tuple.of(held))
-                            // whole histories by name, recent ones by time (each an index range: old events are not fetched)
-                            : tx.preparedQuery(columns + "WHERE profile_id = ANY($1) AND name = ANY($2) UNION ALL " + columns
-                                    + "WHERE profile_id = ANY($1) AND occur_time >= $3 AND ($4 OR name = ANY($5)) AND name <> ALL($2) "
-                                    + "ORDER BY 2, 4, 1")
-                                    .execute(Tuple.of(held, history.wholeOf().toArray(String[]::new),
-                                            history.since() == null ? null : OffsetDateTime.ofInstant(history.since(), ZoneOffset.UTC),
-                                            history.recentOfEvery(), history.recentOf().toArray(String[]::new)));
-                    return query
-                            .map(eventRows -> {
-                                Map<UUID, List<Facts.StoredEvent>> events = new HashMap<>();
-                                // Many events carry the same properties ({} most of all): each text parsed once, the tree only read.
-                                Map<String, JsonNode> parsed = new HashMap<>();
-                                eventRows.forEach(r -> events.computeIfAbsent(r.getUUID(1), k -> new ArrayList<>())
-                                        .add(new Facts.StoredEvent(r.getString(0), r.getString(2), r.getOffsetDateTime(3).toInstant(),
-                                                parsed.computeIfAbsent(r.getString(4), StoredJson::read))));
-                                Map<UUID, Facts> facts = new LinkedHashMap<>();
-                                found.forEach((id, r) -> facts.put(id, new Facts(id, StoredJson.read(r.getString("attributes")),
-                                        events.getOrDefault(id, List.of()),
-                                        r.getString("consent") == null ? null : StoredJson.read(r.getString("consent")),
-                                        r.getString("rfm") == null ? null : StoredJson.read(r.getString("rfm")))));
-                                return facts;
-                            });
+                .map(rows -> {
+                    Map<UUID, Facts> facts = new LinkedHashMap<>();
+                    rows.forEach(r -> facts.put(r.getUUID("profile_id"), new Facts(r.getUUID("profile_id"), StoredJson.read(r.getString("attributes")),
+                            List.of(), r.getString("consent") == null ? null : StoredJson.read(r.getString("consent")),
+                            r.getString("rfm") == null ? null : StoredJson.read(r.getString("rfm")))));
+                    return facts;
                 });
+    }
+
+    /** These profiles' facts with this part of their event history (in time order). */
+    public Uni<Map<UUID, Facts>> withEvents(SqlClient tx, Map<UUID, Facts> profiles, EventHistory history) {
+        if (profiles.isEmpty()) {
+            return Uni.createFrom().item(profiles);
+        }
+        UUID[] held = profiles.keySet().stream().sorted().toArray(UUID[]::new);
+        String columns = "SELECT event_id, profile_id, name, occur_time, properties::text AS properties FROM event ";
+        var query = history.wholeOfEvery()
+                ? tx.preparedQuery(columns + "WHERE profile_id = ANY($1) ORDER BY profile_id, occur_time, event_id").execute(Tuple.of(held))
+                // whole histories by name, recent ones by time (each an index range: old events are not fetched)
+                : tx.preparedQuery(columns + "WHERE profile_id = ANY($1) AND name = ANY($2) UNION ALL " + columns
+                        + "WHERE profile_id = ANY($1) AND occur_time >= $3 AND ($4 OR name = ANY($5)) AND name <> ALL($2) "
+                        + "ORDER BY 2, 4, 1")
+                        .execute(Tuple.of(held, history.wholeOf().toArray(String[]::new),
+                                history.since() == null ? null : OffsetDateTime.ofInstant(history.since(), ZoneOffset.UTC),
+                                history.recentOfEvery(), history.recentOf().toArray(String[]::new)));
+        return query.map(eventRows -> {
+            Map<UUID, List<Facts.StoredEvent>> events = new HashMap<>();
+            // Many events carry the same properties ({} most of all): each text parsed once, the tree only read.
+            Map<String, JsonNode> parsed = new HashMap<>();
+            eventRows.forEach(r -> events.computeIfAbsent(r.getUUID(1), k -> new ArrayList<>())
+                    .add(new Facts.StoredEvent(r.getString(0), r.getString(2), r.getOffsetDateTime(3).toInstant(),
+                            parsed.computeIfAbsent(r.getString(4), StoredJson::read))));
+            Map<UUID, Facts> facts = new LinkedHashMap<>();
+            profiles.forEach((id, f) -> facts.put(id, new Facts(id, f.attributes(), events.getOrDefault(id, List.of()), f.consent(), f.rfm())));
+            return facts;
+        });
     }
 }

@@ -95,26 +95,42 @@ public class Memberships {
         List<EventHistory.Use> uses = new ArrayList<>();
         segments.forEach(s -> uses.addAll(s.inputs(all, catalog.purchases()).eventUses()));
         Instant now = now();
-        return projection.lockAndRead(tx, profiles, EventHistory.of(uses, now)).flatMap(facts -> tx.preparedQuery("""
-                        SELECT segment_id, profile_id FROM membership WHERE profile_id = ANY($1) AND segment_id = ANY($2)""")
-                .execute(Tuple.of(profiles.toArray(UUID[]::new), segments.stream().map(SavedSegment::id).toArray(UUID[]::new)))
-                .flatMap(rows -> {
-                    Set<String> held = new HashSet<>();
-                    rows.forEach(r -> held.add(r.getUUID("segment_id") + "/" + r.getUUID("profile_id")));
-                    Evaluator evaluator = new Evaluator(conditions(all), catalog.purchases(), now);
-                    List<Transition> changes = new ArrayList<>();
-                    for (SavedSegment s : segments) {
-                        for (UUID profile : profiles) {
-                            Facts f = facts.get(profile);
-                            boolean in = f != null && evaluator.matches(s.condition(), f)
-                                    && PurposeBasis.of(policy, s.purpose(), f.consent()) == PurposeBasis.GRANTED;
-                            if (in != held.contains(s.id() + "/" + profile)) {
-                                changes.add(new Transition(s.id(), s.version(), profile, in, now));
+        Evaluator evaluator = new Evaluator(conditions(all), catalog.purchases(), now);
+        return projection.lockAndRead(tx, profiles).flatMap(known -> {
+            // What attributes, consent and RFM decide needs no events; only the rest are read.
+            Map<String, Boolean> decided = new HashMap<>();
+            Map<UUID, Facts> undecided = new HashMap<>();
+            for (SavedSegment s : segments) {
+                for (Facts f : known.values()) {
+                    Boolean in = PurposeBasis.of(policy, s.purpose(), f.consent()) != PurposeBasis.GRANTED ? Boolean.FALSE
+                            : evaluator.withoutEvents(s.condition(), f);
+                    if (in == null) {
+                        undecided.put(f.profileId(), f);
+                    } else {
+                        decided.put(s.id() + "/" + f.profileId(), in);
+                    }
+                }
+            }
+            return projection.withEvents(tx, undecided, EventHistory.of(uses, now)).flatMap(withEvents -> tx.preparedQuery("""
+                            SELECT segment_id, profile_id FROM membership WHERE profile_id = ANY($1) AND segment_id = ANY($2)""")
+                    .execute(Tuple.of(profiles.toArray(UUID[]::new), segments.stream().map(SavedSegment::id).toArray(UUID[]::new)))
+                    .flatMap(rows -> {
+                        Set<String> held = new HashSet<>();
+                        rows.forEach(r -> held.add(r.getUUID("segment_id") + "/" + r.getUUID("profile_id")));
+                        List<Transition> changes = new ArrayList<>();
+                        for (SavedSegment s : segments) {
+                            for (UUID profile : profiles) {
+                                Boolean settled = decided.get(s.id() + "/" + profile);
+                                Facts f = withEvents.get(profile);
+                                boolean in = settled != null ? settled : f != null && evaluator.matches(s.condition(), f);
+                                if (in != held.contains(s.id() + "/" + profile)) {
+                                    changes.add(new Transition(s.id(), s.version(), profile, in, now));
+                                }
                             }
                         }
-                    }
-                    return write(tx, changes);
-                }));
+                        return write(tx, changes);
+                    }));
+        });
     }
 
     /** Writes transitions computed in Java, then announces them. */

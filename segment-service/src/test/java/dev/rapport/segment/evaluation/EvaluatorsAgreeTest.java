@@ -88,6 +88,7 @@ class EvaluatorsAgreeTest {
         Map<UUID, JsonNode> savedJson = new HashMap<>();
         int nonTrivial = 0;
         int bounded = 0;
+        int decidedEarly = 0;
         for (int d = 0; d < DEFINITIONS; d++) {
             JsonNode definition = definition(random, 0, savedJson);
             DefinitionParser.Result parsed = DefinitionParser.parse(definition, null, context(savedJson));
@@ -98,6 +99,14 @@ class EvaluatorsAgreeTest {
             for (UUID id : ids) {
                 if (evaluator.matches(parsed.condition(), facts.get(id))) {
                     java.add(id);
+                }
+            }
+            // What attributes, consent and RFM decide without events is what the whole history decides.
+            for (UUID id : ids) {
+                Boolean early = evaluator.withoutEvents(parsed.condition(), facts.get(id));
+                if (early != null) {
+                    assertEquals(java.contains(id), early, "seed " + seed + ", definition " + d + " decided without events for " + id + ": " + definition);
+                    decidedEarly++;
                 }
             }
             // Real time reads only the part of each history the definition needs: the same profiles must match.
@@ -136,6 +145,7 @@ class EvaluatorsAgreeTest {
         }
         // A generator whose definitions all match everyone or no one would prove nothing.
         assertTrue(nonTrivial > DEFINITIONS / 4, "only " + nonTrivial + " definitions split the profiles (seed " + seed + ")");
+        assertTrue(decidedEarly > DEFINITIONS * PROFILES / 10, "only " + decidedEarly + " evaluations were decided without events (seed " + seed + ")");
         assertTrue(bounded > DEFINITIONS / 10, "only " + bounded + " definitions read a part of the history (seed " + seed + ")");
 
         ConsentPolicy policy = ConsentPolicy.standard();
