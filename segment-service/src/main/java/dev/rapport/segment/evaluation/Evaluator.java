@@ -49,6 +49,19 @@ public final class Evaluator {
         this.now = now;
     }
 
+    /** AND (decisive false) or OR (decisive true) of values that may be unknown (null): Kleene's three-valued logic. */
+    private Boolean decidedBy(List<Condition> of, boolean decisive, Facts facts) {
+        boolean unknown = false;
+        for (Condition c : of) {
+            Boolean value = withoutEvents(c, facts);
+            if (value != null && value == decisive) {
+                return decisive;
+            }
+            unknown |= value == null;
+        }
+        return unknown ? null : !decisive;
+    }
+
     /** One node's value and why. */
     public record Verdict(Condition condition, boolean value, String detail, List<String> eventIds, List<Verdict> children) {
         static Verdict of(Condition c, boolean value, String detail) {
@@ -67,28 +80,8 @@ public final class Evaluator {
      */
     public Boolean withoutEvents(Condition condition, Facts facts) {
         return switch (condition) {
-            case All all -> {
-                boolean unknown = false;
-                for (Condition c : all.of()) {
-                    Boolean value = withoutEvents(c, facts);
-                    if (Boolean.FALSE.equals(value)) {
-                        yield false;
-                    }
-                    unknown |= value == null;
-                }
-                yield unknown ? null : true;
-            }
-            case Any any -> {
-                boolean unknown = false;
-                for (Condition c : any.of()) {
-                    Boolean value = withoutEvents(c, facts);
-                    if (Boolean.TRUE.equals(value)) {
-                        yield true;
-                    }
-                    unknown |= value == null;
-                }
-                yield unknown ? null : false;
-            }
+            case All all -> decidedBy(all.of(), false, facts);
+            case Any any -> decidedBy(any.of(), true, facts);
             case Not not -> {
                 Boolean inner = withoutEvents(not.condition(), facts);
                 yield inner == null ? null : !inner;
