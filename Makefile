@@ -10,6 +10,7 @@ VERSION := $(shell sed -n 's/^appVersion: "\(.*\)"/\1/p' k8s/rapport/Chart.yaml)
 # `make run` loads the demo brand (demo/README.md) unless DEMO=off; DEMO_CUSTOMERS sets its size.
 DEMO ?= on
 DEMO_CUSTOMERS ?= 10000
+SOAK_MINUTES ?= 30
 # Mealtide's support desk with the demo (demo/README.md): billing answers 07:00-23:00 London time every day, technical
 # on weekdays 09:00-18:00, delivery around the clock; outside its hours a team's hand-over becomes a ticket.
 DEMO_SUPPORT_HOURS = RAPPORT_SUPPORT_TIME_ZONE=Europe/London RAPPORT_SUPPORT_TEAMS_BILLING_HOURS='MON-SUN 07:00-23:00' \
@@ -88,6 +89,12 @@ bench: run ## Measure the suite (running it if needed) and write the figures int
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.SegmentBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.CampaignBench BENCHMARKS.md
 	$(JAVA_HOME)/bin/java -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.StreamingIngestionBench BENCHMARKS.md
+
+.PHONY: soak
+soak: DEMO = off
+soak: run ## Hold the suite at half its measured capacity for 30 minutes (SOAK_MINUTES) and write memory and errors into RESILIENCE.md
+	$(MVN) -q -pl bench -am install -DskipTests
+	$(JAVA_HOME)/bin/java -Drapport.soak.minutes=$(SOAK_MINUTES) -cp "bench/target/rapport-bench.jar:bench/target/lib/*" dev.rapport.bench.Soak RESILIENCE.md
 
 .PHONY: clean
 clean: ## Stop, then remove builds and every local data directory (.run)

@@ -79,7 +79,7 @@ public final class StreamingIngestionBench {
                     RecordEventsResponse answer = stream(events, EVENTS_PER_STREAM).join();
                     acknowledged.addAndGet(answer.getRecorded() + answer.getDuplicates());
                 }
-            }));
+            }, Workers.OWN_THREADS));
         }
         CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 120, TimeUnit.SECONDS);
         return acknowledged.get() / ((System.nanoTime() - start) / 1e9);
@@ -145,7 +145,7 @@ public final class StreamingIngestionBench {
                     out.onNext(request);
                 }
                 out.onCompleted();
-            }));
+            }, Workers.OWN_THREADS));
         }
         CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60, TimeUnit.SECONDS);
         CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -174,29 +174,8 @@ public final class StreamingIngestionBench {
      */
     private static long awaitConsumersCaughtUp(Duration atMost) throws Exception {
         long start = System.nanoTime();
-        Properties config = new Properties();
-        config.put("bootstrap.servers", "127.0.0.1:9092");
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
-            while (System.nanoTime() - start < atMost.toNanos()) {
-                long lag = 0;
-                for (var group : admin.listConsumerGroups().all().get()) {
-                    var committed = admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get();
-                    if (committed.isEmpty()) {
-                        continue;
-                    }
-                    var latest = admin.listOffsets(committed.keySet().stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
-                            tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
-                    for (var entry : committed.entrySet()) {
-                        if (entry.getValue() != null && latest.containsKey(entry.getKey())) {
-                            lag += Math.max(0, latest.get(entry.getKey()).offset() - entry.getValue().offset());
-                        }
-                    }
-                }
-                if (lag < 1_000) {
-                    break;
-                }
-                Thread.sleep(2_000);
-            }
+        while (System.nanoTime() - start < atMost.toNanos() && ConsumerLag.total() >= 1_000) {
+            Thread.sleep(2_000);
         }
         return (System.nanoTime() - start) / 1_000_000_000L;
     }

@@ -47,7 +47,7 @@ public final class WarmUp {
                             // warming up: failures are not measured
                         }
                     }
-                }));
+                }, Workers.OWN_THREADS));
             }
             CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(LENGTH.toSeconds() + 60, TimeUnit.SECONDS);
             System.out.printf("warmed the suite up for %d s (%d calls)%n", LENGTH.toSeconds(), calls.get() * 2);
