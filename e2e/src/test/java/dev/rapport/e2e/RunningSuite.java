@@ -12,12 +12,13 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 
 /**
  * The running suite, started once for every end-to-end test class (the slow part) and stopped after the last one,
- * with the trace collector and the mail server the services report to. After a failure it prints what the services
- * logged as errors, last, where a CI run's excerpt shows it.
+ * with the trace collector, the mail server and the webhook provider the services report to. After a failure it
+ * prints what the services logged as errors, last, where a CI run's excerpt shows it.
  */
 final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMethodExecutionExceptionHandler {
     private static TraceCollector traces;
     private static GreenMail mail;
+    private static WebhookProvider webhooks;
     /** What the services had logged as errors when a test failed: taken then, as later tests' faults would crowd it out. */
     private static final java.util.Set<String> ERRORS_AT_FAILURES = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
@@ -55,6 +56,10 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
 
     static GreenMail mail() {
         return mail;
+    }
+
+    static WebhookProvider webhooks() {
+        return webhooks;
     }
 
     /**
@@ -105,7 +110,12 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
             ServiceErrors.markStart();
             mail = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
             mail.start();
-            Suite.start(traces.endpoint(), mail.getSmtp().getPort());
+            try {
+                webhooks = new WebhookProvider();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            Suite.start(traces.endpoint(), mail.getSmtp().getPort(), webhooks.url());
         }
 
         @Override
@@ -113,6 +123,7 @@ final class RunningSuite implements BeforeAllCallback, TestWatcher, LifecycleMet
             Suite.stop();
             traces.close();
             mail.stop();
+            webhooks.close();
             Resilience.report();
             if (!ERRORS_AT_FAILURES.isEmpty()) {
                 System.out.println("[e2e] a test failed; the newest errors the services had logged then (.run/logs/*-e2e.log):");

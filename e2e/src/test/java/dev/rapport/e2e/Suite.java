@@ -38,7 +38,7 @@ final class Suite {
 
     private static Map<String, String> environment = Map.of();
 
-    static void start(String otlpEndpoint, int smtpPort) {
+    static void start(String otlpEndpoint, int smtpPort, String webhookUrl) {
         LocalStack.ensure(LocalStack.Part.POSTGRES, LocalStack.Part.KAFKA, LocalStack.Part.KEYCLOAK);
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "RAPPORT_PORT_BASE", String.valueOf(PORT_BASE),
@@ -53,6 +53,7 @@ final class Suite {
                 "RAPPORT_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE));
         // each one a real export to every service: a low budget proves the limit without loading the suite
         env.put("RAPPORT_LIMITS_PRIVACY_REQUESTS_PER_HOUR", String.valueOf(PRIVACY_REQUESTS_PER_HOUR));
+        env.put("RAPPORT_WEBHOOK_URL", webhookUrl);
         environment = Map.copyOf(env);
         startServices();
     }

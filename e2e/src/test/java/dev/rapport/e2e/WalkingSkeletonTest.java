@@ -565,6 +565,7 @@ class WalkingSkeletonTest {
                 .setType(Identifier.Type.DEVICE_ID).setValue(run + "-device-" + i).build()).toList();
         Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        Map<String, Long> refusals = new java.util.concurrent.ConcurrentHashMap<>(); // by status: what a failed wait reports
         java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
         var pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
@@ -584,16 +585,27 @@ class WalkingSkeletonTest {
                             acknowledged.add(id);
                         } catch (StatusRuntimeException e) {
                             refused.incrementAndGet();
+                            refusals.merge(e.getStatus().getCode().name(), 1L, Long::sum);
                             sleep(50); // the caller's back-off: a refusal comes fast while a part is down
                         }
                     }
                 }
             });
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 1_000);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 1_000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(acknowledged.size() + " acknowledged within 30 s, before any fault (1,000 expected); "
+                    + "calls refused, by status: " + refusals, e);
+        }
         fault.run();
         long acknowledgedBeforeTheFault = acknowledged.size();
-        await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= acknowledgedBeforeTheFault + 1_000);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= acknowledgedBeforeTheFault + 1_000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError((acknowledged.size() - acknowledgedBeforeTheFault) + " acknowledged within 90 s after the fault "
+                    + "(1,000 expected); calls refused, by status: " + refusals, e);
+        }
         sending.set(false);
         pool.shutdown();
         assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
