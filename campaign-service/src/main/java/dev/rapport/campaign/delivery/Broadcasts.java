@@ -132,7 +132,8 @@ public class Broadcasts {
         this.links = links;
     }
 
-    @Scheduled(every = "${rapport.campaign.delivery-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${rapport.campaign.delivery-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> tick() {
         // Round after round while rounds come back full, for at most TICK_BUDGET: a large audience goes out at the
         // pace the checks and the mail server allow, not a round per tick.

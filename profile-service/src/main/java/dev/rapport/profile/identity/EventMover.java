@@ -36,7 +36,8 @@ public class EventMover {
                 failure -> LOG.warnf("moving the events of a merged profile failed (resumed on schedule): %s", failure.toString()));
     }
 
-    @Scheduled(every = "${rapport.merge.resume-every:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${rapport.merge.resume-every:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> resumeUnfinished() {
         return pool.query("SELECT merged_profile_id FROM profile_merge WHERE NOT events_moved ORDER BY merge_time LIMIT 100").execute()
                 .onItem().transformToMulti(rows -> io.smallrye.mutiny.Multi.createFrom().iterable(rows))

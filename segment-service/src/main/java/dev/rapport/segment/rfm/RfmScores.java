@@ -106,7 +106,8 @@ public class RfmScores {
                 .flatMap(run -> model());
     }
 
-    @Scheduled(every = "${rapport.rfm.interval:1h}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${rapport.rfm.interval:1h}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> onSchedule() {
         return compute().onFailure().invoke(f -> LOG.warnf("RFM not recomputed this time: %s", dev.rapport.segment.segment.Failures.describe(f)))
                 .onFailure().recoverWithNull().replaceWithVoid();

@@ -31,7 +31,8 @@ public class SegmentClock {
         this.segments = segments;
     }
 
-    @Scheduled(every = "${rapport.segments.clock-interval:60s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${rapport.segments.clock-interval:60s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> tick() {
         return pool.withConnection(catalog::current)
                 .map(all -> all.values().stream().filter(s -> s.inputs(all, catalog.purchases()).time()).map(SavedSegment::id).toList())
