@@ -86,8 +86,8 @@ public final class Soak {
             }
             ClientStreams.send(events.withDeadlineAfter(5, TimeUnit.MINUTES)::recordEvents, seed).get(5, TimeUnit.MINUTES);
             System.out.println("measuring capacity (15 s warm-up, 30 s measured)");
-            saturate(events, run, Duration.ofSeconds(15));
-            double capacity = saturate(events, run, Duration.ofSeconds(30));
+            StreamingIngestionBench.saturate(events, STREAMS, 2_000, i -> event(run), Duration.ofSeconds(15));
+            double capacity = StreamingIngestionBench.saturate(events, STREAMS, 2_000, i -> event(run), Duration.ofSeconds(30));
             double rate = capacity / 2;
             System.out.printf(Locale.ROOT, "capacity %.0f events/s: soaking at %.0f events/s and %d reads/s for %d minutes%n", capacity,
                     rate, READS_PER_SECOND, MINUTES);
@@ -126,28 +126,6 @@ public final class Soak {
     private static RecordEventRequest event(String run) {
         return RecordEventRequest.newBuilder().setIdentifier(person(run, ThreadLocalRandom.current().nextInt(PEOPLE)))
                 .setEvent(Event.newBuilder().setId(UUID.randomUUID().toString()).setName("screen_viewed")).build();
-    }
-
-    /** Events per second acknowledged with STREAMS client streams of 2,000 events always open. */
-    private static double saturate(EventsGrpc.EventsStub events, String run, Duration duration) throws Exception {
-        AtomicLong acknowledged = new AtomicLong();
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        List<CompletableFuture<Void>> workers = new ArrayList<>();
-        for (int s = 0; s < STREAMS; s++) {
-            workers.add(CompletableFuture.runAsync(() -> {
-                while (System.nanoTime() < end) {
-                    List<RecordEventRequest> batch = new ArrayList<>();
-                    for (int i = 0; i < 2_000; i++) {
-                        batch.add(event(run));
-                    }
-                    var answer = ClientStreams.send(events.withDeadlineAfter(2, TimeUnit.MINUTES)::recordEvents, batch).join();
-                    acknowledged.addAndGet(answer.getRecorded() + answer.getDuplicates());
-                }
-            }, Workers.OWN_THREADS));
-        }
-        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 180, TimeUnit.SECONDS);
-        return acknowledged.get() / ((System.nanoTime() - start) / 1e9);
     }
 
     /**

@@ -50,8 +50,8 @@ public final class StreamingIngestionBench {
         try {
             var events = EventsGrpc.newStub(channel).withInterceptors(asPartner);
             System.out.println("warming up");
-            saturate(events, Duration.ofSeconds(15));
-            double streamed = saturate(events, MEASURE);
+            saturate(events, STREAMS, EVENTS_PER_STREAM, StreamingIngestionBench::request, Duration.ofSeconds(15));
+            double streamed = saturate(events, STREAMS, EVENTS_PER_STREAM, StreamingIngestionBench::request, MEASURE);
             System.out.printf(Locale.ROOT, "streamed through the gateway: %.0f events/s (%d streams)%n", streamed, STREAMS);
             long lagWait = awaitConsumersCaughtUp(Duration.ofMinutes(4));
             System.out.printf(Locale.ROOT, "consumers caught up with the streamed backlog in %d s%n", lagWait);
@@ -67,21 +67,29 @@ public final class StreamingIngestionBench {
         }
     }
 
-    /** Events per second stored and published, with {@link #STREAMS} streams always open. */
-    private static double saturate(EventsGrpc.EventsStub events, Duration duration) throws Exception {
+    /**
+     * Events per second stored and published, with {@code streams} client streams of {@code perStream} events always
+     * open; event i of a stream is {@code event.apply(i)}. Soak measures its capacity with it too.
+     */
+    static double saturate(EventsGrpc.EventsStub events, int streams, int perStream, java.util.function.IntFunction<RecordEventRequest> event,
+            Duration duration) throws Exception {
         AtomicLong acknowledged = new AtomicLong();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         List<CompletableFuture<Void>> workers = new ArrayList<>();
-        for (int s = 0; s < STREAMS; s++) {
+        for (int s = 0; s < streams; s++) {
             workers.add(CompletableFuture.runAsync(() -> {
                 while (System.nanoTime() < end) {
-                    RecordEventsResponse answer = stream(events, EVENTS_PER_STREAM).join();
+                    List<RecordEventRequest> requests = new ArrayList<>(perStream);
+                    for (int i = 0; i < perStream; i++) {
+                        requests.add(event.apply(i));
+                    }
+                    RecordEventsResponse answer = ClientStreams.send(events.withDeadlineAfter(120, TimeUnit.SECONDS)::recordEvents, requests).join();
                     acknowledged.addAndGet(answer.getRecorded() + answer.getDuplicates());
                 }
             }, Workers.OWN_THREADS));
         }
-        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 120, TimeUnit.SECONDS);
+        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 180, TimeUnit.SECONDS);
         return acknowledged.get() / ((System.nanoTime() - start) / 1e9);
     }
 
@@ -150,14 +158,6 @@ public final class StreamingIngestionBench {
         CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(duration.toSeconds() + 60, TimeUnit.SECONDS);
         CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         return new Acknowledgements(latencies.stream().mapToLong(Long::longValue).sorted().toArray(), due.size());
-    }
-
-    private static CompletableFuture<RecordEventsResponse> stream(EventsGrpc.EventsStub events, int count) {
-        List<RecordEventRequest> requests = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            requests.add(request(i));
-        }
-        return ClientStreams.send(events.withDeadlineAfter(120, TimeUnit.SECONDS)::recordEvents, requests);
     }
 
     private static RecordEventRequest request(int i) {

@@ -89,25 +89,25 @@ class BroadcastAtScaleTest {
             List<String> injected = new ArrayList<>();
             at(campaignId, 0.15, "campaign-service", injected, () -> {
                 Suite.killService("campaign-service");
-                pause(1_000);
+                Suite.pause(1_000);
                 Suite.startServices();
             });
             at(campaignId, 0.35, "profile-service", injected, () -> {
                 Suite.killService("profile-service");
-                pause(1_000);
+                Suite.pause(1_000);
                 Suite.startServices();
             });
             if (Suite.postgresStartedByTheStack()) {
                 at(campaignId, 0.55, "PostgreSQL", injected, () -> {
                     Suite.killPostgres();
-                    pause(2_000);
+                    Suite.pause(2_000);
                     Suite.startPostgres();
                 });
             }
             if (Suite.kafkaStartedByTheStack()) {
                 at(campaignId, 0.75, "the Kafka broker", injected, () -> {
                     Suite.killKafka();
-                    pause(5_000);
+                    Suite.pause(5_000);
                     Suite.startKafka();
                 });
             }
@@ -147,15 +147,6 @@ class BroadcastAtScaleTest {
         int handed = RunningSuite.webhooks().copies(campaignId).size();
         fault.run();
         injected.add(String.format("%s once %,d were recorded sent (%,d handed to the provider)", what, sent, handed));
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The broadcast's delivery summary (a fresh token each time: this outlasts one). */

@@ -58,6 +58,16 @@ final class Suite {
         startServices();
     }
 
+    /** Waits, as a scenario does between a fault and what follows it. */
+    static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A JSON request to the suite's gateway with this bearer token. */
     static io.restassured.specification.RequestSpecification rest(String token) {
         return io.restassured.RestAssured.given().baseUri("http://127.0.0.1:" + GATEWAY).auth().oauth2(token).contentType("application/json");

@@ -316,7 +316,7 @@ class WalkingSkeletonTest {
         Ingestion seen = ingestAcross(token, 8, () -> {
             long t = System.nanoTime();
             Suite.killPostgres();
-            sleep(2_000);
+            Suite.pause(2_000);
             Suite.startPostgres();
             down[0] = (System.nanoTime() - t) / 1_000_000;
         });
@@ -394,7 +394,7 @@ class WalkingSkeletonTest {
         // campaign-service is killed -9 during the hang; both come back.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> sent(campaignId, marketer) >= 50);
         Thread faults = new Thread(() -> {
-            sleep(2_000);
+            Suite.pause(2_000);
             Suite.killService("campaign-service");
             Suite.startServices();
         });
@@ -471,7 +471,7 @@ class WalkingSkeletonTest {
                     } catch (StatusRuntimeException e) {
                         otherwise.merge(e.getStatus().getCode().name(), 1L, Long::sum);
                     }
-                    sleep(100);
+                    Suite.pause(100);
                 }
             });
             String[] seenStalled = new String[1];
@@ -484,7 +484,7 @@ class WalkingSkeletonTest {
                     long t = System.nanoTime();
                     await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(250))
                             .until(() -> !"SERVING".equals(seenStalled[0] = Suite.gatewaySees("profile-service")));
-                    sleep(Math.max(0, 8_000 - (System.nanoTime() - t) / 1_000_000));
+                    Suite.pause(Math.max(0, 8_000 - (System.nanoTime() - t) / 1_000_000));
                     proxy.cut();
                 });
                 answeredBefore = answered.get();
@@ -530,7 +530,7 @@ class WalkingSkeletonTest {
             for (String service : services) {
                 Suite.killService(service);
             }
-            sleep(1_000);
+            Suite.pause(1_000);
             Suite.startServices();
         };
     }
@@ -586,7 +586,7 @@ class WalkingSkeletonTest {
                         } catch (StatusRuntimeException e) {
                             refused.incrementAndGet();
                             refusals.merge(e.getStatus().getCode().name(), 1L, Long::sum);
-                            sleep(50); // the caller's back-off: a refusal comes fast while a part is down
+                            Suite.pause(50); // the caller's back-off: a refusal comes fast while a part is down
                         }
                     }
                 }
@@ -630,15 +630,6 @@ class WalkingSkeletonTest {
             counted += storedForDevice;
         }
         return new Ingestion(acknowledged, refused.get(), stored, storedByProfile, counted);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Tag(Resilience.FAULT)
